@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from ipchain.ledger.urls import api_urlpatterns as ledger_api
+from ipchain.ledger.urls import log_urlpatterns
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include(log_urlpatterns)),
+    path("api/v1/", include(ledger_api)),
+    path("api/v1/schema", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/docs", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/redoc", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+]

@@ -1,0 +1,37 @@
+"""One JSON shape for every API error: {"error": {"reason": "...", "message": "..."}}.
+
+Domain exceptions carry a machine-readable `reason`; they are translated here, once.
+"""
+
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class ApiError(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+
+    def __init__(self, reason: str, message: str, status_code: int = 400):
+        super().__init__(detail=message)
+        self.reason = reason
+        self.status_code = status_code
+
+
+def error_body(reason: str, message, **extra) -> dict:
+    return {"error": {"reason": reason, "message": message, **extra}}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, ApiError):
+        return Response(error_body(exc.reason, str(exc.detail)), status=exc.status_code)
+    if isinstance(exc, Http404):
+        return Response(error_body("not_found", "not found"), status=404)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = error_body("invalid", "the request is not valid", fields=exc.detail)
+    elif isinstance(exc, exceptions.APIException):
+        response.data = error_body(exc.default_code, str(exc.detail))
+    return response

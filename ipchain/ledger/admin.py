@@ -1,0 +1,52 @@
+from django.contrib import admin
+
+from .models import AuditRun, HashTile, LogEntry, SignedCheckpoint
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """The log is append-only: the admin shows it and changes nothing."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LogEntry)
+class LogEntryAdmin(ReadOnlyAdmin):
+    list_display = ["id", "leaf_index", "kind", "submitted_at", "integrated_at"]
+    list_filter = ["kind", ("leaf_index", admin.EmptyFieldListFilter)]
+    search_fields = ["=leaf_index", "=id", "kind"]
+    exclude = ["body", "leaf_hash"]
+    readonly_fields = ["record", "leaf_hash_hex"]
+
+    @admin.display(description="record")
+    def record(self, entry):
+        return bytes(entry.body).decode()
+
+    @admin.display(description="leaf hash")
+    def leaf_hash_hex(self, entry):
+        return bytes(entry.leaf_hash).hex()
+
+
+@admin.register(SignedCheckpoint)
+class SignedCheckpointAdmin(ReadOnlyAdmin):
+    list_display = ["tree_size", "published_at"]
+    exclude = ["root_hash"]
+
+
+@admin.register(HashTile)
+class HashTileAdmin(ReadOnlyAdmin):
+    list_display = ["level", "index", "width"]
+    list_filter = ["level"]
+    exclude = ["hashes"]
+
+
+@admin.register(AuditRun)
+class AuditRunAdmin(ReadOnlyAdmin):
+    list_display = ["started_at", "finished_at", "ok", "entries_checked", "first_bad_index", "reason"]
+    list_filter = ["ok"]

@@ -1,0 +1,186 @@
+"""The full audit: re-derive every leaf, rebuild the tree and its tiles, check every checkpoint.
+
+It trusts nothing it reads: entry bodies are re-hashed, indexes must run 0, 1, 2 … with
+no gap, stored tiles must equal the rebuilt ones, and every signed checkpoint must verify
+and carry the root of the rebuilt tree at its size. Since every checkpoint root is
+recomputed from one sequence of leaves, each checkpoint is consistent with the next.
+"""
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from django.db.models.functions import Length
+from django.utils import timezone
+
+from .canonical import is_canonical
+from .log import read_tiles
+from .merkle import CompactRange, leaf_hash
+from .models import AuditRun, HashTile, LogEntry, SignedCheckpoint
+from .notes import NoteError, Verifier, open_checkpoint
+from .tiles import TILE_WIDTH, edge_tiles, entries_at_level, extend_tiles
+
+CHUNK = 10_000
+
+
+@dataclass
+class AuditResult:
+    ok: bool = True
+    entries: int = 0
+    checkpoints: int = 0
+    first_bad_index: int | None = None
+    reason: str = ""
+    message: str = ""
+    problems: list[str] = field(default_factory=list)
+
+    def fail(self, reason: str, message: str, index: int | None = None) -> None:
+        if self.ok:
+            self.ok, self.reason, self.message, self.first_bad_index = False, reason, message, index
+        self.problems.append(message)
+
+
+class _Stop(Exception):
+    pass
+
+
+def audit_log(*, verifier: Verifier, check_canonical: bool = True, record: bool = True) -> AuditResult:
+    result = AuditResult()
+    run = AuditRun.objects.create() if record else None
+    with contextlib.suppress(_Stop):  # the first failure ends the audit; `result` says where
+        _audit(result, verifier, check_canonical)
+    if run is not None:
+        run.finished_at = timezone.now()
+        run.entries_checked, run.checkpoints_checked = result.entries, result.checkpoints
+        run.ok, run.reason, run.message = result.ok, result.reason, result.message
+        run.first_bad_index = result.first_bad_index
+        run.save()
+    return result
+
+
+def _audit(result: AuditResult, verifier: Verifier, check_canonical: bool) -> None:
+    checkpoints = _verified_checkpoints(result, verifier)
+    next_checkpoint = 0
+    tree = CompactRange()
+    tile_edge: dict[int, bytes] = {}
+    batch: list[bytes] = []
+
+    for index, body, stored_hash in _integrated_entries():
+        if index != tree.size:
+            what = "missing" if index > tree.size else "duplicated"
+            result.fail("index_gap", f"entry {tree.size} is {what} (next stored index is {index})", tree.size)
+            raise _Stop
+        body = bytes(body)
+        computed = leaf_hash(body)
+        if computed != bytes(stored_hash):
+            result.fail(
+                "leaf_hash_mismatch", f"entry {index}: stored leaf hash is not the hash of its body", index
+            )
+            raise _Stop
+        if check_canonical and not is_canonical(body):
+            result.fail("not_canonical", f"entry {index}: body is not RFC 8785 canonical JSON", index)
+            raise _Stop
+        tree.append(computed)
+        batch.append(computed)
+        if len(batch) == CHUNK:
+            _check_tiles(result, tree.size - len(batch), tile_edge, batch)
+            batch = []
+        while next_checkpoint < len(checkpoints) and checkpoints[next_checkpoint][0] == tree.size:
+            _check_root(result, checkpoints[next_checkpoint], tree)
+            next_checkpoint += 1
+    _check_tiles(result, tree.size - len(batch), tile_edge, batch)
+    result.entries = tree.size
+
+    while next_checkpoint < len(checkpoints):
+        size, _ = checkpoints[next_checkpoint]
+        if size == 0:
+            _check_root(result, checkpoints[next_checkpoint], tree)
+        else:
+            result.fail(
+                "checkpoint_past_log",
+                f"checkpoint of size {size} is past the log's {tree.size} entries",
+                tree.size,
+            )
+            raise _Stop
+        next_checkpoint += 1
+    _check_no_extra_tiles(result, tree.size)
+    pending_with_index = LogEntry.objects.filter(leaf_index__gte=tree.size).count()
+    if pending_with_index:
+        result.fail("index_gap", f"{pending_with_index} entries hold indexes past the log's end", tree.size)
+
+
+def _integrated_entries() -> Iterator[tuple[int, bytes, bytes]]:
+    return (
+        LogEntry.objects.filter(leaf_index__isnull=False)
+        .order_by("leaf_index")
+        .values_list("leaf_index", "body", "leaf_hash")
+        .iterator(chunk_size=CHUNK)
+    )
+
+
+def _verified_checkpoints(result: AuditResult, verifier: Verifier) -> list[tuple[int, bytes]]:
+    """(tree_size, root) of every stored checkpoint, after checking its signature and fields."""
+    checked = []
+    for size, root, note in SignedCheckpoint.objects.order_by("tree_size").values_list(
+        "tree_size", "root_hash", "note"
+    ):
+        try:
+            checkpoint = open_checkpoint(note, verifier)
+        except NoteError as exc:
+            result.fail("bad_checkpoint", f"checkpoint of size {size}: {exc}")
+            raise _Stop from None
+        if checkpoint.size != size or checkpoint.root_hash != bytes(root):
+            result.fail(
+                "bad_checkpoint", f"checkpoint of size {size}: stored columns differ from its signed note"
+            )
+            raise _Stop
+        checked.append((size, checkpoint.root_hash))
+        result.checkpoints += 1
+    return checked
+
+
+def _check_root(result: AuditResult, checkpoint: tuple[int, bytes], tree: CompactRange) -> None:
+    size, root = checkpoint
+    if tree.root() != root:
+        result.fail(
+            "root_mismatch",
+            f"the rebuilt tree of size {size} does not have the signed root: an entry below {size} "
+            "was changed, inserted, removed or moved",
+            size - 1,
+        )
+        raise _Stop
+
+
+def _check_tiles(result: AuditResult, size: int, edge: dict[int, bytes], leaves: list[bytes]) -> None:
+    """Rebuild the tiles touched by `leaves` and compare them with the stored ones."""
+    if not leaves:
+        return
+    rebuilt = extend_tiles(size, edge, leaves)
+    stored = read_tiles(rebuilt.keys())
+    for key in sorted(rebuilt):
+        want, have = rebuilt[key], stored.get(key, b"")
+        if have[: len(want)] != want:
+            level, index = key
+            first = next(i for i in range(0, len(want), 32) if have[i : i + 32] != want[i : i + 32]) // 32
+            bad_leaf = (index * TILE_WIDTH + first) << (8 * level)
+            result.fail("tile_mismatch", f"stored tile {level}/{index} differs at leaf {bad_leaf}", bad_leaf)
+            raise _Stop
+    new_edge = {}
+    for level, (index, width) in edge_tiles(size + len(leaves)).items():
+        data = rebuilt.get((level, index), edge.get(level, b""))
+        new_edge[level] = data[: width * 32]
+    edge.clear()
+    edge.update(new_edge)
+
+
+def _check_no_extra_tiles(result: AuditResult, size: int) -> None:
+    """No stored tile may hold hashes past the tree: nothing was appended behind the log's back."""
+    tiles = HashTile.objects.annotate(width=Length("hashes") / 32).values_list("level", "index", "width")
+    for level, index, width in tiles:
+        allowed = min(max(entries_at_level(size, level) - index * TILE_WIDTH, 0), TILE_WIDTH)
+        if width > allowed:
+            result.fail(
+                "tile_mismatch",
+                f"stored tile {level}/{index} holds hashes past the tree of size {size}",
+                size,
+            )
+            raise _Stop

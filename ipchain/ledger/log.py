@@ -1,0 +1,168 @@
+"""Append, integrate and publish: the only code that writes the log.
+
+Appending stores a canonical record as a pending entry and returns at once. The
+sequencer integrates pending entries in batches: under one lock it gives them the next
+leaf indexes, extends the hash tiles and signs a checkpoint, all in one transaction, so
+a crash at any point leaves either the whole batch integrated or none of it.
+"""
+
+import logging
+import operator
+from collections.abc import Iterable
+from functools import reduce
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .canonical import RecordError, canonicalize
+from .logkey import log_signer
+from .merkle import leaf_hash
+from .models import HashTile, LogEntry, SignedCheckpoint
+from .notes import Checkpoint
+from .tiles import TiledTree, TileKey, edge_tiles, extend_tiles
+
+logger = logging.getLogger(__name__)
+
+# Any constant: the PostgreSQL advisory lock that makes integration single-writer.
+SEQUENCER_LOCK_ID = 0x1C4A1_5E0
+
+
+def prepare_entry(record: dict[str, Any]) -> LogEntry:
+    """Canonicalize and size-check a record, without saving it."""
+    body = canonicalize(record)
+    limit = settings.IPCHAIN_MAX_ENTRY_BYTES
+    if len(body) > limit:
+        raise RecordError("record_too_large", f"record is {len(body)} bytes; the limit is {limit}")
+    kind = record.get("type", "")
+    return LogEntry(body=body, leaf_hash=leaf_hash(body), kind=kind[:64] if isinstance(kind, str) else "")
+
+
+def append(record: dict[str, Any]) -> LogEntry:
+    """Accept one record durably as a pending entry; integration follows after commit."""
+    entry = prepare_entry(record)
+    entry.save()
+    transaction.on_commit(request_integration)
+    return entry
+
+
+def append_many(records: Iterable[dict[str, Any]], *, chunk: int = 5000) -> list[LogEntry]:
+    """Accept many records in one go. Ids come back on PostgreSQL and SQLite alike."""
+    entries = [prepare_entry(r) for r in records]
+    created = LogEntry.objects.bulk_create(entries, batch_size=chunk)
+    transaction.on_commit(request_integration)
+    return created
+
+
+def request_integration() -> None:
+    """Integrate now (embedded mode) or queue one integration task, debounced."""
+    if settings.IPCHAIN_INTEGRATE_SYNC:
+        integrate_pending()
+        return
+    if cache.add("ipchain:integration-requested", 1, timeout=1):
+        from .tasks import integrate_pending as task  # tasks import this module
+
+        task.delay()
+
+
+def current_tree_size() -> int:
+    latest = SignedCheckpoint.objects.order_by("-tree_size").values_list("tree_size", flat=True).first()
+    return latest or 0
+
+
+def integrate_pending(*, batch_size: int | None = None) -> int:
+    """Integrate every pending entry, batch by batch; returns how many were integrated."""
+    batch_size = batch_size or settings.IPCHAIN_BATCH_SIZE
+    total = 0
+    while True:
+        done = integrate_batch(batch_size=batch_size)
+        total += done
+        if done < batch_size:
+            return total
+
+
+def integrate_batch(*, batch_size: int) -> int:
+    signer = log_signer()  # fail before taking the lock if the key is missing
+    with transaction.atomic():
+        _take_sequencer_lock()
+        size = current_tree_size()
+        pending = list(
+            LogEntry.objects.filter(leaf_index__isnull=True)
+            .order_by("id")
+            .values_list("id", "leaf_hash")[:batch_size]
+        )
+        if not pending:
+            return 0
+        now = timezone.now()
+        _assign_indexes([entry_id for entry_id, _ in pending], first_index=size, now=now)
+        changed = _extend_stored_tiles(size, [bytes(h) for _, h in pending])
+        new_size = size + len(pending)
+        root = TiledTree(new_size, _overlay_reader(changed)).root()
+        note = signer.sign(Checkpoint(signer.name, new_size, root).text())
+        SignedCheckpoint.objects.create(tree_size=new_size, root_hash=root, note=note, published_at=now)
+    logger.debug("integrated %d entries, tree size %d", len(pending), new_size)
+    return len(pending)
+
+
+def _take_sequencer_lock() -> None:
+    # SQLite needs nothing more: IMMEDIATE transactions already hold the write lock.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEQUENCER_LOCK_ID])
+
+
+def _assign_indexes(ids: list[int], *, first_index: int, now) -> None:
+    table = LogEntry._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"UPDATE {table} AS e SET leaf_index = %s + v.n - 1, integrated_at = %s "  # noqa: S608
+                "FROM unnest(%s::bigint[]) WITH ORDINALITY AS v(id, n) "
+                "WHERE e.id = v.id AND e.leaf_index IS NULL",
+                [first_index, now, ids],
+            )
+        else:
+            cursor.executemany(
+                f"UPDATE {table} SET leaf_index = %s, integrated_at = %s "  # noqa: S608
+                "WHERE id = %s AND leaf_index IS NULL",
+                [(first_index + n, now, entry_id) for n, entry_id in enumerate(ids)],
+            )
+        updated = cursor.rowcount
+    if updated != len(ids):
+        raise RuntimeError(f"sequencer assigned {updated} indexes for {len(ids)} entries")
+
+
+def read_tiles(keys: Iterable[TileKey]) -> dict[TileKey, bytes]:
+    """Stored tiles by (level, index), in one query."""
+    wanted = [Q(level=level, index=index) for level, index in keys]
+    if not wanted:
+        return {}
+    rows = HashTile.objects.filter(reduce(operator.or_, wanted)).values_list("level", "index", "hashes")
+    return {(level, index): bytes(hashes) for level, index, hashes in rows}
+
+
+def _overlay_reader(changed: dict[TileKey, bytes]):
+    def read(keys: Iterable[TileKey]) -> dict[TileKey, bytes]:
+        keys = list(keys)
+        found = {k: changed[k] for k in keys if k in changed}
+        found.update(read_tiles(k for k in keys if k not in changed))
+        return found
+
+    return read
+
+
+def _extend_stored_tiles(size: int, hashes: list[bytes]) -> dict[TileKey, bytes]:
+    edges = edge_tiles(size)
+    stored = read_tiles((level, index) for level, (index, _) in edges.items())
+    edge = {level: stored[(level, index)][: width * 32] for level, (index, width) in edges.items()}
+    changed = extend_tiles(size, edge, hashes)
+    HashTile.objects.bulk_create(
+        [HashTile(level=level, index=index, hashes=data) for (level, index), data in changed.items()],
+        update_conflicts=True,
+        unique_fields=["level", "index"],
+        update_fields=["hashes"],
+    )
+    return changed

@@ -1,0 +1,37 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from ipchain.ledger.audit import audit_log
+from ipchain.ledger.logkey import LogKeyMissing, log_verifier
+from ipchain.ledger.notes import NoteError, Verifier
+
+
+class Command(BaseCommand):
+    help = (
+        "Re-derive every leaf, rebuild the tree and tiles, verify every checkpoint. "
+        "Exits 1 naming the first bad index when anything was edited, deleted, inserted or reordered."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--vkey", help="Verifier key to check checkpoints with (default: the node's)")
+        parser.add_argument(
+            "--skip-canonical",
+            action="store_true",
+            help="Do not re-check that each body is RFC 8785 canonical (faster)",
+        )
+
+    def handle(self, *args, vkey, skip_canonical, **options):
+        try:
+            verifier = Verifier.from_vkey(vkey) if vkey else log_verifier()
+        except (NoteError, LogKeyMissing) as exc:
+            raise CommandError(str(exc)) from None
+        started = time.perf_counter()
+        result = audit_log(verifier=verifier, check_canonical=not skip_canonical)
+        elapsed = time.perf_counter() - started
+        if not result.ok:
+            where = f" at index {result.first_bad_index}" if result.first_bad_index is not None else ""
+            raise CommandError(f"audit FAILED{where}: {result.reason}: {result.message}")
+        self.stdout.write(
+            f"audit ok: {result.entries} entries and {result.checkpoints} checkpoints in {elapsed:.2f}s"
+        )

@@ -1,0 +1,104 @@
+"""Reading the log: checkpoints, tiles, entry bundles, entries and proofs."""
+
+from dataclasses import dataclass
+
+from .log import current_tree_size, read_tiles
+from .logkey import log_signer
+from .merkle import EMPTY_ROOT, ProofError
+from .models import LogEntry, SignedCheckpoint
+from .notes import Checkpoint
+from .tiles import TILE_WIDTH, TiledTree
+
+
+class NotFound(LookupError):
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+def latest_checkpoint_note() -> str:
+    """The latest signed checkpoint; for an empty log, a fresh one of size 0."""
+    note = SignedCheckpoint.objects.order_by("-tree_size").values_list("note", flat=True).first()
+    if note is not None:
+        return note
+    signer = log_signer()
+    return signer.sign(Checkpoint(signer.name, 0, EMPTY_ROOT).text())
+
+
+def checkpoint_at(tree_size: int) -> SignedCheckpoint | None:
+    return SignedCheckpoint.objects.filter(tree_size=tree_size).first()
+
+
+def hash_tile(level: int, index: int, width: int) -> bytes:
+    """The first `width` hashes of tile level/index, if the log has that many yet."""
+    data = read_tiles([(level, index)]).get((level, index), b"")
+    if len(data) < width * 32:
+        raise NotFound("no_such_tile", f"tile {level}/{index} does not hold {width} hashes")
+    return data[: width * 32]
+
+
+def entry_bundle(index: int, width: int) -> bytes:
+    """C2SP tlog-tiles entry bundle: each entry as a 2-byte big-endian length and its bytes."""
+    first = index * TILE_WIDTH
+    bodies = list(
+        LogEntry.objects.filter(leaf_index__gte=first, leaf_index__lt=first + width)
+        .order_by("leaf_index")
+        .values_list("body", flat=True)
+    )
+    if len(bodies) < width:
+        raise NotFound("no_such_tile", f"entry bundle {index} does not hold {width} entries")
+    return b"".join(len(body).to_bytes(2, "big") + bytes(body) for body in bodies)
+
+
+def integrated_entry(index: int) -> LogEntry:
+    entry = LogEntry.objects.filter(leaf_index=index).first()
+    if entry is None:
+        raise NotFound("no_such_entry", f"no entry at index {index}")
+    return entry
+
+
+@dataclass(frozen=True)
+class InclusionProof:
+    index: int
+    tree_size: int
+    leaf_hash: bytes
+    hashes: list[bytes]
+    root_hash: bytes
+
+
+@dataclass(frozen=True)
+class ConsistencyProof:
+    first: int
+    second: int
+    first_root: bytes
+    second_root: bytes
+    hashes: list[bytes]
+
+
+def _tree(tree_size: int | None) -> TiledTree:
+    size = current_tree_size()
+    if tree_size is None:
+        tree_size = size
+    if tree_size <= 0:
+        raise ProofError("empty_tree", "tree_size must be at least 1")
+    if tree_size > size:
+        raise ProofError("tree_size_too_large", f"tree_size {tree_size} is past the log's size {size}")
+    return TiledTree(tree_size, read_tiles)
+
+
+def inclusion_proof(index: int, tree_size: int | None = None) -> InclusionProof:
+    tree = _tree(tree_size)
+    if not 0 <= index < tree.size:
+        raise ProofError("index_out_of_range", f"index {index} is not in a tree of size {tree.size}")
+    hashes = tree.inclusion_proof(index)
+    leaf = tree.perfect_hash(0, index)
+    return InclusionProof(index, tree.size, leaf, hashes, tree.root())
+
+
+def consistency_proof(first: int, second: int | None = None) -> ConsistencyProof:
+    tree = _tree(second)
+    if not 0 < first <= tree.size:
+        raise ProofError("bad_tree_sizes", f"first must be between 1 and {tree.size}")
+    hashes = tree.consistency_proof(first)
+    first_root = TiledTree(first, read_tiles).root()
+    return ConsistencyProof(first, tree.size, first_root, tree.root(), hashes)
