@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "ipchain.ledger",
+    "ipchain.accounts",
+    "ipchain.registry",
 ]
 
 MIDDLEWARE = [
@@ -205,6 +207,13 @@ IPCHAIN_BATCH_SIZE = int(os.environ.get("IPCHAIN_BATCH_SIZE", "10000"))
 # Integrate synchronously after each append (the embedded default) instead of by a
 # periodic Celery task.
 IPCHAIN_INTEGRATE_SYNC = env_bool("IPCHAIN_INTEGRATE_SYNC", default=CELERY_TASK_ALWAYS_EAGER)
+
+# --- The registry ---------------------------------------------------------------------
+# The host name printed in QR labels: https://<host>/01/<GTIN>/21/<serial>?k=..&s=..
+IPCHAIN_PUBLIC_HOST = os.environ.get("IPCHAIN_PUBLIC_HOST", "localhost:8000")
+IPCHAIN_BULK_MAX_ROWS = int(os.environ.get("IPCHAIN_BULK_MAX_ROWS", "1000000"))
+IPCHAIN_BULK_MAX_BYTES = int(os.environ.get("IPCHAIN_BULK_MAX_BYTES", str(200 * 2**20)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
 
 LOGGING = {
     "version": 1,
