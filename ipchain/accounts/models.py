@@ -1,0 +1,75 @@
+"""Organisations and the people in them.
+
+Every user belongs to one organisation with one role; the role decides what they may
+do (ipchain.accounts.roles), the organisation decides on whose records they act.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        OFFICE = "office", _("IP office")
+        BRAND = "brand", _("Rights holder")
+        CUSTOMS = "customs", _("Customs authority")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending admission")
+        ADMITTED = "admitted", _("Admitted")
+        SUSPENDED = "suspended", _("Suspended")
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    slug = models.SlugField(max_length=64, unique=True, help_text="Stable identifier used in ledger records")
+    name = models.CharField(max_length=200)
+    country = models.CharField(max_length=2, help_text="WIPO ST.3 code")
+    contact_email = models.EmailField(blank=True)
+    contact_phone = models.CharField(max_length=40, blank=True)
+    website = models.URLField(blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_admitted(self) -> bool:
+        return self.status == self.Status.ADMITTED
+
+
+class Role(models.TextChoices):
+    OFFICE_ADMIN = "office_admin", _("Office administrator")
+    BRAND_ADMIN = "brand_admin", _("Brand administrator")
+    BRAND_OPERATOR = "brand_operator", _("Brand operator")
+    CUSTOMS_OFFICER = "customs_officer", _("Customs officer")
+    CUSTOMS_SUPERVISOR = "customs_supervisor", _("Customs supervisor")
+
+
+ROLE_KIND = {
+    Role.OFFICE_ADMIN: Organisation.Kind.OFFICE,
+    Role.BRAND_ADMIN: Organisation.Kind.BRAND,
+    Role.BRAND_OPERATOR: Organisation.Kind.BRAND,
+    Role.CUSTOMS_OFFICER: Organisation.Kind.CUSTOMS,
+    Role.CUSTOMS_SUPERVISOR: Organisation.Kind.CUSTOMS,
+}
+
+
+class Membership(models.Model):
+    """A user's organisation and role. One per user."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="members")
+    role = models.CharField(max_length=32, choices=Role.choices)
+    customs_office = models.CharField(
+        max_length=120, blank=True, help_text="For customs staff: the border post or office they work at"
+    )
+    latitude = models.FloatField(null=True, blank=True, help_text="The customs office's location")
+    longitude = models.FloatField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} at {self.organisation}"

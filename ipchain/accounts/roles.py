@@ -1,0 +1,106 @@
+"""Roles as Django groups with permissions, and the checks services use.
+
+Permissions say what a role may do; `organisation_of` says on whose behalf. Both are
+needed: a brand operator may add items, but only to their own brand.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied
+
+from .models import Membership, Organisation, Role
+
+# Codenames are "<app_label>.<codename>"; missing ones (an app not installed) are skipped.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.OFFICE_ADMIN: [
+        "accounts.add_organisation",
+        "accounts.change_organisation",
+        "accounts.view_organisation",
+        "ledger.add_logentry",
+        "ledger.view_logentry",
+        "registry.admit_rightsholder",
+        "registry.manage_keys",
+        "registry.view_product",
+        "registry.view_item",
+    ],
+    Role.BRAND_ADMIN: [
+        "registry.manage_keys",
+        "registry.add_product",
+        "registry.change_product",
+        "registry.view_product",
+        "registry.add_item",
+        "registry.view_item",
+        "registry.add_itemevent",
+        "registry.add_bulkjob",
+        "registry.view_bulkjob",
+    ],
+    Role.BRAND_OPERATOR: [
+        "registry.add_product",
+        "registry.change_product",
+        "registry.view_product",
+        "registry.add_item",
+        "registry.view_item",
+        "registry.add_itemevent",
+        "registry.add_bulkjob",
+        "registry.view_bulkjob",
+    ],
+    Role.CUSTOMS_OFFICER: [],
+    Role.CUSTOMS_SUPERVISOR: [],
+}
+
+
+def group_name(role: str) -> str:
+    return f"role:{role}"
+
+
+def sync_role_groups(**kwargs) -> None:
+    """Create one group per role holding exactly its permissions (run after migrate)."""
+    for role, codenames in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=group_name(role))
+        perms = []
+        for codename in codenames:
+            app_label, code = codename.split(".")
+            perm = Permission.objects.filter(content_type__app_label=app_label, codename=code).first()
+            if perm is not None:
+                perms.append(perm)
+        group.permissions.set(perms)
+
+
+def assign_role(user, organisation: Organisation, role: str, **extra) -> Membership:
+    """Give a user their organisation and role, and the role's group (and only it)."""
+    from .models import ROLE_KIND
+
+    if ROLE_KIND[role] != organisation.kind:
+        raise ValueError(f"role {role} does not fit an organisation of kind {organisation.kind}")
+    membership, _ = Membership.objects.update_or_create(
+        user=user, defaults={"organisation": organisation, "role": role, **extra}
+    )
+    user.groups.remove(*user.groups.filter(name__startswith="role:"))
+    user.groups.add(Group.objects.get_or_create(name=group_name(role))[0])
+    return membership
+
+
+def membership_of(user) -> Membership | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        return user.membership
+    except Membership.DoesNotExist:
+        return None
+
+
+def organisation_of(user) -> Organisation | None:
+    membership = membership_of(user)
+    return membership.organisation if membership else None
+
+
+def require(user, permission: str, organisation: Organisation | None = None) -> Membership:
+    """The user's membership, if they hold `permission` and (when given) belong to `organisation`.
+
+    Office administrators act for the office only; they never write a brand's records.
+    """
+    membership = membership_of(user)
+    if membership is None or not user.has_perm(permission):
+        raise PermissionDenied(f"needs permission {permission}")
+    if organisation is not None and membership.organisation_id != organisation.pk:
+        raise PermissionDenied("you can only act for your own organisation")
+    return membership

@@ -1,0 +1,94 @@
+"""The office admits rights holders against their IP rights, and suspends them.
+
+Both decisions are ledger records signed by the office, naming the rights relied on.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from ipchain.accounts.models import Organisation
+from ipchain.accounts.roles import require
+from ipchain.ledger import log
+
+from . import records
+from .errors import RegistryError
+from .keys import office_sign
+from .models import Admission, IpRight
+from .st3 import is_st3_code
+
+NICE_CLASSES = range(1, 46)
+
+
+def add_ip_right(
+    *, holder: Organisation, kind: str, office: str, registration_number: str, nice_classes=(), mark: str = ""
+) -> IpRight:
+    office = office.strip().upper()
+    if kind not in IpRight.Kind.values:
+        raise RegistryError("bad_right_kind", f"kind must be one of {', '.join(IpRight.Kind.values)}")
+    if not is_st3_code(office):
+        raise RegistryError("bad_country", f"{office!r} is not a WIPO ST.3 office code")
+    number = registration_number.strip()
+    if not number or len(number) > 64:
+        raise RegistryError("bad_registration_number", "registration number is empty or too long")
+    classes = sorted({int(c) for c in nice_classes}) if nice_classes else []
+    if any(c not in NICE_CLASSES for c in classes):
+        raise RegistryError("bad_nice_class", "Nice classes run from 1 to 45")
+    if (
+        IpRight.objects.filter(kind=kind, office=office, registration_number=number)
+        .exclude(holder=holder)
+        .exists()
+    ):
+        raise RegistryError("right_held_elsewhere", "another rights holder relies on this right", status=409)
+    right, _ = IpRight.objects.update_or_create(
+        kind=kind,
+        office=office,
+        registration_number=number,
+        defaults={"holder": holder, "nice_classes": classes, "mark": mark.strip()[:200]},
+    )
+    return right
+
+
+def _rights_payload(holder: Organisation) -> list[dict]:
+    return [
+        {"kind": r.kind, "office": r.office, "number": r.registration_number, "nice": r.nice_classes}
+        for r in holder.ip_rights.order_by("office", "registration_number")
+    ]
+
+
+@transaction.atomic
+def decide(*, actor, holder: Organisation, decision: str, reason: str = "") -> Admission:
+    """Admit or suspend a rights holder (office administrators only)."""
+    require(actor, "registry.admit_rightsholder")
+    holder = Organisation.objects.select_for_update().get(pk=holder.pk)
+    if holder.kind != Organisation.Kind.BRAND:
+        raise RegistryError("not_a_brand", "only rights holders are admitted")
+    if decision not in Admission.Decision.values:
+        raise RegistryError("bad_decision", "decision is 'admitted' or 'suspended'")
+    rights = _rights_payload(holder)
+    if decision == Admission.Decision.ADMITTED and not rights:
+        raise RegistryError("no_ip_right", "a rights holder is admitted against at least one IP right")
+    if decision == Admission.Decision.SUSPENDED and not reason.strip():
+        raise RegistryError("reason_required", "a suspension needs a reason")
+    if holder.status == decision:
+        raise RegistryError("no_change", f"{holder} is already {decision}", status=409)
+    now = timezone.now()
+    record = records.org_decision_record(
+        decision=decision,
+        org=holder.slug,
+        name=holder.name,
+        country=holder.country,
+        ip_rights=rights,
+        reason=reason.strip()[:300],
+        moment=now,
+    )
+    entry = log.append(office_sign(record))
+    holder.status = decision
+    holder.save(update_fields=["status"])
+    return Admission.objects.create(
+        holder=holder,
+        decision=decision,
+        reason=reason.strip()[:300],
+        decided_at=now,
+        decided_by=actor,
+        entry=entry,
+    )

@@ -1,0 +1,40 @@
+"""Products: the GTINs a brand sells, with the identification guide for customs."""
+
+from django.db import IntegrityError, transaction
+
+from ipchain.accounts.models import Organisation
+from ipchain.accounts.roles import require
+
+from .digital_link import DigitalLinkError, normalize_gtin
+from .errors import RegistryError
+from .models import Product
+
+GUIDE_FIELDS = ["description", "genuine_features", "packaging", "made_in", "trade_routes", "contact"]
+
+
+def create_product(*, actor, brand: Organisation, gtin: str, name: str, **guide) -> Product:
+    require(actor, "registry.add_product", brand)
+    try:
+        gtin14 = normalize_gtin(gtin.strip())
+    except DigitalLinkError as exc:
+        raise RegistryError(exc.reason, str(exc)) from None
+    name = name.strip()
+    if not name:
+        raise RegistryError("name_required", "a product needs a name")
+    if unknown := set(guide) - set(GUIDE_FIELDS) - {"image"}:
+        raise RegistryError("unknown_field", f"unknown fields: {', '.join(sorted(unknown))}")
+    try:
+        with transaction.atomic():
+            return Product.objects.create(brand=brand, gtin=gtin14, name=name[:200], **guide)
+    except IntegrityError:
+        raise RegistryError("duplicate_gtin", f"GTIN {gtin14} is already registered", status=409) from None
+
+
+def update_product(*, actor, product: Product, **changes) -> Product:
+    require(actor, "registry.change_product", product.brand)
+    if unknown := set(changes) - set(GUIDE_FIELDS) - {"name", "image"}:
+        raise RegistryError("unknown_field", f"unknown fields: {', '.join(sorted(unknown))}")
+    for field, value in changes.items():
+        setattr(product, field, value)
+    product.save()
+    return product

@@ -1,0 +1,437 @@
+"""Items and their provenance: register, record events, accept records signed offline.
+
+Each write is one transaction holding both the index rows (Item, ItemEvent) and the
+ledger entries, so there is never an item without its record or a record without its item.
+"""
+
+import hmac
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ipchain.accounts.models import Organisation
+from ipchain.accounts.roles import require
+from ipchain.ledger import log
+from ipchain.ledger.canonical import RecordError
+
+from . import records
+from .digital_link import DigitalLinkError, build_label_uri, label_message, normalize_gtin, validate_serial
+from .errors import RegistryError
+from .keys import signing_key
+from .models import Item, ItemEvent, OrgKey, Product
+from .signing import PublicKey, SignatureError, b64url_decode, b64url_encode, sign_record, verify_record
+from .st3 import is_st3_code
+
+MAX_LOT = 20
+MAX_DETAIL = 200
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """One item to register, already checked by `check_item_row`."""
+
+    gtin: str
+    serial: str
+    lot: str = ""
+    production_date: date | None = None
+    origin: str = ""
+    line: int = 0
+
+
+def check_item_row(
+    *,
+    gtin: str,
+    serial: str,
+    lot: str = "",
+    production_date: str | date | None = None,
+    origin: str = "",
+    line=0,
+) -> ItemRow:
+    """Normalise and check one item's fields; raises RegistryError with the first problem."""
+    try:
+        gtin14 = normalize_gtin(str(gtin).strip())
+        serial = validate_serial(str(serial).strip())
+    except DigitalLinkError as exc:
+        raise RegistryError(exc.reason, str(exc)) from None
+    lot = (lot or "").strip()
+    if len(lot) > MAX_LOT:
+        raise RegistryError("bad_lot", f"lot is longer than {MAX_LOT} characters")
+    if isinstance(production_date, str) and production_date.strip():
+        try:
+            production_date = date.fromisoformat(production_date.strip())
+        except ValueError:
+            raise RegistryError("bad_date", "production date must be YYYY-MM-DD") from None
+    elif not isinstance(production_date, date):
+        production_date = None
+    if production_date and production_date > timezone.now().date():
+        raise RegistryError("bad_date", "production date is in the future")
+    origin = (origin or "").strip().upper()
+    if origin and not is_st3_code(origin):
+        raise RegistryError("bad_country", f"{origin!r} is not a WIPO ST.3 code")
+    return ItemRow(gtin14, serial, lot, production_date, origin, line)
+
+
+def _check_brand(brand: Organisation) -> None:
+    if brand.kind != Organisation.Kind.BRAND:
+        raise RegistryError("not_a_brand", f"{brand} is not a rights holder", status=403)
+    if not brand.is_admitted:
+        raise RegistryError("brand_not_admitted", f"{brand} is not admitted by the office", status=403)
+
+
+def brand_products(brand: Organisation, gtins) -> dict[str, Product]:
+    return {p.gtin: p for p in Product.objects.filter(brand=brand, gtin__in=set(gtins))}
+
+
+def register_item(*, actor, brand: Organisation, **fields) -> Item:
+    """Register one item with the brand's node-held key (a web form or an API call)."""
+    require(actor, "registry.add_item", brand)
+    return register_rows(brand=brand, rows=[check_item_row(**fields)])[0]
+
+
+def register_rows(*, brand: Organisation, rows: Sequence[ItemRow], bulk_job=None) -> list[Item]:
+    """Sign and register checked rows in one transaction; all or nothing.
+
+    Raises RegistryError("already_registered") if any serial exists, leaving nothing written.
+    """
+    _check_brand(brand)
+    key, private = signing_key(brand)
+    products = brand_products(brand, (row.gtin for row in rows))
+    now = timezone.now()
+    signed, label_sigs = [], []
+    for row in rows:
+        if row.gtin not in products:
+            raise RegistryError("unknown_product", f"line {row.line}: no product {row.gtin} for {brand}")
+        label_sig = private.sign(label_message(row.gtin, row.serial))
+        record = records.item_registered_record(
+            brand=brand.slug,
+            gtin=row.gtin,
+            serial=row.serial,
+            label_sig=b64url_encode(label_sig),
+            lot=row.lot,
+            production_date=row.production_date,
+            origin=row.origin,
+            moment=now,
+        )
+        signed.append(sign_record(record, private))
+        label_sigs.append(label_sig)
+    return _store_items(brand, key, products, rows, signed, label_sigs, now, bulk_job)
+
+
+def _store_items(brand, key, products, rows, signed, label_sigs, now, bulk_job) -> list[Item]:
+    try:
+        with transaction.atomic():
+            entries = log.append_many(signed)
+            items = [
+                Item(
+                    product=products[row.gtin],
+                    serial=row.serial,
+                    lot=row.lot,
+                    production_date=row.production_date,
+                    origin_country=row.origin,
+                    owner=brand,
+                    key=key,
+                    label_sig=label_sig,
+                    registration_entry=entry,
+                    head_hash=entry.leaf_hash,
+                    registered_at=now,
+                    bulk_job=bulk_job,
+                )
+                for row, label_sig, entry in zip(rows, label_sigs, entries, strict=True)
+            ]
+            return Item.objects.bulk_create(items)
+    except IntegrityError:
+        raise RegistryError(
+            "already_registered", "an item with this GTIN and serial is already registered"
+        ) from None
+    except RecordError as exc:
+        raise RegistryError(exc.reason, str(exc)) from None
+
+
+def label_uri(item: Item) -> str:
+    return build_label_uri(
+        settings.IPCHAIN_PUBLIC_HOST, item.product.gtin, item.serial, item.key.kid, bytes(item.label_sig)
+    )
+
+
+# --- provenance events ----------------------------------------------------------------
+
+# Who may sign each event: the item's current owner, its brand, or either.
+EVENT_SIGNERS = {
+    "shipped": "owner",
+    "received": "owner",
+    "ownership_transferred": "owner",
+    "licensed": "brand",
+    "recalled": "brand",
+    "stolen": "either",
+    "decommissioned": "either",
+    "destroyed": "either",
+}
+STATUS_AFTER = {
+    "recalled": Item.Status.RECALLED,
+    "stolen": Item.Status.STOLEN,
+    "decommissioned": Item.Status.DECOMMISSIONED,
+    "destroyed": Item.Status.DESTROYED,
+}
+FINAL_STATUSES = {Item.Status.DESTROYED, Item.Status.DECOMMISSIONED}
+
+
+def _check_event(item: Item, kind: str, signer: Organisation, details: dict) -> Organisation | None:
+    """Check an event may happen; returns the new owner for a transfer."""
+    if kind not in EVENT_SIGNERS:
+        raise RegistryError("bad_event", f"unknown event {kind!r}")
+    if item.status in FINAL_STATUSES:
+        raise RegistryError("item_final", f"item is {item.status}: no further events", status=409)
+    allowed = EVENT_SIGNERS[kind]
+    is_owner, is_brand = signer.pk == item.owner_id, signer.pk == item.product.brand_id
+    if not (
+        allowed == "owner"
+        and is_owner
+        or allowed == "brand"
+        and is_brand
+        or allowed == "either"
+        and (is_owner or is_brand)
+    ):
+        raise RegistryError("not_allowed", f"{signer} may not record '{kind}' for this item", status=403)
+    if not isinstance(details, dict) or any(
+        not isinstance(k, str) or not isinstance(v, str) or len(v) > MAX_DETAIL for k, v in details.items()
+    ):
+        raise RegistryError(
+            "bad_details", f"details must map names to strings of at most {MAX_DETAIL} characters"
+        )
+    if kind == "ownership_transferred":
+        new_owner = Organisation.objects.filter(slug=details.get("to", "")).first()
+        if new_owner is None:
+            raise RegistryError("unknown_organisation", "details.to must name the new owner's identifier")
+        if new_owner.pk == item.owner_id:
+            raise RegistryError("same_owner", "the item already belongs to that organisation")
+        return new_owner
+    if kind == "licensed" and not details.get("licensee"):
+        raise RegistryError("bad_details", "a licence needs details.licensee")
+    return None
+
+
+def record_event(
+    *, actor, item: Item, kind: str, details: dict | None = None, occurred_at: datetime | None = None
+) -> ItemEvent:
+    """Record a provenance event signed with the actor's organisation's node-held key."""
+    membership = require(actor, "registry.add_itemevent")
+    signer = membership.organisation
+    details = details or {}
+    with transaction.atomic():
+        item = Item.objects.select_for_update().select_related("product").get(pk=item.pk)
+        new_owner = _check_event(item, kind, signer, details)
+        key, private = signing_key(signer)
+        now = timezone.now()
+        record = records.item_event_record(
+            event=kind,
+            gtin=item.product.gtin,
+            serial=item.serial,
+            prev=bytes(item.head_hash),
+            by=signer.slug,
+            details=details,
+            moment=occurred_at or now,
+        )
+        return _store_event(
+            item, kind, signer, key, sign_record(record, private), details, new_owner, occurred_at or now
+        )
+
+
+def _store_event(item, kind, signer, key, signed, details, new_owner, occurred_at) -> ItemEvent:
+    try:
+        entry = log.append(signed)
+    except RecordError as exc:
+        raise RegistryError(exc.reason, str(exc)) from None
+    event = ItemEvent.objects.create(
+        item=item,
+        kind=kind,
+        signer=signer,
+        key=key,
+        entry=entry,
+        prev_hash=bytes(item.head_hash),
+        occurred_at=occurred_at,
+        details=details,
+    )
+    item.head_hash = entry.leaf_hash
+    if kind in STATUS_AFTER:
+        item.status = STATUS_AFTER[kind]
+    if new_owner is not None:
+        item.owner = new_owner
+    item.save(update_fields=["head_hash", "status", "owner"])
+    return event
+
+
+# --- records signed offline by the holder's own key ---------------------------------------
+
+
+def _signer_key(record: dict, organisation: Organisation) -> OrgKey:
+    kid = record.get("kid")
+    key = OrgKey.objects.filter(kid=kid if isinstance(kid, str) else "").first()
+    if key is None or key.organisation_id != organisation.pk:
+        raise RegistryError("wrong_key", "the record's kid is not a key of your organisation")
+    if key.status != OrgKey.Status.ACTIVE:
+        raise RegistryError("key_not_active", f"key {key.kid} is {key.status}: it can no longer sign")
+    try:
+        verify_record(record, PublicKey.from_pem(key.public_pem))
+    except SignatureError as exc:
+        raise RegistryError(exc.reason, str(exc)) from None
+    return key
+
+
+REGISTRATION_FIELDS = {
+    "v",
+    "type",
+    "time",
+    "brand",
+    "gtin",
+    "serial",
+    "label_sig",
+    "lot",
+    "production_date",
+    "origin",
+    "kid",
+    "sig",
+}
+EVENT_FIELDS = {
+    "v",
+    "type",
+    "time",
+    "event",
+    "gtin",
+    "serial",
+    "prev",
+    "by",
+    "epcis",
+    "details",
+    "kid",
+    "sig",
+}
+
+
+def submit_signed_record(*, actor, record: dict) -> Item | ItemEvent:
+    """Accept an item registration or event that the holder signed with its own key."""
+    membership = require(actor, "registry.add_item")
+    organisation = membership.organisation
+    if not isinstance(record, dict):
+        raise RegistryError("not_an_object", "a record must be a JSON object")
+    kind = record.get("type")
+    if kind == records.ITEM_REGISTERED:
+        return _accept_registration(organisation, record)
+    if kind == records.ITEM_EVENT:
+        return _accept_event(organisation, record)
+    raise RegistryError("bad_type", f"type must be {records.ITEM_REGISTERED!r} or {records.ITEM_EVENT!r}")
+
+
+def _check_fields(record: dict, allowed: set[str], required: set[str]) -> None:
+    if extra := set(record) - allowed:
+        raise RegistryError("unknown_field", f"unknown fields: {', '.join(sorted(extra))}")
+    if missing := required - set(record):
+        raise RegistryError("missing_field", f"missing fields: {', '.join(sorted(missing))}")
+    if record.get("v") != records.VERSION:
+        raise RegistryError("bad_version", f"v must be {records.VERSION}")
+
+
+def _accept_registration(brand: Organisation, record: dict) -> Item:
+    _check_fields(
+        record,
+        REGISTRATION_FIELDS,
+        {"v", "type", "time", "brand", "gtin", "serial", "label_sig", "kid", "sig"},
+    )
+    _check_brand(brand)
+    if record["brand"] != brand.slug:
+        raise RegistryError("wrong_brand", "a brand can only register its own items", status=403)
+    row = check_item_row(
+        gtin=record["gtin"],
+        serial=record["serial"],
+        lot=record.get("lot", ""),
+        production_date=record.get("production_date"),
+        origin=record.get("origin", ""),
+    )
+    if row.gtin != record["gtin"] or row.serial != record["serial"]:
+        raise RegistryError("not_normalised", "gtin must be 14 digits and serial without spaces")
+    key = _signer_key(record, brand)
+    try:
+        label_sig = b64url_decode(record["label_sig"])
+    except SignatureError:
+        raise RegistryError("malformed_signature", "label_sig is not base64url") from None
+    if not PublicKey.from_pem(key.public_pem).verify(label_message(row.gtin, row.serial), label_sig):
+        raise RegistryError("bad_label_signature", "label_sig does not verify for this GTIN and serial")
+    products = brand_products(brand, [row.gtin])
+    if row.gtin not in products:
+        raise RegistryError("unknown_product", f"no product {row.gtin} for {brand}")
+    return _store_items(brand, key, products, [row], [record], [label_sig], timezone.now(), None)[0]
+
+
+def _accept_event(signer: Organisation, record: dict) -> ItemEvent:
+    _check_fields(
+        record,
+        EVENT_FIELDS,
+        {"v", "type", "time", "event", "gtin", "serial", "prev", "by", "epcis", "kid", "sig"},
+    )
+    if record["by"] != signer.slug:
+        raise RegistryError("wrong_signer", "'by' must be your organisation", status=403)
+    key = _signer_key(record, signer)
+    with transaction.atomic():
+        item = (
+            Item.objects.select_for_update()
+            .select_related("product")
+            .filter(product__gtin=record["gtin"], serial=record["serial"])
+            .first()
+        )
+        if item is None:
+            raise RegistryError("unknown_item", "no such item", status=404)
+        details = record.get("details", {})
+        new_owner = _check_event(item, record["event"], signer, details)
+        expected = records.item_event_record(
+            event=record["event"],
+            gtin=item.product.gtin,
+            serial=item.serial,
+            prev=bytes(item.head_hash),
+            by=signer.slug,
+            details=details,
+            moment=timezone.now(),
+        )
+        if not hmac.compare_digest(record["prev"], expected["prev"]):
+            raise RegistryError(
+                "stale_prev", "prev is not the item's latest record: fetch its history again", status=409
+            )
+        if record["epcis"] != expected["epcis"]:
+            raise RegistryError("bad_epcis", "epcis does not match the event")
+        occurred = _parse_time(record["time"])
+        return _store_event(item, record["event"], signer, key, record, details, new_owner, occurred)
+
+
+def _parse_time(value) -> datetime:
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise RegistryError("bad_time", "time must be RFC 3339, e.g. 2026-01-31T12:00:00Z") from None
+    if moment.tzinfo is None:
+        raise RegistryError("bad_time", "time needs a time zone")
+    return moment
+
+
+def item_history(item: Item) -> list[dict]:
+    """The item's chain of records, registration first, each with its ledger entry."""
+    chain = [
+        {
+            "event": "registered",
+            "time": item.registered_at,
+            "by": item.product.brand.slug,
+            "entry": item.registration_entry,
+        }
+    ]
+    for event in item.events.select_related("signer", "entry"):
+        chain.append(
+            {
+                "event": event.kind,
+                "time": event.occurred_at,
+                "by": event.signer.slug,
+                "entry": event.entry,
+                "details": event.details,
+            }
+        )
+    return chain

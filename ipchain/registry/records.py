@@ -1,0 +1,123 @@
+"""The ledger records of the registry: what each holds, built from plain values.
+
+Every record is a flat JSON object with "v", "type" and "time", signed by adding "kid"
+and "sig" (signing.sign_record). Provenance events use the GS1 EPCIS 2.0 / CBV 2.0
+vocabulary for their business step and disposition, so an item's history exports to
+EPCIS without translation. Pure: no Django.
+"""
+
+from datetime import UTC, date, datetime
+
+VERSION = 1
+
+# Record types.
+ORG_ADMITTED = "org.admitted"
+ORG_SUSPENDED = "org.suspended"
+KEY_REGISTERED = "key.registered"
+KEY_REVOKED = "key.revoked"
+ITEM_REGISTERED = "item.registered"
+ITEM_EVENT = "item.event"
+
+CBV = "urn:epcglobal:cbv"
+
+# event kind -> (EPCIS event type, action, CBV bizStep, CBV disposition)
+EPCIS_EVENTS: dict[str, tuple[str, str, str, str]] = {
+    "registered": ("ObjectEvent", "ADD", "commissioning", "active"),
+    "shipped": ("ObjectEvent", "OBSERVE", "shipping", "in_transit"),
+    "received": ("ObjectEvent", "OBSERVE", "receiving", "in_progress"),
+    "ownership_transferred": ("TransactionEvent", "ADD", "accepting", "in_progress"),
+    "licensed": ("TransactionEvent", "ADD", "other", "active"),
+    "recalled": ("ObjectEvent", "OBSERVE", "holding", "recalled"),
+    "stolen": ("ObjectEvent", "OBSERVE", "other", "stolen"),
+    "decommissioned": ("ObjectEvent", "DELETE", "decommissioning", "inactive"),
+    "destroyed": ("ObjectEvent", "DELETE", "destroying", "destroyed"),
+}
+
+
+def timestamp(moment: datetime) -> str:
+    """RFC 3339 UTC with a Z and whole seconds: one spelling per instant."""
+    return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _base(kind: str, moment: datetime) -> dict:
+    return {"v": VERSION, "type": kind, "time": timestamp(moment)}
+
+
+def org_decision_record(
+    *, decision: str, org: str, name: str, country: str, ip_rights: list[dict], reason: str, moment: datetime
+) -> dict:
+    kind = ORG_ADMITTED if decision == "admitted" else ORG_SUSPENDED
+    record = _base(kind, moment) | {"org": org, "name": name, "country": country, "ip_rights": ip_rights}
+    if reason:
+        record["reason"] = reason
+    return record
+
+
+def key_registered_record(
+    *, org: str, key_id: str, jwk: dict, custody: str, replaces: str | None, moment: datetime
+) -> dict:
+    record = _base(KEY_REGISTERED, moment) | {
+        "org": org,
+        "key": {"kid": key_id, "jwk": jwk, "custody": custody},
+    }
+    if replaces:
+        record["replaces"] = replaces
+    return record
+
+
+def key_revoked_record(*, org: str, key_id: str, reason: str, effective: datetime, moment: datetime) -> dict:
+    return _base(KEY_REVOKED, moment) | {
+        "org": org,
+        "key_id": key_id,
+        "reason": reason,
+        "effective": timestamp(effective),
+    }
+
+
+def item_registered_record(
+    *,
+    brand: str,
+    gtin: str,
+    serial: str,
+    label_sig: str,
+    lot: str = "",
+    production_date: date | None = None,
+    origin: str = "",
+    moment: datetime,
+) -> dict:
+    record = _base(ITEM_REGISTERED, moment) | {
+        "brand": brand,
+        "gtin": gtin,
+        "serial": serial,
+        "label_sig": label_sig,
+    }
+    if lot:
+        record["lot"] = lot
+    if production_date:
+        record["production_date"] = production_date.isoformat()
+    if origin:
+        record["origin"] = origin
+    return record
+
+
+def item_event_record(
+    *, event: str, gtin: str, serial: str, prev: bytes, by: str, details: dict, moment: datetime
+) -> dict:
+    """A provenance event, linked to the item's previous record by its leaf hash."""
+    event_type, action, biz_step, disposition = EPCIS_EVENTS[event]
+    record = _base(ITEM_EVENT, moment) | {
+        "event": event,
+        "gtin": gtin,
+        "serial": serial,
+        "prev": prev.hex(),
+        "by": by,
+        "epcis": {
+            "eventType": event_type,
+            "action": action,
+            "bizStep": f"{CBV}:bizstep:{biz_step}",
+            "disposition": f"{CBV}:disp:{disposition}",
+        },
+    }
+    if details:
+        record["details"] = details
+    return record

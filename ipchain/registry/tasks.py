@@ -1,0 +1,35 @@
+"""Celery tasks of the registry: thin wrappers that load by id and call a service."""
+
+import logging
+
+from celery import shared_task
+
+from . import bulk, label_jobs
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True, max_retries=3)
+def run_bulk_job(job_id: int) -> None:
+    try:
+        bulk.run_job(job_id, enqueue_chunk=lambda pk, rows: register_bulk_chunk.delay(pk, rows))
+    except Exception as exc:
+        logger.exception("bulk job %s failed", job_id)
+        bulk.fail_job(job_id, f"{type(exc).__name__}: {exc}")
+        raise
+
+
+@shared_task(acks_late=True, bind=True, max_retries=5, default_retry_delay=5)
+def register_bulk_chunk(self, job_id: int, rows: list[list]) -> int:
+    try:
+        return bulk.register_chunk(job_id, rows)
+    except Exception as exc:
+        if self.request.retries >= self.max_retries:
+            bulk.fail_job(job_id, f"a chunk failed {self.max_retries} times: {type(exc).__name__}: {exc}")
+            raise
+        raise self.retry(exc=exc) from None
+
+
+@shared_task(acks_late=True)
+def render_label_job(job_id: int) -> None:
+    label_jobs.run_job(job_id)
