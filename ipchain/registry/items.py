@@ -188,12 +188,12 @@ def _check_event(item: Item, kind: str, signer: Organisation, details: dict) -> 
     allowed = EVENT_SIGNERS[kind]
     is_owner, is_brand = signer.pk == item.owner_id, signer.pk == item.product.brand_id
     if not (
-        allowed == "owner"
-        and is_owner
-        or allowed == "brand"
-        and is_brand
-        or allowed == "either"
-        and (is_owner or is_brand)
+        (allowed == "owner"
+        and is_owner)
+        or (allowed == "brand"
+        and is_brand)
+        or (allowed == "either"
+        and (is_owner or is_brand))
     ):
         raise RegistryError("not_allowed", f"{signer} may not record '{kind}' for this item", status=403)
     if not isinstance(details, dict) or any(

@@ -128,6 +128,9 @@ class ProductImage(models.Model):
     image = models.ImageField(upload_to="products/")
     caption = models.CharField(max_length=200, blank=True)
 
+    def __str__(self) -> str:
+        return self.caption or f"image of {self.product}"
+
 
 class Item(models.Model):
     """One serialized unit: GTIN + serial. Registered by a signed ledger record."""
