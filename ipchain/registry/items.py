@@ -185,16 +185,9 @@ def _check_event(item: Item, kind: str, signer: Organisation, details: dict) -> 
         raise RegistryError("bad_event", f"unknown event {kind!r}")
     if item.status in FINAL_STATUSES:
         raise RegistryError("item_final", f"item is {item.status}: no further events", status=409)
-    allowed = EVENT_SIGNERS[kind]
     is_owner, is_brand = signer.pk == item.owner_id, signer.pk == item.product.brand_id
-    if not (
-        (allowed == "owner"
-        and is_owner)
-        or (allowed == "brand"
-        and is_brand)
-        or (allowed == "either"
-        and (is_owner or is_brand))
-    ):
+    allowed = {"owner": is_owner, "brand": is_brand, "either": is_owner or is_brand}[EVENT_SIGNERS[kind]]
+    if not allowed:
         raise RegistryError("not_allowed", f"{signer} may not record '{kind}' for this item", status=403)
     if not isinstance(details, dict) or any(
         not isinstance(k, str) or not isinstance(v, str) or len(v) > MAX_DETAIL for k, v in details.items()
