@@ -8,6 +8,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from ipchain.errors import DomainError
+
 
 class ApiError(exceptions.APIException):
     status_code = status.HTTP_400_BAD_REQUEST
@@ -25,6 +27,8 @@ def error_body(reason: str, message, **extra) -> dict:
 def exception_handler(exc, context):
     if isinstance(exc, ApiError):
         return Response(error_body(exc.reason, str(exc.detail)), status=exc.status_code)
+    if isinstance(exc, DomainError):
+        return Response(error_body(exc.reason, str(exc)), status=exc.status)
     if isinstance(exc, Http404):
         return Response(error_body("not_found", "not found"), status=404)
     response = drf_exception_handler(exc, context)

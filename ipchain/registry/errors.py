@@ -1,7 +1,5 @@
-class RegistryError(ValueError):
-    """A registry operation refused; `reason` is machine-readable, the message is for people."""
+from ipchain.errors import DomainError
 
-    def __init__(self, reason: str, message: str, *, status: int = 400):
-        super().__init__(message)
-        self.reason = reason
-        self.status = status
+
+class RegistryError(DomainError):
+    """A registry operation refused."""

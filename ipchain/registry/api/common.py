@@ -1,0 +1,44 @@
+"""What every registry API view shares: the caller's organisation, and items by GTIN and serial."""
+
+from django.shortcuts import get_object_or_404
+from rest_framework.exceptions import PermissionDenied
+
+from ipchain.accounts.models import Organisation
+from ipchain.accounts.roles import organisation_of
+
+from ..digital_link import DigitalLinkError, normalize_gtin
+from ..errors import RegistryError
+from ..models import Item
+
+
+def my_organisation(request, kind: str | None = None) -> Organisation:
+    organisation = organisation_of(request.user)
+    if organisation is None or (kind and organisation.kind != kind):
+        raise PermissionDenied("this needs a member of a " + (kind or "registered") + " organisation")
+    return organisation
+
+
+def my_brand(request) -> Organisation:
+    return my_organisation(request, Organisation.Kind.BRAND)
+
+
+def gtin14(value: str) -> str:
+    try:
+        return normalize_gtin(value)
+    except DigitalLinkError as exc:
+        raise RegistryError(exc.reason, str(exc)) from None
+
+
+def item_visible_to(request, gtin: str, serial: str) -> Item:
+    """An item the caller's organisation owns or whose brand it is; 404 otherwise (no leak)."""
+    organisation = my_organisation(request)
+    item = get_object_or_404(
+        Item.objects.select_related("product__brand", "owner", "key", "registration_entry"),
+        product__gtin=gtin14(gtin),
+        serial=serial,
+    )
+    if organisation.kind == Organisation.Kind.OFFICE:
+        return item
+    if organisation.pk not in (item.owner_id, item.product.brand_id):
+        raise RegistryError("not_found", "no such item", status=404)
+    return item

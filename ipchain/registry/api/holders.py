@@ -1,0 +1,97 @@
+"""The office's side: rights holders, their IP rights, admission and suspension."""
+
+from django.db import IntegrityError, transaction
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ipchain.accounts.models import Organisation
+from ipchain.accounts.roles import require
+
+from .. import admission
+from ..errors import RegistryError
+from ..models import IpRight
+from ..st3 import is_st3_code
+
+
+class IpRightSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IpRight
+        fields = ["kind", "office", "registration_number", "nice_classes", "mark"]
+        extra_kwargs = {"nice_classes": {"required": False}}
+        validators = []  # uniqueness is the service's business, with a clearer message
+
+
+class HolderOut(serializers.ModelSerializer):
+    ip_rights = IpRightSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Organisation
+        fields = ["slug", "name", "country", "status", "contact_email", "contact_phone", "website", "ip_rights",
+                  "created_at"]
+
+
+class HolderIn(serializers.Serializer):
+    slug = serializers.SlugField(max_length=64)
+    name = serializers.CharField(max_length=200)
+    country = serializers.CharField(max_length=2)
+    contact_email = serializers.EmailField(required=False, allow_blank=True)
+    contact_phone = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    website = serializers.URLField(required=False, allow_blank=True)
+    ip_rights = IpRightSerializer(many=True, required=False)
+
+
+class DecisionIn(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["admitted", "suspended"])
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class HolderListView(APIView):
+    @extend_schema(responses=HolderOut(many=True))
+    def get(self, request):
+        require(request.user, "accounts.view_organisation")
+        holders = Organisation.objects.filter(kind=Organisation.Kind.BRAND).prefetch_related("ip_rights")
+        return Response(HolderOut(holders, many=True).data)
+
+    @extend_schema(request=HolderIn, responses={201: HolderOut})
+    def post(self, request):
+        require(request.user, "accounts.add_organisation")
+        data = HolderIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = dict(data.validated_data)
+        rights = d.pop("ip_rights", [])
+        d["country"] = d["country"].upper()
+        if not is_st3_code(d["country"]):
+            raise RegistryError("bad_country", f"{d['country']!r} is not a WIPO ST.3 code")
+        try:
+            with transaction.atomic():
+                holder = Organisation.objects.create(kind=Organisation.Kind.BRAND, **d)
+                for right in rights:
+                    admission.add_ip_right(holder=holder, **right)
+        except IntegrityError:
+            raise RegistryError("duplicate_slug", f"identifier {d['slug']!r} is taken", status=409) from None
+        return Response(HolderOut(holder).data, status=201)
+
+
+class HolderRightsView(APIView):
+    @extend_schema(request=IpRightSerializer, responses={201: HolderOut})
+    def post(self, request, slug):
+        require(request.user, "accounts.change_organisation")
+        holder = get_object_or_404(Organisation, slug=slug, kind=Organisation.Kind.BRAND)
+        data = IpRightSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        admission.add_ip_right(holder=holder, **data.validated_data)
+        return Response(HolderOut(holder).data, status=201)
+
+
+class HolderDecisionView(APIView):
+    @extend_schema(request=DecisionIn, responses=HolderOut)
+    def post(self, request, slug):
+        holder = get_object_or_404(Organisation, slug=slug, kind=Organisation.Kind.BRAND)
+        data = DecisionIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        admission.decide(actor=request.user, holder=holder, **data.validated_data)
+        holder.refresh_from_db()
+        return Response(HolderOut(holder).data)

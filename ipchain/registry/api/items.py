@@ -1,0 +1,145 @@
+import base64
+
+from django.db.models import Q
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ipchain.accounts.models import Organisation
+from ipchain.ledger.canonical import RecordError, parse_json
+
+from .. import items as item_services
+from ..errors import RegistryError
+from ..labels import render_png, render_svg
+from ..models import Item, ItemEvent
+from ..qr import qr_matrix
+from .common import item_visible_to, my_brand, my_organisation
+
+
+class ItemOut(serializers.ModelSerializer):
+    gtin = serializers.CharField(source="product.gtin")
+    product = serializers.CharField(source="product.name")
+    brand = serializers.CharField(source="product.brand.slug")
+    owner = serializers.CharField(source="owner.slug")
+    kid = serializers.CharField(source="key.kid")
+    ledger_index = serializers.IntegerField(source="registration_entry.leaf_index", allow_null=True)
+    label_uri = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Item
+        fields = ["gtin", "serial", "product", "brand", "owner", "lot", "production_date", "origin_country",
+                  "status", "kid", "ledger_index", "registered_at", "label_uri"]
+
+    def get_label_uri(self, item) -> str:
+        return item_services.label_uri(item)
+
+
+class ItemIn(serializers.Serializer):
+    gtin = serializers.CharField(max_length=20)
+    serial = serializers.CharField(max_length=40)
+    lot = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    production_date = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    origin = serializers.CharField(max_length=4, required=False, allow_blank=True)
+
+
+def history_out(item: Item) -> list[dict]:
+    return [
+        {
+            "event": step["event"],
+            "time": step["time"],
+            "by": step["by"],
+            "details": step.get("details", {}),
+            "ledger_index": step["entry"].leaf_index,
+            "leaf_hash": base64.b64encode(bytes(step["entry"].leaf_hash)).decode(),
+            "record": parse_json(bytes(step["entry"].body)),
+        }
+        for step in item_services.item_history(item)
+    ]
+
+
+class ItemListView(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, description="serial prefix"), OpenApiParameter("gtin", str),
+                    OpenApiParameter("status", str), OpenApiParameter("limit", int), OpenApiParameter("offset", int)],
+        responses=ItemOut(many=True),
+    )
+    def get(self, request):
+        organisation = my_organisation(request)
+        items = Item.objects.select_related("product__brand", "owner", "key", "registration_entry").order_by("-id")
+        if organisation.kind != Organisation.Kind.OFFICE:
+            items = items.filter(Q(product__brand=organisation) | Q(owner=organisation))
+        if q := request.query_params.get("q"):
+            items = items.filter(serial__startswith=q.strip())
+        if gtin := request.query_params.get("gtin"):
+            items = items.filter(product__gtin=gtin.strip())
+        if status := request.query_params.get("status"):
+            items = items.filter(status=status)
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(items, request, view=self)
+        return paginator.get_paginated_response(ItemOut(page, many=True).data)
+
+    @extend_schema(request=ItemIn, responses={201: ItemOut})
+    def post(self, request):
+        data = ItemIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = item_services.register_item(actor=request.user, brand=my_brand(request), **data.validated_data)
+        return Response(ItemOut(item).data, status=201)
+
+
+class ItemDetailView(APIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, gtin, serial):
+        item = item_visible_to(request, gtin, serial)
+        return Response(ItemOut(item).data | {"history": history_out(item)})
+
+
+class EventIn(serializers.Serializer):
+    event = serializers.ChoiceField(choices=ItemEvent.Kind.values)
+    details = serializers.DictField(child=serializers.CharField(max_length=200, allow_blank=True), required=False)
+    occurred_at = serializers.DateTimeField(required=False)
+
+
+class ItemEventView(APIView):
+    @extend_schema(request=EventIn, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request, gtin, serial):
+        item = item_visible_to(request, gtin, serial)
+        data = EventIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        event = item_services.record_event(
+            actor=request.user, item=item, kind=data.validated_data["event"],
+            details=data.validated_data.get("details"), occurred_at=data.validated_data.get("occurred_at"),
+        )
+        return Response({"event": event.kind, "ledger_entry": event.entry_id, "status": event.item.status}, status=201)
+
+
+class ItemLabelView(APIView):
+    @extend_schema(parameters=[OpenApiParameter("format", str, enum=["png", "svg"])], responses={200: bytes})
+    def get(self, request, gtin, serial):
+        item = item_visible_to(request, gtin, serial)
+        matrix = qr_matrix(item_services.label_uri(item))
+        caption = [f"(01) {item.product.gtin}", f"(21) {item.serial}"]
+        if request.query_params.get("format", "png") == "svg":
+            return HttpResponse(render_svg(matrix, caption=caption), content_type="image/svg+xml")
+        return HttpResponse(render_png(matrix, caption=caption), content_type="image/png")
+
+
+class SignedRecordView(APIView):
+    """Submit a record signed offline with your own key (see docs/signing.md)."""
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request):
+        record = request.data
+        if not isinstance(record, dict):
+            raise RegistryError("not_an_object", "send the signed record as a JSON object")
+        try:
+            result = item_services.submit_signed_record(actor=request.user, record=dict(record))
+        except RecordError as exc:
+            raise RegistryError(exc.reason, str(exc)) from None
+        if isinstance(result, Item):
+            return Response(ItemOut(result).data, status=201)
+        return Response({"event": result.kind, "ledger_entry": result.entry_id, "status": result.item.status}, status=201)

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from . import holders, items, jobs, keys, products
+
+urlpatterns = [
+    path("products", products.ProductListView.as_view(), name="api-products"),
+    path("products/<str:gtin>", products.ProductDetailView.as_view(), name="api-product"),
+    path("items", items.ItemListView.as_view(), name="api-items"),
+    path("items/<str:gtin>/<str:serial>", items.ItemDetailView.as_view(), name="api-item"),
+    path("items/<str:gtin>/<str:serial>/events", items.ItemEventView.as_view(), name="api-item-events"),
+    path("items/<str:gtin>/<str:serial>/label", items.ItemLabelView.as_view(), name="api-item-label"),
+    path("records", items.SignedRecordView.as_view(), name="api-records"),
+    path("keys", keys.KeyListView.as_view(), name="api-keys"),
+    path("keys/<str:kid>/revoke", keys.KeyRevokeView.as_view(), name="api-key-revoke"),
+    path("bulk-jobs", jobs.BulkJobListView.as_view(), name="api-bulk-jobs"),
+    path("bulk-jobs/<int:job_id>", jobs.BulkJobDetailView.as_view(), name="api-bulk-job"),
+    path("label-jobs", jobs.LabelJobListView.as_view(), name="api-label-jobs"),
+    path("label-jobs/<int:job_id>", jobs.LabelJobDetailView.as_view(), name="api-label-job"),
+    path("label-jobs/<int:job_id>/download", jobs.LabelJobDownloadView.as_view(), name="api-label-job-download"),
+    path("rights-holders", holders.HolderListView.as_view(), name="api-holders"),
+    path("rights-holders/<slug:slug>/ip-rights", holders.HolderRightsView.as_view(), name="api-holder-rights"),
+    path("rights-holders/<slug:slug>/decision", holders.HolderDecisionView.as_view(), name="api-holder-decision"),
+]

@@ -1,0 +1,34 @@
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from ipchain.accounts.models import ROLE_KIND, Organisation, Role
+from ipchain.accounts.roles import assign_role
+
+
+class Command(BaseCommand):
+    help = "Create a user in an organisation with a role. The password is read from --password or asked for."
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--org", required=True, help="Organisation identifier (slug)")
+        parser.add_argument("--role", required=True, choices=Role.values)
+        parser.add_argument("--email", default="")
+        parser.add_argument("--password", default=None)
+        parser.add_argument("--customs-office", default="")
+
+    def handle(self, *args, username, org, role, email, password, customs_office, **options):
+        organisation = Organisation.objects.filter(slug=org).first()
+        if organisation is None:
+            raise CommandError(f"no organisation {org!r}")
+        if ROLE_KIND[role] != organisation.kind:
+            raise CommandError(f"role {role} does not fit a {organisation.get_kind_display()}")
+        User = get_user_model()
+        if User.objects.filter(username=username).exists():
+            raise CommandError(f"user {username!r} exists")
+        if password is None:
+            import getpass
+
+            password = getpass.getpass(f"password for {username}: ")
+        user = User.objects.create_user(username=username, email=email, password=password)
+        assign_role(user, organisation, role, customs_office=customs_office)
+        self.stdout.write(f"created {username}: {Role(role).label} at {organisation}")
