@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "ipchain.ledger",
     "ipchain.accounts",
     "ipchain.registry",
+    "ipchain.portal",
 ]
 
 MIDDLEWARE = [
@@ -68,6 +69,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [

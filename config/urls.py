@@ -5,7 +5,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from ipchain.ledger.urls import api_urlpatterns as ledger_api
 from ipchain.ledger.urls import log_urlpatterns
 
+from ipchain.portal.views import home
+
 urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("portal/", include("ipchain.portal.urls")),
     path("admin/", admin.site.urls),
     path("", include(log_urlpatterns)),
     path("api/v1/", include(ledger_api)),

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "portal"
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("products/", views.products, name="products"),
+    path("products/<str:gtin>/", views.product, name="product"),
+    path("items/", views.items, name="items"),
+    path("items/<str:gtin>/<str:serial>/", views.item, name="item"),
+    path("bulk/", views.bulk_upload, name="bulk"),
+    path("bulk/<int:job_id>/", views.bulk_job, name="bulk_job"),
+    path("keys/", views.key_list, name="keys"),
+    path("keys/<str:kid>/revoke/", views.key_revoke, name="key_revoke"),
+    path("labels/", views.label_list, name="labels"),
+    path("alerts/", views.alerts, name="alerts"),
+    path("office/holders/", views.holders, name="holders"),
+    path("office/holders/<slug:slug>/decision/", views.holder_decision, name="holder_decision"),
+]
