@@ -25,8 +25,12 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 office = Organisation.objects.create(
-                    kind=Organisation.Kind.OFFICE, slug=slug, name=name, country=country,
-                    contact_email=email, status=Organisation.Status.ADMITTED,
+                    kind=Organisation.Kind.OFFICE,
+                    slug=slug,
+                    name=name,
+                    country=country,
+                    contact_email=email,
+                    status=Organisation.Status.ADMITTED,
                 )
                 key = create_node_key(organisation=office)
         except RegistryError as exc:

@@ -1,0 +1,154 @@
+"""Demo data for a fresh node: an office, two brands with products and items, a customs
+authority, and one user per role. Safe to run twice. Never use these passwords anywhere real."""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from ipchain.accounts.models import Organisation, Role
+from ipchain.accounts.roles import assign_role
+from ipchain.ledger import log
+from ipchain.registry import admission, catalogue, items
+from ipchain.registry.digital_link import gtin_check_digit
+from ipchain.registry.keys import create_node_key
+
+DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed for the demo, refused in production
+
+
+def gtin(body13: str) -> str:
+    return body13 + str(gtin_check_digit(body13))
+
+
+class Command(BaseCommand):
+    help = "Load demo data into an empty node (safe to run twice; refused in production)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--items", type=int, default=300, help="Items per product")
+
+    def handle(self, *args, items: int, **options):
+        if getattr(settings, "PRODUCTION", False):
+            raise CommandError("demo data is for development only")
+        if Organisation.objects.filter(slug="demo-office").exists():
+            self.stdout.write("demo data already loaded")
+            return
+        with transaction.atomic():
+            users = self._load(items)
+        log.integrate_pending()
+        self.stdout.write(
+            self.style.SUCCESS("demo data loaded. Sign in at http://127.0.0.1:8000/accounts/login/ as:")
+        )
+        for username, what in users:
+            self.stdout.write(f"  {username:<16} {what}   (password: {DEMO_PASSWORD})")
+
+    def _load(self, per_product: int):
+        User = get_user_model()
+
+        def user(username, org, role, **extra):
+            account = User.objects.create_user(
+                username=username, password=DEMO_PASSWORD, email=f"{username}@example.org"
+            )
+            assign_role(account, org, role, **extra)
+            return account
+
+        office = Organisation.objects.create(
+            kind="office",
+            slug="demo-office",
+            name="Demo IP Office",
+            country="EM",
+            contact_email="office@example.org",
+            status="admitted",
+        )
+        create_node_key(organisation=office)
+        office_admin = user("office", office, Role.OFFICE_ADMIN)
+
+        acme = Organisation.objects.create(
+            kind="brand",
+            slug="acme-outdoor",
+            name="Acme Outdoor GmbH",
+            country="DE",
+            contact_email="brand-protection@acme.example",
+            contact_phone="+49 30 0000 0000",
+        )
+        admission.add_ip_right(
+            holder=acme,
+            kind="trademark",
+            office="EM",
+            registration_number="018000001",
+            nice_classes=[18, 25],
+            mark="ACME OUTDOOR",
+        )
+        admission.decide(actor=office_admin, holder=acme, decision="admitted")
+        create_node_key(organisation=acme)
+        brand_admin = user("brand", acme, Role.BRAND_ADMIN)
+        user("operator", acme, Role.BRAND_OPERATOR)
+
+        customs = Organisation.objects.create(
+            kind="customs",
+            slug="nl-customs",
+            name="Douane Rotterdam (demo)",
+            country="NL",
+            status="admitted",
+        )
+        create_node_key(organisation=customs)
+        user(
+            "officer",
+            customs,
+            Role.CUSTOMS_OFFICER,
+            customs_office="Rotterdam Maasvlakte",
+            latitude=51.95,
+            longitude=4.03,
+        )
+        user("supervisor", customs, Role.CUSTOMS_SUPERVISOR, customs_office="Rotterdam Maasvlakte")
+
+        guide = {
+            "genuine_features": "Woven label with a holographic ACME mark inside the collar; "
+            "YKK zips engraved ACME; "
+            "seams taped on the inside.",
+            "packaging": "Recycled brown carton, one jacket per bag, "
+            "QR label on the swing tag and the carton.",
+            "made_in": "Factories in Viet Nam (Binh Duong) and Portugal (Porto).",
+            "trade_routes": "Shipped by sea from Ho Chi Minh City to Rotterdam and Hamburg; "
+            "by road from Porto. "
+            "Never sold through marketplaces outside the EU.",
+            "contact": "Brand protection desk, +49 30 0000 0000, brand-protection@acme.example",
+        }
+        jacket = catalogue.create_product(
+            actor=brand_admin, brand=acme, gtin=gtin("0950600013435"), name="Trail Jacket", **guide
+        )
+        pack = catalogue.create_product(
+            actor=brand_admin, brand=acme, gtin=gtin("0950600013436"), name="Summit Backpack 40 L", **guide
+        )
+        produced = date.today() - timedelta(days=30)
+        for product, prefix, origin in ((jacket, "TJ", "VN"), (pack, "SB", "PT")):
+            rows = [
+                items.check_item_row(
+                    gtin=product.gtin,
+                    serial=f"{prefix}{n:07d}",
+                    lot=f"L{n // 100:03d}",
+                    production_date=produced,
+                    origin=origin,
+                )
+                for n in range(1, per_product + 1)
+            ]
+            items.register_rows(brand=acme, rows=rows)
+        sample = list(jacket.items.order_by("serial")[:4])
+        items.record_event(
+            actor=brand_admin, item=sample[0], kind="shipped", details={"note": "Container MSCU1234567"}
+        )
+        items.record_event(
+            actor=brand_admin, item=sample[1], kind="recalled", details={"note": "Faulty zip, lot L000"}
+        )
+        items.record_event(
+            actor=brand_admin, item=sample[2], kind="stolen", details={"note": "Lorry theft near Venlo"}
+        )
+        items.record_event(actor=brand_admin, item=sample[3], kind="destroyed")
+        return [
+            ("office", "office administrator"),
+            ("brand", "brand administrator (Acme Outdoor)"),
+            ("operator", "brand operator (Acme Outdoor)"),
+            ("officer", "customs officer (Rotterdam)"),
+            ("supervisor", "customs supervisor (Rotterdam)"),
+        ]
