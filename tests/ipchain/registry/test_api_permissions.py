@@ -1,4 +1,4 @@
-"""Every registry endpoint × every role: who may do what (and nobody gets a 500)."""
+"""Every registry endpoint by every role: who may do what (and nobody gets a 500)."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
