@@ -213,6 +213,21 @@ IPCHAIN_BATCH_SIZE = int(os.environ.get("IPCHAIN_BATCH_SIZE", "10000"))
 IPCHAIN_INTEGRATE_SYNC = env_bool("IPCHAIN_INTEGRATE_SYNC", default=CELERY_TASK_ALWAYS_EAGER)
 
 # --- The registry ---------------------------------------------------------------------
+# Key-encryption keys sealing node-held private keys at rest: comma-separated base64
+# 32-byte keys, the current one first (make one: python -c "import os,base64;
+# print(base64.b64encode(os.urandom(32)).decode())").
+_keks = os.environ.get("IPCHAIN_KEY_ENCRYPTION_KEYS", "")
+if _keks:
+    from ipchain.registry.keystore import parse_keys
+
+    IPCHAIN_KEY_ENCRYPTION_KEYS = parse_keys(_keks)
+elif PRODUCTION:
+    raise ImproperlyConfigured("IPCHAIN_KEY_ENCRYPTION_KEYS must be set when IPCHAIN_ENV=production")
+else:
+    from ipchain.registry.keystore import development_key
+
+    IPCHAIN_KEY_ENCRYPTION_KEYS = [development_key(SECRET_KEY)]
+
 # The host name printed in QR labels: https://<host>/01/<GTIN>/21/<serial>?k=..&s=..
 IPCHAIN_PUBLIC_HOST = os.environ.get("IPCHAIN_PUBLIC_HOST", "localhost:8000")
 IPCHAIN_BULK_MAX_ROWS = int(os.environ.get("IPCHAIN_BULK_MAX_ROWS", "1000000"))

@@ -4,7 +4,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from ipchain.ledger.urls import api_urlpatterns as ledger_api
 from ipchain.ledger.urls import log_urlpatterns
-
 from ipchain.portal.views import home
 
 urlpatterns = [

@@ -3,11 +3,11 @@
 import itertools
 
 from django.contrib.auth import get_user_model
-from ipchain.registry.digital_link import gtin_check_digit
 
 from ipchain.accounts.models import Organisation, Role
 from ipchain.accounts.roles import assign_role
 from ipchain.registry import admission, catalogue, keys
+from ipchain.registry.digital_link import gtin_check_digit
 
 _n = itertools.count(1)
 
@@ -51,10 +51,12 @@ def brand(slug: str | None = None, *, admitted: bool = True, node_key: bool = Tr
         admission.decide(actor=office_admin(), holder=org, decision="admitted")
     if node_key:
         keys.create_node_key(organisation=org)
+    org.refresh_from_db()
     return org
 
 
 def customs(slug: str | None = None) -> Organisation:
+    office()
     org = Organisation.objects.create(
         kind="customs", slug=slug or f"customs{next(_n)}", name="Customs", country="NL", status="admitted"
     )

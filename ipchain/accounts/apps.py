@@ -11,4 +11,6 @@ class AccountsConfig(AppConfig):
 
         from .roles import sync_role_groups
 
-        post_migrate.connect(sync_role_groups, sender=self)
+        # After every app's migrations, not just ours: the roles hold permissions of apps
+        # that migrate after accounts (registry, verifier). The sync is idempotent.
+        post_migrate.connect(sync_role_groups, dispatch_uid="ipchain.accounts.sync_role_groups")

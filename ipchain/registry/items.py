@@ -261,6 +261,8 @@ def _store_event(item, kind, signer, key, signed, details, new_owner, occurred_a
 
 
 def _signer_key(record: dict, organisation: Organisation) -> OrgKey:
+    if "sig" not in record or "kid" not in record:
+        raise RegistryError("missing_signature", "the record has no kid and sig: sign it first")
     kid = record.get("kid")
     key = OrgKey.objects.filter(kid=kid if isinstance(kid, str) else "").first()
     if key is None or key.organisation_id != organisation.pk:
@@ -331,7 +333,7 @@ def _accept_registration(brand: Organisation, record: dict) -> Item:
     _check_fields(
         record,
         REGISTRATION_FIELDS,
-        {"v", "type", "time", "brand", "gtin", "serial", "label_sig", "kid", "sig"},
+        {"v", "type", "time", "brand", "gtin", "serial", "label_sig"},
     )
     _check_brand(brand)
     if record["brand"] != brand.slug:
@@ -362,7 +364,7 @@ def _accept_event(signer: Organisation, record: dict) -> ItemEvent:
     _check_fields(
         record,
         EVENT_FIELDS,
-        {"v", "type", "time", "event", "gtin", "serial", "prev", "by", "epcis", "kid", "sig"},
+        {"v", "type", "time", "event", "gtin", "serial", "prev", "by", "epcis"},
     )
     if record["by"] != signer.slug:
         raise RegistryError("wrong_signer", "'by' must be your organisation", status=403)

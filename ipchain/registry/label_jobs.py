@@ -9,7 +9,6 @@ from ipchain.accounts.roles import require
 
 from .errors import RegistryError
 from .items import label_uri
-from .labels import Label, render_batch
 from .models import Item, LabelJob
 
 FORMATS = {"png", "svg", "pdf"}
@@ -67,6 +66,8 @@ def run_job(job_id: int) -> None:
     ).update(state=LabelJob.State.RUNNING)
     if not claimed:
         return
+    from .labels import Label, render_batch  # pillow and reportlab load only in the worker
+
     job = LabelJob.objects.select_related("brand").get(pk=job_id)
     labels = [
         Label(uri=label_uri(item), gtin=item.product.gtin, serial=item.serial)

@@ -29,8 +29,17 @@ class HolderOut(serializers.ModelSerializer):
 
     class Meta:
         model = Organisation
-        fields = ["slug", "name", "country", "status", "contact_email", "contact_phone", "website", "ip_rights",
-                  "created_at"]
+        fields = [
+            "slug",
+            "name",
+            "country",
+            "status",
+            "contact_email",
+            "contact_phone",
+            "website",
+            "ip_rights",
+            "created_at",
+        ]
 
 
 class HolderIn(serializers.Serializer):

@@ -1,7 +1,6 @@
 import base64
 
 from django.db.models import Q
-
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -15,9 +14,7 @@ from ipchain.ledger.canonical import RecordError, parse_json
 
 from .. import items as item_services
 from ..errors import RegistryError
-from ..labels import render_png, render_svg
 from ..models import Item, ItemEvent
-from ..qr import qr_matrix
 from .common import item_visible_to, my_brand, my_organisation
 
 
@@ -32,8 +29,21 @@ class ItemOut(serializers.ModelSerializer):
 
     class Meta:
         model = Item
-        fields = ["gtin", "serial", "product", "brand", "owner", "lot", "production_date", "origin_country",
-                  "status", "kid", "ledger_index", "registered_at", "label_uri"]
+        fields = [
+            "gtin",
+            "serial",
+            "product",
+            "brand",
+            "owner",
+            "lot",
+            "production_date",
+            "origin_country",
+            "status",
+            "kid",
+            "ledger_index",
+            "registered_at",
+            "label_uri",
+        ]
 
     def get_label_uri(self, item) -> str:
         return item_services.label_uri(item)
@@ -64,13 +74,20 @@ def history_out(item: Item) -> list[dict]:
 
 class ItemListView(APIView):
     @extend_schema(
-        parameters=[OpenApiParameter("q", str, description="serial prefix"), OpenApiParameter("gtin", str),
-                    OpenApiParameter("status", str), OpenApiParameter("limit", int), OpenApiParameter("offset", int)],
+        parameters=[
+            OpenApiParameter("q", str, description="serial prefix"),
+            OpenApiParameter("gtin", str),
+            OpenApiParameter("status", str),
+            OpenApiParameter("limit", int),
+            OpenApiParameter("offset", int),
+        ],
         responses=ItemOut(many=True),
     )
     def get(self, request):
         organisation = my_organisation(request)
-        items = Item.objects.select_related("product__brand", "owner", "key", "registration_entry").order_by("-id")
+        items = Item.objects.select_related("product__brand", "owner", "key", "registration_entry").order_by(
+            "-id"
+        )
         if organisation.kind != Organisation.Kind.OFFICE:
             items = items.filter(Q(product__brand=organisation) | Q(owner=organisation))
         if q := request.query_params.get("q"):
@@ -100,7 +117,9 @@ class ItemDetailView(APIView):
 
 class EventIn(serializers.Serializer):
     event = serializers.ChoiceField(choices=ItemEvent.Kind.values)
-    details = serializers.DictField(child=serializers.CharField(max_length=200, allow_blank=True), required=False)
+    details = serializers.DictField(
+        child=serializers.CharField(max_length=200, allow_blank=True), required=False
+    )
     occurred_at = serializers.DateTimeField(required=False)
 
 
@@ -111,15 +130,23 @@ class ItemEventView(APIView):
         data = EventIn(data=request.data)
         data.is_valid(raise_exception=True)
         event = item_services.record_event(
-            actor=request.user, item=item, kind=data.validated_data["event"],
-            details=data.validated_data.get("details"), occurred_at=data.validated_data.get("occurred_at"),
+            actor=request.user,
+            item=item,
+            kind=data.validated_data["event"],
+            details=data.validated_data.get("details"),
+            occurred_at=data.validated_data.get("occurred_at"),
         )
-        return Response({"event": event.kind, "ledger_entry": event.entry_id, "status": event.item.status}, status=201)
+        return Response(
+            {"event": event.kind, "ledger_entry": event.entry_id, "status": event.item.status}, status=201
+        )
 
 
 class ItemLabelView(APIView):
     @extend_schema(parameters=[OpenApiParameter("format", str, enum=["png", "svg"])], responses={200: bytes})
     def get(self, request, gtin, serial):
+        from ..labels import render_png, render_svg
+        from ..qr import qr_matrix
+
         item = item_visible_to(request, gtin, serial)
         matrix = qr_matrix(item_services.label_uri(item))
         caption = [f"(01) {item.product.gtin}", f"(21) {item.serial}"]
@@ -142,4 +169,6 @@ class SignedRecordView(APIView):
             raise RegistryError(exc.reason, str(exc)) from None
         if isinstance(result, Item):
             return Response(ItemOut(result).data, status=201)
-        return Response({"event": result.kind, "ledger_entry": result.entry_id, "status": result.item.status}, status=201)
+        return Response(
+            {"event": result.kind, "ledger_entry": result.entry_id, "status": result.item.status}, status=201
+        )

@@ -18,9 +18,24 @@ class BulkJobOut(serializers.ModelSerializer):
 
     class Meta:
         model = BulkJob
-        fields = ["id", "file_name", "file_format", "skip_bad_rows", "state", "total_rows", "processed_rows",
-                  "registered_rows", "bad_rows", "progress", "finished", "errors", "message", "created_at",
-                  "started_at", "finished_at"]
+        fields = [
+            "id",
+            "file_name",
+            "file_format",
+            "skip_bad_rows",
+            "state",
+            "total_rows",
+            "processed_rows",
+            "registered_rows",
+            "bad_rows",
+            "progress",
+            "finished",
+            "errors",
+            "message",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
 
 
 class BulkJobIn(serializers.Serializer):
@@ -40,7 +55,9 @@ class BulkJobListView(APIView):
         data = BulkJobIn(data=request.data)
         data.is_valid(raise_exception=True)
         job = bulk.create_job(
-            actor=request.user, brand=my_brand(request), upload=data.validated_data["file"],
+            actor=request.user,
+            brand=my_brand(request),
+            upload=data.validated_data["file"],
             skip_bad_rows=data.validated_data["skip_bad_rows"],
         )
         job.refresh_from_db()
@@ -58,8 +75,20 @@ class LabelJobOut(serializers.ModelSerializer):
 
     class Meta:
         model = LabelJob
-        fields = ["id", "file_format", "paper", "label_mm", "state", "total", "done", "message", "created_at",
-                  "finished_at", "download", "item_filter"]
+        fields = [
+            "id",
+            "file_format",
+            "paper",
+            "label_mm",
+            "state",
+            "total",
+            "done",
+            "message",
+            "created_at",
+            "finished_at",
+            "download",
+            "item_filter",
+        ]
 
     def get_download(self, job) -> str | None:
         return f"/api/v1/label-jobs/{job.pk}/download" if job.state == LabelJob.State.DONE else None
@@ -86,8 +115,12 @@ class LabelJobListView(APIView):
         d = data.validated_data
         item_filter = {k: d[k] for k in ("gtin", "bulk_job", "lot") if k in d}
         job = label_jobs.create_job(
-            actor=request.user, brand=my_brand(request), item_filter=item_filter,
-            file_format=d["format"], paper=d["paper"], label_mm=d["label_mm"],
+            actor=request.user,
+            brand=my_brand(request),
+            item_filter=item_filter,
+            file_format=d["format"],
+            paper=d["paper"],
+            label_mm=d["label_mm"],
         )
         job.refresh_from_db()
         return Response(LabelJobOut(job).data, status=202)
@@ -104,4 +137,6 @@ class LabelJobDownloadView(APIView):
         job = get_object_or_404(LabelJob, pk=job_id, brand=my_brand(request))
         if job.state != LabelJob.State.DONE or not job.output:
             raise RegistryError("not_ready", "the labels are not ready yet", status=409)
-        return FileResponse(job.output.open("rb"), as_attachment=True, filename=job.output.name.rsplit("/", 1)[-1])
+        return FileResponse(
+            job.output.open("rb"), as_attachment=True, filename=job.output.name.rsplit("/", 1)[-1]
+        )

@@ -16,13 +16,27 @@ from .common import my_organisation
 class KeyOut(serializers.ModelSerializer):
     organisation = serializers.CharField(source="organisation.slug")
     jwk = serializers.SerializerMethodField()
-    ledger_index = serializers.IntegerField(source="registration_entry.leaf_index", allow_null=True, default=None)
+    ledger_index = serializers.IntegerField(
+        source="registration_entry.leaf_index", allow_null=True, default=None
+    )
 
     class Meta:
         model = OrgKey
         # Never the sealed private key.
-        fields = ["kid", "organisation", "custody", "status", "public_pem", "jwk", "created_at", "retired_at",
-                  "revoked_at", "revocation_effective_at", "revocation_reason", "ledger_index"]
+        fields = [
+            "kid",
+            "organisation",
+            "custody",
+            "status",
+            "public_pem",
+            "jwk",
+            "created_at",
+            "retired_at",
+            "revoked_at",
+            "revocation_effective_at",
+            "revocation_reason",
+            "ledger_index",
+        ]
 
     def get_jwk(self, key) -> dict:
         return PublicKey.from_pem(key.public_pem).to_jwk()
@@ -71,7 +85,9 @@ class KeyListView(APIView):
         if data.validated_data["rotate"]:
             key = key_services.rotate_key(organisation=organisation, public_key=public_key)
         elif organisation.keys.filter(status=OrgKey.Status.ACTIVE).exists():
-            raise RegistryError("active_key_exists", "you have an active key: set rotate to replace it", status=409)
+            raise RegistryError(
+                "active_key_exists", "you have an active key: set rotate to replace it", status=409
+            )
         elif public_key is None:
             key = key_services.create_node_key(organisation=organisation)
         else:

@@ -15,8 +15,20 @@ class ProductOut(serializers.ModelSerializer):
 
     class Meta:
         model = Product
-        fields = ["gtin", "name", "brand", "description", "genuine_features", "packaging", "made_in",
-                  "trade_routes", "contact", "image", "items", "created_at"]
+        fields = [
+            "gtin",
+            "name",
+            "brand",
+            "description",
+            "genuine_features",
+            "packaging",
+            "made_in",
+            "trade_routes",
+            "contact",
+            "image",
+            "items",
+            "created_at",
+        ]
 
 
 class ProductIn(serializers.Serializer):

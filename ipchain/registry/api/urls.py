@@ -16,8 +16,16 @@ urlpatterns = [
     path("bulk-jobs/<int:job_id>", jobs.BulkJobDetailView.as_view(), name="api-bulk-job"),
     path("label-jobs", jobs.LabelJobListView.as_view(), name="api-label-jobs"),
     path("label-jobs/<int:job_id>", jobs.LabelJobDetailView.as_view(), name="api-label-job"),
-    path("label-jobs/<int:job_id>/download", jobs.LabelJobDownloadView.as_view(), name="api-label-job-download"),
+    path(
+        "label-jobs/<int:job_id>/download", jobs.LabelJobDownloadView.as_view(), name="api-label-job-download"
+    ),
     path("rights-holders", holders.HolderListView.as_view(), name="api-holders"),
-    path("rights-holders/<slug:slug>/ip-rights", holders.HolderRightsView.as_view(), name="api-holder-rights"),
-    path("rights-holders/<slug:slug>/decision", holders.HolderDecisionView.as_view(), name="api-holder-decision"),
+    path(
+        "rights-holders/<slug:slug>/ip-rights", holders.HolderRightsView.as_view(), name="api-holder-rights"
+    ),
+    path(
+        "rights-holders/<slug:slug>/decision",
+        holders.HolderDecisionView.as_view(),
+        name="api-holder-decision",
+    ),
 ]

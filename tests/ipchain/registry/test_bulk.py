@@ -53,7 +53,7 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_written(acme):
         f"{product.gtin},OK2,,2026-02-30,\n"  # line 5: no such date
         f"{product.gtin},OK1,,,\n"  # line 6: duplicate of line 2
         f"{product.gtin},OK3,,,XX\n"  # line 7: not an ST.3 code
-        f"09506000999994,OK4,,,\n"  # line 8: not this brand's product
+        f"{factories.gtin(999)},OK4,,,\n"  # line 8: not this brand's product
     )
     job = run(bulk.create_job(actor=admin, brand=org, upload=upload("items.csv", text)))
     assert job.state == BulkJob.State.REJECTED

@@ -2,13 +2,13 @@
 
 import pytest
 from django.utils import timezone
-from ipchain.registry.digital_link import label_message
-from ipchain.registry.signing import PrivateKey, b64url_encode, sign_record
 
 from ipchain.ledger import log
 from ipchain.registry import items, keys, records
+from ipchain.registry.digital_link import label_message
 from ipchain.registry.errors import RegistryError
 from ipchain.registry.models import Item
+from ipchain.registry.signing import PrivateKey, b64url_encode, sign_record
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +60,11 @@ def item_record(item):
     [
         (lambda r: r | {"serial": "OFF-2"}, "bad_signature"),  # tampered field after signing
         (lambda r: r | {"sig": "not base64!"}, "malformed_signature"),
-        (lambda r: r | {"sig": r["sig"][:-4]}, "bad_signature"),
+        (lambda r: r | {"sig": r["sig"][:-4]}, "malformed_signature"),  # 61 bytes
+        (
+            lambda r: r | {"sig": r["sig"][:9] + ("A" if r["sig"][9] != "A" else "B") + r["sig"][10:]},
+            "bad_signature",
+        ),
         (lambda r: {k: v for k, v in r.items() if k != "sig"}, "missing_signature"),
         (lambda r: r | {"kid": "AAAAAAAAAAA"}, "wrong_key"),
         (lambda r: r | {"extra": 1}, "unknown_field"),

@@ -1,0 +1,208 @@
+"""ECDSA P-256 keys and signed records, with python-ecdsa. Pure: no Django.
+
+Signatures are 64 bytes, r || s (IEEE P1363), as WebCrypto produces and expects, over
+SHA-256. A record is a flat JSON object; its signature covers the RFC 8785 bytes of the
+record without its "sig" member, and its "kid" names the key (docs/signing.md).
+"""
+
+import base64
+import binascii
+import hashlib
+import json
+from functools import lru_cache
+
+from ecdsa import BadSignatureError, NIST256p, SigningKey, VerifyingKey
+from ecdsa.ellipticcurve import PointJacobi
+from ecdsa.keys import MalformedPointError
+from ecdsa.util import sigdecode_string, sigencode_string
+
+from ipchain.ledger.canonical import RecordError, canonicalize
+
+SIGNATURE_SIZE = 64
+
+
+class SignatureError(ValueError):
+    """A key or signature that cannot be used; `reason` is machine-readable."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+def b64url_encode(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def b64url_decode(text: str) -> bytes:
+    if not isinstance(text, str) or any(c in text for c in "+/= \n"):
+        raise SignatureError("malformed_signature", "not base64url without padding")
+    try:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError):
+        raise SignatureError("malformed_signature", "not base64url without padding") from None
+
+
+def _verifying_key(raw_point: bytes) -> VerifyingKey:
+    """A verifying key with precomputed tables. Built from a point that knows its order,
+    since precompute() on a key from VerifyingKey.from_string() fails (MEASURED.md)."""
+    point = PointJacobi.from_bytes(NIST256p.curve, raw_point, order=NIST256p.order)
+    key = VerifyingKey.from_public_point(point, curve=NIST256p, hashfunc=hashlib.sha256)
+    key.precompute()
+    return key
+
+
+@lru_cache(maxsize=1024)
+def _cached_verifying_key(raw_point: bytes) -> VerifyingKey:
+    return _verifying_key(raw_point)
+
+
+class PublicKey:
+    """A P-256 public key."""
+
+    def __init__(self, key: VerifyingKey):
+        if key.curve != NIST256p:
+            raise SignatureError("bad_public_key", "only P-256 keys are accepted")
+        self._raw = key.to_string("uncompressed")
+
+    @classmethod
+    def from_pem(cls, pem: str | bytes) -> "PublicKey":
+        try:
+            key = VerifyingKey.from_pem(pem, hashfunc=hashlib.sha256)
+        except (ValueError, MalformedPointError, AssertionError) as exc:
+            raise SignatureError("bad_public_key", f"not a PEM public key: {exc}") from None
+        except Exception as exc:  # python-ecdsa raises its own DER errors
+            raise SignatureError("bad_public_key", f"not a PEM public key: {type(exc).__name__}") from None
+        return cls(key)
+
+    @classmethod
+    def from_raw(cls, raw: bytes) -> "PublicKey":
+        try:
+            return cls(VerifyingKey.from_string(raw, curve=NIST256p, hashfunc=hashlib.sha256))
+        except (ValueError, MalformedPointError, AssertionError):
+            raise SignatureError("bad_public_key", "not a P-256 point") from None
+
+    @classmethod
+    def from_jwk(cls, jwk: dict) -> "PublicKey":
+        if not isinstance(jwk, dict) or jwk.get("kty") != "EC" or jwk.get("crv") != "P-256":
+            raise SignatureError("bad_public_key", "a JWK must have kty EC and crv P-256")
+        try:
+            x, y = b64url_decode(jwk["x"]), b64url_decode(jwk["y"])
+        except (KeyError, SignatureError):
+            raise SignatureError("bad_public_key", "a JWK needs base64url x and y") from None
+        if len(x) != 32 or len(y) != 32:
+            raise SignatureError("bad_public_key", "x and y are 32 bytes each")
+        return cls.from_raw(b"\x04" + x + y)
+
+    @property
+    def raw(self) -> bytes:
+        """The uncompressed point, 0x04 || x || y."""
+        return self._raw
+
+    def _key(self) -> VerifyingKey:
+        return _cached_verifying_key(self._raw)
+
+    def to_pem(self) -> str:
+        return self._key().to_pem().decode()
+
+    def to_der(self) -> bytes:
+        return self._key().to_der()
+
+    def to_jwk(self) -> dict:
+        return {
+            "kty": "EC",
+            "crv": "P-256",
+            "x": b64url_encode(self._raw[1:33]),
+            "y": b64url_encode(self._raw[33:]),
+        }
+
+    @property
+    def key_id(self) -> str:
+        """base64url of the first 8 bytes of SHA-256 over the DER SubjectPublicKeyInfo."""
+        return b64url_encode(hashlib.sha256(self.to_der()).digest()[:8])
+
+    def verify(self, message: bytes, signature: bytes) -> bool:
+        if not isinstance(signature, bytes | bytearray) or len(signature) != SIGNATURE_SIZE:
+            return False
+        try:
+            return self._key().verify(
+                bytes(signature), message, hashfunc=hashlib.sha256, sigdecode=sigdecode_string
+            )
+        except (BadSignatureError, ValueError, AssertionError):
+            return False
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, PublicKey) and other._raw == self._raw
+
+    def __hash__(self) -> int:
+        return hash(self._raw)
+
+    def __repr__(self) -> str:
+        return f"<PublicKey {self.key_id}>"
+
+
+class PrivateKey:
+    """A P-256 signing key. Nothing but `to_pem` ever shows the secret."""
+
+    def __init__(self, key: SigningKey):
+        if key.curve != NIST256p:
+            raise SignatureError("bad_private_key", "only P-256 keys are accepted")
+        self._key = key
+        self.public_key = PublicKey(key.get_verifying_key())
+
+    @classmethod
+    def generate(cls) -> "PrivateKey":
+        return cls(SigningKey.generate(curve=NIST256p, hashfunc=hashlib.sha256))
+
+    @classmethod
+    def from_pem(cls, pem: str | bytes) -> "PrivateKey":
+        try:
+            return cls(SigningKey.from_pem(pem, hashfunc=hashlib.sha256))
+        except Exception:  # never echo the input: it may be a secret
+            raise SignatureError("bad_private_key", "not a PEM P-256 private key") from None
+
+    def to_pem(self) -> str:
+        return self._key.to_pem(format="pkcs8").decode()
+
+    def sign(self, message: bytes) -> bytes:
+        return self._key.sign(message, hashfunc=hashlib.sha256, sigencode=sigencode_string)
+
+    def __repr__(self) -> str:
+        return f"<PrivateKey for {self.public_key.key_id}>"
+
+
+def record_signing_input(record: dict) -> bytes:
+    """The exact bytes a record's signature covers: RFC 8785 JSON of the record without "sig"."""
+    try:
+        return canonicalize({k: v for k, v in record.items() if k != "sig"})
+    except RecordError as exc:
+        raise SignatureError("malformed_record", str(exc)) from None
+
+
+def sign_record(record: dict, key: PrivateKey) -> dict:
+    kid = key.public_key.key_id
+    if record.get("kid", kid) != kid:
+        raise SignatureError("wrong_key", "the record names another key")
+    signed = {k: v for k, v in record.items() if k != "sig"} | {"kid": kid}
+    return signed | {"sig": b64url_encode(key.sign(record_signing_input(signed)))}
+
+
+def verify_record(record: dict, key: PublicKey) -> None:
+    """Raise SignatureError unless `record` carries a valid signature by `key`."""
+    if not isinstance(record, dict) or "sig" not in record or "kid" not in record:
+        raise SignatureError("missing_signature", "the record has no kid and sig")
+    if record["kid"] != key.key_id:
+        raise SignatureError(
+            "wrong_key", f"the record is signed by key {record['kid']!r}, not {key.key_id!r}"
+        )
+    signature = b64url_decode(record["sig"])
+    if len(signature) != SIGNATURE_SIZE:
+        raise SignatureError("malformed_signature", "a signature is 64 bytes, r || s")
+    if not key.verify(record_signing_input(record), signature):
+        raise SignatureError(
+            "bad_signature", "the signature does not verify: the record was changed or signed by another key"
+        )
+
+
+def dumps(record: dict) -> str:
+    """A record as compact JSON for people and files (the signature covers the canonical form)."""
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
