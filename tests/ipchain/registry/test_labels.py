@@ -1,6 +1,6 @@
 import io
-import re
 import itertools
+import re
 import xml.etree.ElementTree as ET
 import zipfile
 

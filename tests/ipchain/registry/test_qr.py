@@ -8,11 +8,11 @@ import string
 import numpy as np
 import pytest
 import qrcode
-from qrcode.util import MODE_8BIT_BYTE, QRData
 import zxingcpp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
+from qrcode.util import MODE_8BIT_BYTE, QRData
 
 from ipchain.registry.qr import QrError, penalties, qr_matrix
 
