@@ -3,6 +3,7 @@
 Domain exceptions carry a machine-readable `reason`; they are translated here, once.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -31,6 +32,8 @@ def exception_handler(exc, context):
         return Response(error_body(exc.reason, str(exc)), status=exc.status)
     if isinstance(exc, Http404):
         return Response(error_body("not_found", "not found"), status=404)
+    if isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -98,14 +98,15 @@ class PublicKey:
         """The uncompressed point, 0x04 || x || y."""
         return self._raw
 
-    def _key(self) -> VerifyingKey:
-        return _cached_verifying_key(self._raw)
+    def _plain_key(self) -> VerifyingKey:
+        # Serialising needs no precomputed tables: building them costs far more than a verify.
+        return VerifyingKey.from_string(self._raw, curve=NIST256p, hashfunc=hashlib.sha256)
 
     def to_pem(self) -> str:
-        return self._key().to_pem().decode()
+        return self._plain_key().to_pem().decode()
 
     def to_der(self) -> bytes:
-        return self._key().to_der()
+        return self._plain_key().to_der()
 
     def to_jwk(self) -> dict:
         return {
@@ -124,7 +125,7 @@ class PublicKey:
         if not isinstance(signature, bytes | bytearray) or len(signature) != SIGNATURE_SIZE:
             return False
         try:
-            return self._key().verify(
+            return _cached_verifying_key(self._raw).verify(
                 bytes(signature), message, hashfunc=hashlib.sha256, sigdecode=sigdecode_string
             )
         except (BadSignatureError, ValueError, AssertionError):

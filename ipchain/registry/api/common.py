@@ -18,6 +18,16 @@ def my_organisation(request, kind: str | None = None) -> Organisation:
     return organisation
 
 
+def registry_member(request) -> Organisation:
+    """The caller's organisation, if it keeps records here (a brand or the office)."""
+    organisation = my_organisation(request)
+    if organisation.kind == Organisation.Kind.CUSTOMS:
+        raise PermissionDenied(
+            "customs staff verify items at /verify/; the registry is for brands and the office"
+        )
+    return organisation
+
+
 def my_brand(request) -> Organisation:
     return my_organisation(request, Organisation.Kind.BRAND)
 
@@ -31,7 +41,7 @@ def gtin14(value: str) -> str:
 
 def item_visible_to(request, gtin: str, serial: str) -> Item:
     """An item the caller's organisation owns or whose brand it is; 404 otherwise (no leak)."""
-    organisation = my_organisation(request)
+    organisation = registry_member(request)
     item = get_object_or_404(
         Item.objects.select_related("product__brand", "owner", "key", "registration_entry"),
         product__gtin=gtin14(gtin),

@@ -15,7 +15,7 @@ from ipchain.ledger.canonical import RecordError, parse_json
 from .. import items as item_services
 from ..errors import RegistryError
 from ..models import Item, ItemEvent
-from .common import item_visible_to, my_brand, my_organisation
+from .common import item_visible_to, my_brand, registry_member
 
 
 class ItemOut(serializers.ModelSerializer):
@@ -72,6 +72,11 @@ def history_out(item: Item) -> list[dict]:
     ]
 
 
+class ItemPagination(LimitOffsetPagination):
+    default_limit = 50
+    max_limit = 1000
+
+
 class ItemListView(APIView):
     @extend_schema(
         parameters=[
@@ -84,7 +89,7 @@ class ItemListView(APIView):
         responses=ItemOut(many=True),
     )
     def get(self, request):
-        organisation = my_organisation(request)
+        organisation = registry_member(request)
         items = Item.objects.select_related("product__brand", "owner", "key", "registration_entry").order_by(
             "-id"
         )
@@ -96,7 +101,7 @@ class ItemListView(APIView):
             items = items.filter(product__gtin=gtin.strip())
         if status := request.query_params.get("status"):
             items = items.filter(status=status)
-        paginator = LimitOffsetPagination()
+        paginator = ItemPagination()
         page = paginator.paginate_queryset(items, request, view=self)
         return paginator.get_paginated_response(ItemOut(page, many=True).data)
 

@@ -6,7 +6,7 @@ from rest_framework.views import APIView
 
 from .. import catalogue
 from ..models import Product
-from .common import gtin14, my_brand, my_organisation
+from .common import gtin14, my_brand, registry_member
 
 
 class ProductOut(serializers.ModelSerializer):
@@ -50,7 +50,7 @@ class ProductUpdate(ProductIn):
 class ProductListView(APIView):
     @extend_schema(responses=ProductOut(many=True))
     def get(self, request):
-        organisation = my_organisation(request)
+        organisation = registry_member(request)
         products = Product.objects.select_related("brand").order_by("name")
         if organisation.kind != organisation.Kind.OFFICE:
             products = products.filter(brand=organisation)
@@ -66,7 +66,7 @@ class ProductListView(APIView):
 
 class ProductDetailView(APIView):
     def _product(self, request, gtin):
-        organisation = my_organisation(request)
+        organisation = registry_member(request)
         product = get_object_or_404(Product, gtin=gtin14(gtin))
         if organisation.kind != organisation.Kind.OFFICE and product.brand_id != organisation.pk:
             get_object_or_404(Product, pk=None)
