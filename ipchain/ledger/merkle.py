@@ -100,8 +100,14 @@ def consistency_proof(first: int, second: int, subtree_hash: SubtreeHash) -> lis
     return proof
 
 
+def _check_hashes(*hashes: bytes) -> None:
+    if any(len(h) != HASH_SIZE for h in hashes):
+        raise ProofError("bad_hash_size", f"every hash must be {HASH_SIZE} bytes")
+
+
 def root_from_inclusion_proof(index: int, size: int, leaf: bytes, proof: Sequence[bytes]) -> bytes:
     """RFC 9162 2.1.3.2 steps 1-5: the root that `proof` implies for `leaf`."""
+    _check_hashes(leaf, *proof)
     if not 0 <= index < size:
         raise ProofError("index_out_of_range", f"index {index} is not in a tree of size {size}")
     fn, sn = index, size - 1
@@ -126,6 +132,7 @@ def root_from_inclusion_proof(index: int, size: int, leaf: bytes, proof: Sequenc
 
 def verify_inclusion(index: int, size: int, leaf: bytes, proof: Sequence[bytes], root: bytes) -> None:
     """Raise ProofError unless `proof` shows `leaf` at `index` in the tree with `root`."""
+    _check_hashes(root)
     if root_from_inclusion_proof(index, size, leaf, proof) != root:
         raise ProofError("root_mismatch", "inclusion proof does not lead to the root")
 
@@ -134,6 +141,7 @@ def verify_consistency(
     first: int, second: int, first_root: bytes, second_root: bytes, proof: Sequence[bytes]
 ) -> None:
     """RFC 9162 2.1.4.2: raise ProofError unless the tree of size `second` extends `first`."""
+    _check_hashes(first_root, second_root, *proof)
     if first > second:
         raise ProofError("bad_tree_sizes", f"size {first} is larger than {second}")
     if first == second:

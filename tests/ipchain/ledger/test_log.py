@@ -1,0 +1,88 @@
+import pytest
+
+from ipchain.ledger import log, reads
+from ipchain.ledger.canonical import RecordError
+from ipchain.ledger.logkey import LogKeyMissing, log_signer
+from ipchain.ledger.merkle import leaf_hash, root_from_leaf_hashes, verify_consistency, verify_inclusion
+from ipchain.ledger.models import LogEntry, SignedCheckpoint
+from ipchain.ledger.notes import open_checkpoint
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_appended_record_is_pending_with_a_stable_id_until_integrated():
+    entry = log.append({"type": "test", "b": 2, "a": 1})
+    assert entry.pk and entry.is_pending
+    assert bytes(entry.body) == b'{"a":1,"b":2,"type":"test"}'
+    assert bytes(entry.leaf_hash) == leaf_hash(bytes(entry.body))
+
+    assert log.integrate_pending() == 1
+    entry.refresh_from_db()
+    assert entry.leaf_index == 0 and entry.integrated_at is not None
+
+
+def test_integration_gives_contiguous_indexes_in_acceptance_order_in_batches(log_verifier):
+    entries = log.append_many({"n": n} for n in range(700))
+    assert log.integrate_pending(batch_size=256) == 700
+    indexes = list(LogEntry.objects.order_by("id").values_list("leaf_index", flat=True))
+    assert indexes == list(range(700))
+    assert [e.pk for e in entries] == list(
+        LogEntry.objects.order_by("leaf_index").values_list("id", flat=True)
+    )
+    # One signed checkpoint per batch, each over the tree of its size.
+    assert list(SignedCheckpoint.objects.order_by("tree_size").values_list("tree_size", flat=True)) == [
+        256,
+        512,
+        700,
+    ]
+    hashes = [bytes(h) for h in LogEntry.objects.order_by("leaf_index").values_list("leaf_hash", flat=True)]
+    for checkpoint in SignedCheckpoint.objects.all():
+        opened = open_checkpoint(checkpoint.note, log_verifier)
+        assert opened.root_hash == root_from_leaf_hashes(hashes[: checkpoint.tree_size])
+
+
+def test_integrating_with_nothing_pending_publishes_nothing():
+    assert log.integrate_pending() == 0
+    assert not SignedCheckpoint.objects.exists()
+
+
+def test_proofs_from_stored_tiles_verify_against_the_signed_checkpoint(log_verifier):
+    log.append_many({"n": n} for n in range(1000))
+    log.integrate_pending(batch_size=300)
+    checkpoint = open_checkpoint(reads.latest_checkpoint_note(), log_verifier)
+    for index in (0, 255, 256, 999):
+        proof = reads.inclusion_proof(index, 1000)
+        verify_inclusion(index, 1000, proof.leaf_hash, proof.hashes, checkpoint.root_hash)
+    older = SignedCheckpoint.objects.get(tree_size=600)
+    consistency = reads.consistency_proof(600, 1000)
+    verify_consistency(600, 1000, bytes(older.root_hash), checkpoint.root_hash, consistency.hashes)
+
+
+def test_an_empty_log_serves_a_signed_checkpoint_of_size_zero(log_verifier):
+    checkpoint = open_checkpoint(reads.latest_checkpoint_note(), log_verifier)
+    assert checkpoint.size == 0
+
+
+def test_a_record_over_the_size_limit_is_refused(settings):
+    settings.IPCHAIN_MAX_ENTRY_BYTES = 100
+    with pytest.raises(RecordError) as exc:
+        log.append({"text": "x" * 200})
+    assert exc.value.reason == "record_too_large"
+    assert not LogEntry.objects.exists()
+
+
+def test_a_missing_log_key_is_a_clear_error_and_entries_stay_pending(settings, tmp_path):
+    log.append({"n": 1})
+    settings.IPCHAIN_LOG_KEY = ""
+    settings.IPCHAIN_LOG_KEY_FILE = tmp_path / "absent.key"
+    log_signer.cache_clear()
+    with pytest.raises(LogKeyMissing, match="ipchain_keygen"):
+        log.integrate_pending()
+    assert LogEntry.objects.filter(leaf_index__isnull=True).count() == 1
+
+
+def test_a_log_key_for_another_origin_is_refused(settings):
+    settings.IPCHAIN_LOG_ORIGIN = "other.example/log"
+    log_signer.cache_clear()
+    with pytest.raises(LogKeyMissing, match="IPCHAIN_LOG_ORIGIN"):
+        log_signer()
