@@ -59,15 +59,26 @@ def audit_log(*, verifier: Verifier, check_canonical: bool = True, record: bool 
 
 def _audit(result: AuditResult, verifier: Verifier, check_canonical: bool) -> None:
     checkpoints = _verified_checkpoints(result, verifier)
+    # Integration signs a checkpoint in the same transaction, so every integrated entry
+    # lies below the latest checkpoint: one past it was added behind the log's back.
+    signed_size = checkpoints[-1][0] if checkpoints else 0
     next_checkpoint = 0
     tree = CompactRange()
     tile_edge: dict[int, bytes] = {}
     batch: list[bytes] = []
+    last_good = 0
 
     for index, body, stored_hash in _integrated_entries():
         if index != tree.size:
             what = "missing" if index > tree.size else "duplicated"
             result.fail("index_gap", f"entry {tree.size} is {what} (next stored index is {index})", tree.size)
+            raise _Stop
+        if index >= signed_size:
+            result.fail(
+                "unsigned_entry",
+                f"entry {index} lies past the latest signed checkpoint ({signed_size})",
+                index,
+            )
             raise _Stop
         body = bytes(body)
         computed = leaf_hash(body)
@@ -81,31 +92,28 @@ def _audit(result: AuditResult, verifier: Verifier, check_canonical: bool) -> No
             raise _Stop
         tree.append(computed)
         batch.append(computed)
-        if len(batch) == CHUNK:
+        at_checkpoint = next_checkpoint < len(checkpoints) and checkpoints[next_checkpoint][0] == tree.size
+        if len(batch) == CHUNK or at_checkpoint:
+            # Tiles first: they name the exact entry, a checkpoint root only a range.
             _check_tiles(result, tree.size - len(batch), tile_edge, batch)
             batch = []
         while next_checkpoint < len(checkpoints) and checkpoints[next_checkpoint][0] == tree.size:
-            _check_root(result, checkpoints[next_checkpoint], tree)
+            _check_root(result, checkpoints[next_checkpoint], tree, last_good)
+            last_good = tree.size
             next_checkpoint += 1
     _check_tiles(result, tree.size - len(batch), tile_edge, batch)
     result.entries = tree.size
 
-    while next_checkpoint < len(checkpoints):
-        size, _ = checkpoints[next_checkpoint]
-        if size == 0:
-            _check_root(result, checkpoints[next_checkpoint], tree)
-        else:
+    for size, root in checkpoints[next_checkpoint:]:
+        if size != 0:
             result.fail(
                 "checkpoint_past_log",
                 f"checkpoint of size {size} is past the log's {tree.size} entries",
                 tree.size,
             )
             raise _Stop
-        next_checkpoint += 1
+        _check_root(result, (size, root), tree, 0)
     _check_no_extra_tiles(result, tree.size)
-    pending_with_index = LogEntry.objects.filter(leaf_index__gte=tree.size).count()
-    if pending_with_index:
-        result.fail("index_gap", f"{pending_with_index} entries hold indexes past the log's end", tree.size)
 
 
 def _integrated_entries() -> Iterator[tuple[int, bytes, bytes]]:
@@ -138,14 +146,16 @@ def _verified_checkpoints(result: AuditResult, verifier: Verifier) -> list[tuple
     return checked
 
 
-def _check_root(result: AuditResult, checkpoint: tuple[int, bytes], tree: CompactRange) -> None:
+def _check_root(
+    result: AuditResult, checkpoint: tuple[int, bytes], tree: CompactRange, last_good: int
+) -> None:
     size, root = checkpoint
     if tree.root() != root:
         result.fail(
             "root_mismatch",
-            f"the rebuilt tree of size {size} does not have the signed root: an entry below {size} "
-            "was changed, inserted, removed or moved",
-            size - 1,
+            f"the rebuilt tree of size {size} does not have the signed root: an entry from {last_good} "
+            f"to {size - 1} was changed, inserted, removed or moved",
+            last_good,
         )
         raise _Stop
 

@@ -1,0 +1,159 @@
+"""Every kind of edit to the stored log is caught by the audit, which names where."""
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from ipchain.ledger import log
+from ipchain.ledger.audit import audit_log
+from ipchain.ledger.merkle import leaf_hash
+from ipchain.ledger.models import AuditRun, HashTile, LogEntry, SignedCheckpoint
+from ipchain.ledger.notes import Checkpoint, Signer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ledger():
+    log.append_many({"type": "test", "n": n} for n in range(600))
+    log.integrate_pending(batch_size=200)
+
+
+def tamper(table: str, sql: str, params=()):
+    """Edit rows behind the ledger's back, as someone with database access could.
+    On PostgreSQL the immutability triggers are switched off first (inside the test's
+    transaction, so they come back when it rolls back)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        cursor.execute(sql, params)
+
+
+def audit(verifier):
+    return audit_log(verifier=verifier)
+
+
+def test_an_untouched_log_passes_and_the_run_is_recorded(ledger, log_verifier):
+    result = audit(log_verifier)
+    assert result.ok, result.message
+    assert (result.entries, result.checkpoints) == (600, 3)
+    run = AuditRun.objects.get()
+    assert run.ok and run.entries_checked == 600 and run.finished_at
+
+
+def test_an_edited_body_is_caught_at_its_index(ledger, log_verifier):
+    tamper(
+        "ledger_logentry",
+        "UPDATE ledger_logentry SET body = %s WHERE leaf_index = 17",
+        [b'{"n":999,"type":"test"}'],
+    )
+    result = audit(log_verifier)
+    assert (result.ok, result.reason, result.first_bad_index) == (False, "leaf_hash_mismatch", 17)
+
+
+def test_an_edited_body_with_a_matching_leaf_hash_is_caught_by_the_tiles(ledger, log_verifier):
+    body = b'{"n":999,"type":"test"}'
+    tamper(
+        "ledger_logentry",
+        "UPDATE ledger_logentry SET body = %s, leaf_hash = %s WHERE leaf_index = 17",
+        [body, leaf_hash(body)],
+    )
+    result = audit(log_verifier)
+    assert (result.reason, result.first_bad_index) == ("tile_mismatch", 17)
+
+
+def test_an_edit_covered_up_in_the_tiles_too_is_caught_by_the_signed_root(ledger, log_verifier):
+    body = b'{"n":999,"type":"test"}'
+    tamper(
+        "ledger_logentry",
+        "UPDATE ledger_logentry SET body = %s, leaf_hash = %s WHERE leaf_index = 17",
+        [body, leaf_hash(body)],
+    )
+    tile = HashTile.objects.get(level=0, index=0)
+    hashes = bytes(tile.hashes)
+    tamper(
+        "ledger_hashtile",
+        "UPDATE ledger_hashtile SET hashes = %s WHERE id = %s",
+        [hashes[: 17 * 32] + leaf_hash(body) + hashes[18 * 32 :], tile.id],
+    )
+    result = audit(log_verifier)
+    assert not result.ok
+    # The signed root of the first checkpoint (size 200) no longer matches: the range is named.
+    assert (result.reason, result.first_bad_index) == ("root_mismatch", 0)
+    assert "from 0 to 199" in result.message
+
+
+def test_a_deleted_entry_is_caught(ledger, log_verifier):
+    tamper("ledger_logentry", "DELETE FROM ledger_logentry WHERE leaf_index = 40")
+    result = audit(log_verifier)
+    assert (result.reason, result.first_bad_index) == ("index_gap", 40)
+
+
+def test_an_inserted_entry_is_caught(ledger, log_verifier):
+    body = b'{"n":"forged","type":"test"}'
+    tamper(
+        "ledger_logentry",
+        "INSERT INTO ledger_logentry (body, leaf_hash, kind, submitted_at, leaf_index) VALUES (%s, %s, 'test', CURRENT_TIMESTAMP, 600)",
+        [body, leaf_hash(body)],
+    )
+    result = audit(log_verifier)
+    assert (result.ok, result.reason, result.first_bad_index) == (False, "unsigned_entry", 600)
+
+
+def test_two_swapped_entries_are_caught_at_the_first(ledger, log_verifier):
+    tamper("ledger_logentry", "UPDATE ledger_logentry SET leaf_index = -1 WHERE leaf_index = 17")
+    tamper("ledger_logentry", "UPDATE ledger_logentry SET leaf_index = 17 WHERE leaf_index = 18")
+    tamper("ledger_logentry", "UPDATE ledger_logentry SET leaf_index = 18 WHERE leaf_index = -1")
+    result = audit(log_verifier)
+    assert (result.reason, result.first_bad_index) == ("tile_mismatch", 17)
+
+
+def test_an_edited_checkpoint_root_is_caught(ledger, log_verifier):
+    tamper(
+        "ledger_signedcheckpoint",
+        "UPDATE ledger_signedcheckpoint SET root_hash = %s WHERE tree_size = 400",
+        [b"\x00" * 32],
+    )
+    result = audit(log_verifier)
+    assert result.reason == "bad_checkpoint"
+
+
+def test_a_checkpoint_signed_by_another_key_is_caught(ledger, log_verifier):
+    checkpoint = SignedCheckpoint.objects.get(tree_size=400)
+    forger = Signer.generate(log_verifier.name)
+    forged = forger.sign(Checkpoint(log_verifier.name, 400, bytes(checkpoint.root_hash)).text())
+    tamper(
+        "ledger_signedcheckpoint",
+        "UPDATE ledger_signedcheckpoint SET note = %s WHERE tree_size = 400",
+        [forged],
+    )
+    result = audit(log_verifier)
+    assert result.reason == "bad_checkpoint"
+
+
+def test_extra_hashes_in_a_tile_are_caught(ledger, log_verifier):
+    tile = HashTile.objects.get(level=0, index=2)
+    tamper(
+        "ledger_hashtile",
+        "UPDATE ledger_hashtile SET hashes = %s WHERE id = %s",
+        [bytes(tile.hashes) + b"\x01" * 32, tile.id],
+    )
+    result = audit(log_verifier)
+    assert result.reason == "tile_mismatch"
+
+
+def test_the_command_exits_non_zero_naming_the_first_bad_index(ledger):
+    tamper("ledger_logentry", "UPDATE ledger_logentry SET body = %s WHERE leaf_index = 123", [b'{"n":1}'])
+    with pytest.raises(CommandError, match="at index 123"):
+        call_command("ipchain_audit")
+
+
+def test_the_command_reports_ok(ledger, capsys):
+    call_command("ipchain_audit")
+    assert "audit ok: 600 entries and 3 checkpoints" in capsys.readouterr().out
+
+
+def test_pending_entries_are_not_audited_as_integrated(ledger, log_verifier):
+    LogEntry.objects.create(body=b'{"n":1}', leaf_hash=leaf_hash(b'{"n":1}'))
+    assert audit(log_verifier).ok
