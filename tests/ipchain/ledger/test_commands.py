@@ -1,0 +1,66 @@
+import stat
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from ipchain.ledger import log
+from ipchain.ledger.logkey import log_signer
+from ipchain.ledger.notes import Signer
+
+
+def test_keygen_writes_a_private_file_and_prints_only_the_public_key(tmp_path, capsys, settings):
+    path = tmp_path / "log.key"
+    call_command("ipchain_keygen", "--out", str(path), "--origin", "ipo.example/ipchain")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    signer = Signer.from_skey(path.read_text())
+    out = capsys.readouterr().out
+    assert signer.verifier.vkey in out
+    assert "PRIVATE" not in out and signer.skey.split("+")[-1] not in out
+
+
+def test_keygen_refuses_to_overwrite_and_can_skip(tmp_path):
+    path = tmp_path / "log.key"
+    call_command("ipchain_keygen", "--out", str(path))
+    before = path.read_text()
+    with pytest.raises(CommandError, match="refusing to overwrite"):
+        call_command("ipchain_keygen", "--out", str(path))
+    call_command("ipchain_keygen", "--out", str(path), "--if-missing")
+    assert path.read_text() == before
+
+
+def test_keygen_refuses_a_bad_origin(tmp_path):
+    with pytest.raises(CommandError):
+        call_command("ipchain_keygen", "--out", str(tmp_path / "k"), "--origin", "has space")
+
+
+def test_the_node_uses_a_key_file(tmp_path, settings):
+    path = tmp_path / "log.key"
+    call_command("ipchain_keygen", "--out", str(path), "--origin", settings.IPCHAIN_LOG_ORIGIN)
+    settings.IPCHAIN_LOG_KEY = ""
+    settings.IPCHAIN_LOG_KEY_FILE = path
+    log_signer.cache_clear()
+    assert log_signer().skey == path.read_text().strip()
+
+
+@pytest.mark.django_db
+def test_integrate_command(capsys, settings):
+    settings.IPCHAIN_INTEGRATE_SYNC = False
+    from ipchain.ledger.models import LogEntry
+
+    LogEntry.objects.bulk_create([log.prepare_entry({"n": n}) for n in range(5)])
+    call_command("ipchain_integrate", "--batch-size", "2")
+    assert "integrated 5 entries" in capsys.readouterr().out
+    with pytest.raises(CommandError):
+        call_command("ipchain_integrate", "--batch-size", "0")
+
+
+@pytest.mark.django_db
+def test_audit_command_with_a_wrong_vkey_fails_cleanly():
+    log.append({"n": 1})
+    log.integrate_pending()
+    with pytest.raises(CommandError):
+        call_command("ipchain_audit", "--vkey", "not-a-key")
+    other = Signer.generate("test.ipchain.example/log").verifier.vkey
+    with pytest.raises(CommandError, match="bad_checkpoint"):
+        call_command("ipchain_audit", "--vkey", other)
