@@ -1,0 +1,88 @@
+"""Shared by the benchmarks: a dedicated PostgreSQL database, wiped and migrated, and Django set up on it."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ipchain_bench"
+
+
+def fresh_database(url: str) -> None:
+    """Drop and re-create the database, then migrate it. Refuses names without 'bench'."""
+    name = url.rsplit("/", 1)[1]
+    if "bench" not in name:
+        sys.exit(f"refusing to wipe {name!r}: use a database whose name contains 'bench'")
+    import psycopg
+
+    (ROOT / "bench" / "out" / f"{name}.key").unlink(missing_ok=True)
+
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"],
+        cwd=ROOT,
+        env=os.environ | {"DATABASE_URL": url},
+        check=True,
+    )
+
+
+def setup_django(url: str) -> None:
+    """Django on the bench database, a throw-away log key, integration left to the caller."""
+    os.environ["DATABASE_URL"] = url
+    os.environ.pop("CELERY_BROKER_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    from ipchain.ledger.logkey import log_signer
+    from ipchain.ledger.notes import Signer
+
+    # One log key per bench database, kept in bench/out/ so a later run can audit the log.
+    key_file = ROOT / "bench" / "out" / f"{url.rsplit('/', 1)[1]}.key"
+    if not key_file.exists():
+        key_file.parent.mkdir(exist_ok=True)
+        key_file.write_text(Signer.generate(settings.IPCHAIN_LOG_ORIGIN).skey)
+    settings.IPCHAIN_LOG_KEY = key_file.read_text()
+    settings.IPCHAIN_INTEGRATE_SYNC = False
+    log_signer.cache_clear()
+
+
+def record(n: int) -> dict:
+    """A ~300-byte record shaped like an item registration."""
+    return {
+        "v": 1,
+        "type": "item.registered",
+        "time": "2026-11-24T10:00:00Z",
+        "brand": "acme-outdoor",
+        "gtin": "09506000134352",
+        "serial": f"TJ{n:012d}",
+        "lot": f"L{n // 1000:05d}",
+        "origin": "VN",
+        "production_date": "2026-10-01",
+        "label_sig": "x" * 86,
+        "kid": "AbCdEfGhIjK",
+        "sig": "y" * 86,
+    }
+
+
+def accept(count: int, start: int = 0, chunk: int = 20000) -> None:
+    """Accept `count` records as pending entries without integrating them."""
+    from ipchain.ledger.log import prepare_entry
+    from ipchain.ledger.models import LogEntry
+
+    for offset in range(start, start + count, chunk):
+        LogEntry.objects.bulk_create(
+            [prepare_entry(record(n)) for n in range(offset, min(offset + chunk, start + count))],
+            batch_size=chunk,
+        )
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
