@@ -211,6 +211,9 @@ IPCHAIN_LOG_KEY_FILE = Path(os.environ.get("IPCHAIN_LOG_KEY_FILE", VAR_DIR / "lo
 IPCHAIN_MAX_ENTRY_BYTES = int(os.environ.get("IPCHAIN_MAX_ENTRY_BYTES", "16384"))
 # Entries integrated per sequencer transaction.
 IPCHAIN_BATCH_SIZE = int(os.environ.get("IPCHAIN_BATCH_SIZE", "10000"))
+# Further checks `ipchain_audit` runs over the records themselves (dotted paths of
+# functions yielding problems with .index, .reason, .message).
+IPCHAIN_AUDIT_RECORD_CHECKS = ["ipchain.registry.audit.check_record_signatures"]
 # Integrate synchronously after each append (the embedded default) instead of by a
 # periodic Celery task.
 IPCHAIN_INTEGRATE_SYNC = env_bool("IPCHAIN_INTEGRATE_SYNC", default=CELERY_TASK_ALWAYS_EAGER)

@@ -1,13 +1,13 @@
 import pytest
-from ipchain.registry.digital_link import label_message, parse_code
-from ipchain.registry.signing import PublicKey, verify_record
 
 from ipchain.accounts.models import Role
 from ipchain.ledger import log
 from ipchain.ledger.canonical import parse_json
 from ipchain.registry import items, records
+from ipchain.registry.digital_link import label_message, parse_code
 from ipchain.registry.errors import RegistryError
 from ipchain.registry.models import Item
+from ipchain.registry.signing import PublicKey, verify_record
 from tests import factories
 
 pytestmark = pytest.mark.django_db

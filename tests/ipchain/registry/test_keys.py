@@ -2,12 +2,12 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from ipchain.registry.signing import PrivateKey, PublicKey, verify_record
 
 from ipchain.ledger.canonical import parse_json
 from ipchain.registry import keys
 from ipchain.registry.errors import RegistryError
 from ipchain.registry.models import OrgKey
+from ipchain.registry.signing import PrivateKey, PublicKey, verify_record
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -149,3 +149,34 @@ def test_an_offline_signed_event_extends_the_chain(holder):
     with pytest.raises(RegistryError) as exc:
         items.submit_signed_record(actor=admin, record=stale)
     assert exc.value.reason == "stale_prev"
+
+
+def test_the_audit_re_verifies_every_record_signature(holder):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+    from django.db import connection
+
+    from ipchain.registry.audit import check_record_signatures
+
+    org, private = holder
+    product = factories.product(org)
+    item = items.submit_signed_record(
+        actor=factories.brand_admin(org), record=registration(org, private, product.gtin)
+    )
+    log.integrate_pending()
+    assert list(check_record_signatures()) == []
+    call_command("ipchain_audit")
+
+    # A record whose signature no longer holds: the record check names it, and the ledger
+    # audit already catches the edited body.
+    entry = item.registration_entry
+    entry.refresh_from_db()
+    forged = bytes(entry.body).replace(b'"OFF-1"', b'"OFF-X"')
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE ledger_logentry DISABLE TRIGGER USER")
+        cursor.execute("UPDATE ledger_logentry SET body = %s WHERE id = %s", [forged, entry.id])
+    problems = list(check_record_signatures())
+    assert [(p.index, p.reason) for p in problems] == [(entry.leaf_index, "bad_signature")]
+    with pytest.raises(CommandError, match="leaf_hash_mismatch"):
+        call_command("ipchain_audit")

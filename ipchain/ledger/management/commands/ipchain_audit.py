@@ -1,6 +1,8 @@
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.module_loading import import_string
 
 from ipchain.ledger.audit import audit_log
 from ipchain.ledger.logkey import LogKeyMissing, log_verifier
@@ -21,7 +23,13 @@ class Command(BaseCommand):
             help="Do not re-check that each body is RFC 8785 canonical (faster)",
         )
 
-    def handle(self, *args, vkey, skip_canonical, **options):
+        parser.add_argument(
+            "--skip-records",
+            action="store_true",
+            help="Do not re-verify each record's own signature (IPCHAIN_AUDIT_RECORD_CHECKS)",
+        )
+
+    def handle(self, *args, vkey, skip_canonical, skip_records, **options):
         try:
             verifier = Verifier.from_vkey(vkey) if vkey else log_verifier()
         except (NoteError, LogKeyMissing) as exc:
@@ -35,3 +43,12 @@ class Command(BaseCommand):
         self.stdout.write(
             f"audit ok: {result.entries} entries and {result.checkpoints} checkpoints in {elapsed:.2f}s"
         )
+        if skip_records:
+            return
+        for path in settings.IPCHAIN_AUDIT_RECORD_CHECKS:
+            problem = next(iter(import_string(path)()), None)
+            if problem is not None:
+                raise CommandError(
+                    f"audit FAILED at index {problem.index}: {problem.reason}: {problem.message}"
+                )
+        self.stdout.write("record signatures ok")
