@@ -59,6 +59,7 @@ def _rights_payload(holder: Organisation) -> list[dict]:
 def decide(*, actor, holder: Organisation, decision: str, reason: str = "") -> Admission:
     """Admit or suspend a rights holder (office administrators only)."""
     require(actor, "registry.admit_rightsholder")
+    given = holder
     holder = Organisation.objects.select_for_update().get(pk=holder.pk)
     if holder.kind != Organisation.Kind.BRAND:
         raise RegistryError("not_a_brand", "only rights holders are admitted")
@@ -82,7 +83,7 @@ def decide(*, actor, holder: Organisation, decision: str, reason: str = "") -> A
         moment=now,
     )
     entry = log.append(office_sign(record))
-    holder.status = decision
+    holder.status = given.status = decision  # the caller's copy too, so it is not stale
     holder.save(update_fields=["status"])
     return Admission.objects.create(
         holder=holder,
