@@ -1,8 +1,9 @@
 """Reading the log: checkpoints, tiles, entry bundles, entries and proofs."""
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from .log import current_tree_size, read_tiles
+from .log import current_tree_size, read_tiles, tree_size_at_least
 from .logkey import log_signer
 from .merkle import EMPTY_ROOT, ProofError
 from .models import LogEntry, SignedCheckpoint
@@ -76,13 +77,14 @@ class ConsistencyProof:
 
 
 def _tree(tree_size: int | None) -> TiledTree:
-    size = current_tree_size()
     if tree_size is None:
-        tree_size = size
+        tree_size = current_tree_size()
     if tree_size <= 0:
         raise ProofError("empty_tree", "tree_size must be at least 1")
-    if tree_size > size:
-        raise ProofError("tree_size_too_large", f"tree_size {tree_size} is past the log's size {size}")
+    if not tree_size_at_least(tree_size):
+        raise ProofError(
+            "tree_size_too_large", f"tree_size {tree_size} is past the log's size {current_tree_size()}"
+        )
     return TiledTree(tree_size, read_tiles)
 
 
@@ -90,15 +92,29 @@ def inclusion_proof(index: int, tree_size: int | None = None) -> InclusionProof:
     tree = _tree(tree_size)
     if not 0 <= index < tree.size:
         raise ProofError("index_out_of_range", f"index {index} is not in a tree of size {tree.size}")
-    hashes = tree.inclusion_proof(index)
-    leaf = tree.perfect_hash(0, index)
-    return InclusionProof(index, tree.size, leaf, hashes, tree.root())
+    with _missing_tiles_mean_too_large(tree.size):
+        hashes = tree.inclusion_proof(index)
+        leaf = tree.perfect_hash(0, index)
+        return InclusionProof(index, tree.size, leaf, hashes, tree.root())
 
 
 def consistency_proof(first: int, second: int | None = None) -> ConsistencyProof:
     tree = _tree(second)
     if not 0 < first <= tree.size:
         raise ProofError("bad_tree_sizes", f"first must be between 1 and {tree.size}")
-    hashes = tree.consistency_proof(first)
-    first_root = TiledTree(first, read_tiles).root()
-    return ConsistencyProof(first, tree.size, first_root, tree.root(), hashes)
+    with _missing_tiles_mean_too_large(tree.size):
+        hashes = tree.consistency_proof(first)
+        first_root = TiledTree(first, read_tiles).root()
+        return ConsistencyProof(first, tree.size, first_root, tree.root(), hashes)
+
+
+@contextmanager
+def _missing_tiles_mean_too_large(size: int):
+    """The remembered size can be ahead of a database restored from a backup: missing
+    tiles then mean the size is not there (yet), which is the caller's error, not ours."""
+    try:
+        yield
+    except LookupError:
+        if size > current_tree_size():
+            raise ProofError("tree_size_too_large", f"tree_size {size} is past the log's size") from None
+        raise

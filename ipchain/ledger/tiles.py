@@ -7,6 +7,7 @@ hashed up. That keeps every proof to a handful of tile reads however large the l
 
 import re
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 
 from .merkle import HASH_SIZE, ProofError, node_hash, root_from_leaf_hashes, split_point
 from .merkle import consistency_proof as _consistency_proof
@@ -88,6 +89,19 @@ def extend_tiles(size: int, edge: dict[int, bytes], leaf_hashes: list[bytes]) ->
     return changed
 
 
+@lru_cache(maxsize=1024)
+def _full_tile_levels(tile: bytes) -> list[list[bytes]]:
+    """Every inner node of a full tile: levels[r][i] is the hash of hashes i*2**r .. (i+1)*2**r - 1.
+
+    Keyed by the tile's bytes, so tiles of different logs never share an entry (~16 MB at most).
+    """
+    levels = [_split_hashes(tile)]
+    while len(levels[-1]) > 1:
+        below = levels[-1]
+        levels.append([node_hash(below[i], below[i + 1]) for i in range(0, len(below), 2)])
+    return levels
+
+
 def _tile_root(data: bytes) -> bytes:
     return root_from_leaf_hashes(_split_hashes(data))
 
@@ -142,7 +156,11 @@ class TiledTree:
         key = (level, first // TILE_WIDTH)
         self._stored_hash(level, first + (1 << rest) - 1)  # loads the tile and checks it holds them
         offset = (first % TILE_WIDTH) * HASH_SIZE
-        return _tile_root(self._tiles[key][offset : offset + (HASH_SIZE << rest)])
+        data = self._tiles[key]
+        if len(data) < TILE_BYTES:
+            return _tile_root(data[offset : offset + (HASH_SIZE << rest)])
+        # Full tiles never change: hash each one's inner nodes once and keep them.
+        return _full_tile_levels(data)[rest][offset // (HASH_SIZE << rest)]
 
     def subtree_hash(self, start: int, end: int) -> bytes:
         """MTH(D[start:end]) for the aligned ranges that RFC 9162 proofs ask for."""

@@ -63,7 +63,7 @@ def render_png(matrix: QrMatrix, *, module_px: int = 4, caption: Sequence[str] =
     side = light.shape[0] * module_px
     code = Image.fromarray(light.astype(np.uint8) * 255, mode="L").resize((side, side), Image.NEAREST)
     if caption:
-        line_px = max(12, 3 * module_px)
+        line_px = max(16, 4 * module_px)
         image = Image.new("L", (side, side + line_px * len(caption) + module_px), 255)
         image.paste(code, (0, 0))
         draw = ImageDraw.Draw(image)
