@@ -1,5 +1,6 @@
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import MultiPartParser
@@ -133,6 +134,7 @@ class LabelJobDetailView(APIView):
 
 
 class LabelJobDownloadView(APIView):
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request, job_id):
         job = get_object_or_404(LabelJob, pk=job_id, brand=my_brand(request))
         if job.state != LabelJob.State.DONE or not job.output:
