@@ -8,7 +8,12 @@ def test_the_schema_builds_and_validates_without_warnings(tmp_path):
     out = tmp_path / "schema.yaml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
     schema = out.read_text()
-    for path in ("/api/v1/items:", "/api/v1/log/proof/inclusion:", "/api/v1/bulk-jobs:", "/api/v1/keys/{kid}/revoke:"):
+    for path in (
+        "/api/v1/items:",
+        "/api/v1/log/proof/inclusion:",
+        "/api/v1/bulk-jobs:",
+        "/api/v1/keys/{kid}/revoke:",
+    ):
         assert path in schema
 
 

@@ -29,6 +29,11 @@ class ProductGuideForm(ProductForm):
         fields = [f for f in ProductForm.Meta.fields if f != "gtin"]
 
 
+class ProductPhotoForm(forms.Form):
+    photo = forms.ImageField(label=_("Photo of the genuine product or its packaging"))
+    caption = forms.CharField(max_length=200, required=False, label=_("What it shows"))
+
+
 class ItemForm(forms.Form):
     serial = forms.CharField(max_length=20, label=_("Serial number"))
     lot = forms.CharField(max_length=20, required=False, label=_("Lot"))

@@ -105,7 +105,14 @@ def product(request, org, gtin):
     product = get_object_or_404(Product, brand=org, gtin=gtin)
     guide = forms.ProductGuideForm(instance=product)
     item_form = forms.ItemForm()
-    if request.method == "POST" and "register" in request.POST:
+    photo_form = forms.ProductPhotoForm()
+    if request.method == "POST" and "photo" in request.FILES:
+        photo_form = forms.ProductPhotoForm(request.POST, request.FILES)
+        if photo_form.is_valid():
+            catalogue.add_photo(actor=request.user, product=product, **photo_form.cleaned_data)
+            messages.success(request, _("Photo added to the identification guide."))
+            return redirect("portal:product", gtin=product.gtin)
+    elif request.method == "POST" and "register" in request.POST:
         item_form = forms.ItemForm(request.POST)
         if item_form.is_valid():
             try:
@@ -127,7 +134,14 @@ def product(request, org, gtin):
     return render(
         request,
         "portal/product.html",
-        {"org": org, "product": product, "guide": guide, "item_form": item_form, "recent": recent},
+        {
+            "org": org,
+            "product": product,
+            "guide": guide,
+            "item_form": item_form,
+            "recent": recent,
+            "photo_form": photo_form,
+        },
     )
 
 

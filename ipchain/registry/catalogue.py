@@ -7,7 +7,7 @@ from ipchain.accounts.roles import require
 
 from .digital_link import DigitalLinkError, normalize_gtin
 from .errors import RegistryError
-from .models import Product
+from .models import Product, ProductImage
 
 GUIDE_FIELDS = ["description", "genuine_features", "packaging", "made_in", "trade_routes", "contact"]
 
@@ -38,3 +38,9 @@ def update_product(*, actor, product: Product, **changes) -> Product:
         setattr(product, field, value)
     product.save()
     return product
+
+
+def add_photo(*, actor, product: Product, photo, caption: str = "") -> ProductImage:
+    """A photo for the identification guide: the genuine product, its packaging, its labels."""
+    require(actor, "registry.change_product", product.brand)
+    return ProductImage.objects.create(product=product, image=photo, caption=caption.strip()[:200])

@@ -160,3 +160,21 @@ def test_a_label_batch_becomes_one_downloadable_zip(client, acme, django_capture
     response = client.get(f"/api/v1/label-jobs/{job.pk}/download")
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     assert sorted(archive.namelist()) == sorted(f"{product.gtin}_{s}.png" for s in ["P1", "L0", "L1", "L2"])
+
+
+def test_a_packaging_photo_joins_the_identification_guide(client, acme, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    org, product, _ = acme
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buffer, format="PNG")
+    photo = SimpleUploadedFile("box.png", buffer.getvalue(), content_type="image/png")
+    response = signed_in(client, org, Role.BRAND_OPERATOR).post(
+        f"/portal/products/{product.gtin}/", {"photo": photo, "caption": "carton"}
+    )
+    assert response.status_code == 302
+    assert product.images.get().caption == "carton"
+    not_an_image = SimpleUploadedFile("box.png", b"not an image", content_type="image/png")
+    response = client.post(f"/portal/products/{product.gtin}/", {"photo": not_an_image})
+    assert response.status_code == 200 and product.images.count() == 1
