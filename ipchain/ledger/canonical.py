@@ -5,13 +5,11 @@ from typing import Any
 
 import rfc8785
 
+from ipchain.errors import DomainError
 
-class RecordError(ValueError):
+
+class RecordError(DomainError):
     """A record that cannot go into the log; `reason` is machine-readable."""
-
-    def __init__(self, reason: str, message: str):
-        super().__init__(message)
-        self.reason = reason
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

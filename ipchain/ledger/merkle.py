@@ -7,18 +7,16 @@ where hashes come from: a list of leaves in tests, stored tiles in the node.
 from collections.abc import Callable, Sequence
 from hashlib import sha256
 
+from ipchain.errors import DomainError
+
 HASH_SIZE = 32
 EMPTY_ROOT = sha256(b"").digest()
 
 SubtreeHash = Callable[[int, int], bytes]
 
 
-class ProofError(ValueError):
+class ProofError(DomainError):
     """A proof request or a proof that cannot be valid; `reason` is machine-readable."""
-
-    def __init__(self, reason: str, message: str):
-        super().__init__(message)
-        self.reason = reason
 
 
 def leaf_hash(entry: bytes) -> bytes:

@@ -13,16 +13,14 @@ from hashlib import sha256
 from ecdsa import Ed25519, SigningKey, VerifyingKey
 from ecdsa.keys import BadSignatureError, MalformedPointError
 
+from ipchain.errors import DomainError
+
 ALG_ED25519 = 0x01
 SIG_PREFIX = "— "  # U+2014 EM DASH, then a space
 
 
-class NoteError(ValueError):
+class NoteError(DomainError):
     """A key, note or checkpoint that cannot be used; `reason` is machine-readable."""
-
-    def __init__(self, reason: str, message: str):
-        super().__init__(message)
-        self.reason = reason
 
 
 def _check_name(name: str) -> None:

@@ -1,19 +1,8 @@
 from django.contrib import admin
 
+from ipchain.ledger.admin import ReadOnlyAdmin as ReadOnly
+
 from .models import Admission, BulkJob, IpRight, Item, ItemEvent, LabelJob, OrgKey, Product, ProductImage
-
-
-class ReadOnly(admin.ModelAdmin):
-    """Rows mirrored by signed ledger records: change them through the services, never here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(IpRight)

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
+from ipchain.errors import DomainError
+
 from .signing import SignatureError, b64url_decode
 
 MAX_CODE_LENGTH = 1024
@@ -22,10 +24,8 @@ _CSET82 = re.compile(r"^[!\"%&'()*+,\-./0-9:;<=>?A-Z_a-z]{1,20}$")
 _GS = "\x1d"
 
 
-class DigitalLinkError(ValueError):
-    def __init__(self, reason: str, message: str):
-        super().__init__(message)
-        self.reason = reason
+class DigitalLinkError(DomainError):
+    """Refused with a machine-readable `reason` (ipchain.errors.DomainError)."""
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,13 @@ import os
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from ipchain.errors import DomainError
+
 VERSION = "v1"
 
 
-class KeystoreError(ValueError):
-    def __init__(self, reason: str, message: str):
-        super().__init__(message)
-        self.reason = reason
+class KeystoreError(DomainError):
+    """Refused with a machine-readable `reason` (ipchain.errors.DomainError)."""
 
 
 def kek_id(kek: bytes) -> str:

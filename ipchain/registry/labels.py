@@ -18,6 +18,8 @@ from xml.sax.saxutils import escape
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from ipchain.errors import DomainError
+
 from .qr import QrMatrix, qr_matrix
 
 QUIET_ZONE = 4  # modules, ISO/IEC 18004 table 1
@@ -28,10 +30,8 @@ CHUNK = 250
 Progress = Callable[[int, int], None]
 
 
-class LabelError(ValueError):
-    def __init__(self, reason: str, message: str):
-        super().__init__(message)
-        self.reason = reason
+class LabelError(DomainError):
+    """Refused with a machine-readable `reason` (ipchain.errors.DomainError)."""
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ from numpy.lib.stride_tricks import sliding_window_view
 from qrcode.base import rs_blocks
 from qrcode.constants import ERROR_CORRECT_M
 
+from ipchain.errors import DomainError
+
 MASKS = range(8)
 # ISO/IEC 18004 7.8.3 penalty weights.
 N1, N2, N3, N4 = 3, 3, 40, 10
@@ -23,10 +25,8 @@ _WEIGHTS = (1 << np.arange(10, -1, -1)).astype(np.uint16)
 _FINDER_CODES = (0b10111010000, 0b00001011101)
 
 
-class QrError(ValueError):
-    def __init__(self, reason: str, message: str):
-        super().__init__(message)
-        self.reason = reason
+class QrError(DomainError):
+    """Refused with a machine-readable `reason` (ipchain.errors.DomainError)."""
 
 
 @dataclass(frozen=True)

@@ -17,17 +17,14 @@ from ecdsa.ellipticcurve import PointJacobi
 from ecdsa.keys import MalformedPointError
 from ecdsa.util import sigdecode_string
 
+from ipchain.errors import DomainError
 from ipchain.ledger.canonical import RecordError, canonicalize
 
 SIGNATURE_SIZE = 64
 
 
-class SignatureError(ValueError):
+class SignatureError(DomainError):
     """A key or signature that cannot be used; `reason` is machine-readable."""
-
-    def __init__(self, reason: str, message: str):
-        super().__init__(message)
-        self.reason = reason
 
 
 def b64url_encode(data: bytes) -> str:
