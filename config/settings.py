@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "ipchain.accounts",
     "ipchain.registry",
     "ipchain.portal",
+    "verifier",
 ]
 
 MIDDLEWARE = [
@@ -239,6 +240,17 @@ IPCHAIN_PUBLIC_HOST = os.environ.get("IPCHAIN_PUBLIC_HOST", "localhost:8000")
 IPCHAIN_BULK_MAX_ROWS = int(os.environ.get("IPCHAIN_BULK_MAX_ROWS", "1000000"))
 IPCHAIN_BULK_MAX_BYTES = int(os.environ.get("IPCHAIN_BULK_MAX_BYTES", str(200 * 2**20)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
+
+# --- The verifier -----------------------------------------------------------------------
+# Evidence older than this (seconds) is flagged on the verdict.
+IPCHAIN_EVIDENCE_MAX_AGE = int(os.environ.get("IPCHAIN_EVIDENCE_MAX_AGE", "3600"))
+# Clone detection: see verifier/verdicts.py CloneRules.
+IPCHAIN_CLONE_RULES = {
+    "max_places": int(os.environ.get("IPCHAIN_CLONE_MAX_PLACES", "3")),
+    "window_seconds": float(os.environ.get("IPCHAIN_CLONE_WINDOW_DAYS", "7")) * 86400,
+    "max_speed_kmh": float(os.environ.get("IPCHAIN_CLONE_MAX_SPEED_KMH", "900")),
+    "public_weight": float(os.environ.get("IPCHAIN_CLONE_PUBLIC_WEIGHT", "0.25")),
+}
 
 LOGGING = {
     "version": 1,

@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from ipchain.ledger.urls import api_urlpatterns as ledger_api
 from ipchain.ledger.urls import log_urlpatterns
 from ipchain.portal.views import home
+from verifier.urls import api_urlpatterns as verifier_api
 
 urlpatterns = [
     path("", home, name="home"),
@@ -16,6 +17,8 @@ urlpatterns = [
     path("", include(log_urlpatterns)),
     path("api/v1/", include(ledger_api)),
     path("api/v1/", include("ipchain.registry.api.urls")),
+    path("api/v1/", include(verifier_api)),
+    path("", include("verifier.urls")),
     path("api/v1/schema", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/redoc", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),

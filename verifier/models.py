@@ -1,0 +1,55 @@
+"""Scans and the alerts they raise for rights holders."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from ipchain.accounts.models import Organisation
+from ipchain.registry.models import Item
+
+
+class Scan(models.Model):
+    """One verification: who, where, when, what was read, and the verdict given."""
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    authority = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="scans"
+    )
+    customs_office = models.CharField(max_length=120, blank=True)
+    trusted = models.BooleanField(default=False, help_text="Made by a signed-in customs officer")
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    code = models.CharField(max_length=1024)
+    gtin = models.CharField(max_length=14, blank=True, db_index=True)
+    serial = models.CharField(max_length=20, blank=True)
+    item = models.ForeignKey(Item, on_delete=models.SET_NULL, null=True, blank=True, related_name="scans")
+    verdict = models.CharField(max_length=20, db_index=True)
+    reasons = models.JSONField(default=list)
+    offline = models.BooleanField(default=False, help_text="Verified offline and sent later")
+
+    class Meta:
+        indexes = [models.Index(fields=["item", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.gtin}/{self.serial} {self.verdict} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Alert(models.Model):
+    """Something a rights holder should know about one of its items."""
+
+    brand = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="alerts")
+    item = models.ForeignKey(Item, on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts")
+    scan = models.ForeignKey(Scan, on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts")
+    kind = models.CharField(max_length=32)
+    message = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.kind}: {self.message}"
