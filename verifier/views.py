@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from ipchain.api_errors import error_body
 
 from .checks import VerifyError, verify_code
+from .trustlist import signed_trust_list
 
 MAX_CODE = 2048
 
@@ -85,6 +86,14 @@ def VERDICT_LABELS() -> dict[str, str]:
         "destroyed": _("Destroyed"),
         "suspected_clone": _("Suspected clone"),
     }
+
+
+def trust_list(request: HttpRequest) -> JsonResponse:
+    """The office-signed trust list for offline verification (public, cached briefly)."""
+    response = JsonResponse(signed_trust_list())
+    response["Cache-Control"] = "public, max-age=300"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 class VerifyIn(serializers.Serializer):

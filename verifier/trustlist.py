@@ -1,0 +1,54 @@
+"""The trust list an offline verifier caches: every registered key, signed by the office.
+
+Served as {"payload": base64url(canonical JSON bytes), "kid": ..., "sig": ...} so that a
+browser verifies the exact bytes with WebCrypto (ECDSA P-256, SHA-256, r || s) before it
+parses them: no canonicalisation is needed on the client.
+"""
+
+from django.utils import timezone
+
+from ipchain.ledger.canonical import canonicalize
+from ipchain.ledger.logkey import log_verifier
+from ipchain.registry import records
+from ipchain.registry.keys import signing_key, the_office
+from ipchain.registry.models import OrgKey
+from ipchain.registry.signing import PublicKey, b64url_encode
+
+
+def trust_list_payload() -> dict:
+    office = the_office()
+    keys = OrgKey.objects.select_related("organisation").order_by("organisation__slug", "created_at")
+    return {
+        "v": 1,
+        "type": "trust_list",
+        "issued": records.timestamp(timezone.now()),
+        "office": {"slug": office.slug, "name": office.name, "country": office.country},
+        "log": {"origin": log_verifier().name, "vkey": log_verifier().vkey},
+        "keys": [
+            {
+                "kid": key.kid,
+                "org": key.organisation.slug,
+                "name": key.organisation.name,
+                "kind": key.organisation.kind,
+                "status": key.status,
+                "jwk": PublicKey.from_pem(key.public_pem).to_jwk(),
+                "valid_from": records.timestamp(key.created_at),
+                **(
+                    {"revoked_from": records.timestamp(key.revocation_effective_at)}
+                    if key.revocation_effective_at
+                    else {}
+                ),
+            }
+            for key in keys
+        ],
+    }
+
+
+def signed_trust_list() -> dict:
+    office_key, private = signing_key(the_office())
+    payload = canonicalize(trust_list_payload())
+    return {
+        "payload": b64url_encode(payload),
+        "kid": office_key.kid,
+        "sig": b64url_encode(private.sign(payload)),
+    }
