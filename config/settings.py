@@ -244,6 +244,17 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
 # --- The verifier -----------------------------------------------------------------------
 # Evidence older than this (seconds) is flagged on the verdict.
 IPCHAIN_EVIDENCE_MAX_AGE = int(os.environ.get("IPCHAIN_EVIDENCE_MAX_AGE", "3600"))
+# Detention case clocks in working days (EU Regulation 608/2013 by default; verifier/clocks.py).
+IPCHAIN_CASE_CLOCKS = {
+    "notify_working_days": int(os.environ.get("IPCHAIN_CASE_NOTIFY_DAYS", "1")),
+    "holder_working_days": int(os.environ.get("IPCHAIN_CASE_HOLDER_DAYS", "10")),
+    "perishable_working_days": int(os.environ.get("IPCHAIN_CASE_PERISHABLE_DAYS", "3")),
+    "extension_working_days": int(os.environ.get("IPCHAIN_CASE_EXTENSION_DAYS", "10")),
+    "small_consignment_working_days": int(os.environ.get("IPCHAIN_CASE_SMALL_CONSIGNMENT_DAYS", "10")),
+}
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ipchain@localhost")
 # Clone detection: see verifier/verdicts.py CloneRules.
 IPCHAIN_CLONE_RULES = {
     "max_places": int(os.environ.get("IPCHAIN_CLONE_MAX_PLACES", "3")),

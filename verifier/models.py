@@ -53,3 +53,51 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.kind}: {self.message}"
+
+
+class Case(models.Model):
+    """Goods detained at the border, and the clocks of EU Regulation 608/2013 that run on them."""
+
+    class State(models.TextChoices):
+        DETAINED = "detained", "Detained, holder to be notified"
+        AWAITING_HOLDER = "awaiting_holder", "Waiting for the rights holder"
+        CONFIRMED_COUNTERFEIT = "confirmed_counterfeit", "Holder confirmed counterfeit"
+        CONFIRMED_GENUINE = "confirmed_genuine", "Holder confirmed genuine"
+        RELEASED = "released", "Released"
+        DESTROYED = "destroyed", "Destroyed"
+
+    authority = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="cases")
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    customs_office = models.CharField(max_length=120, blank=True)
+    brand = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="brand_cases")
+    item = models.ForeignKey(Item, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases")
+    scan = models.ForeignKey(Scan, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases")
+    goods = models.CharField(max_length=300)
+    quantity = models.PositiveIntegerField(default=1)
+    notes = models.TextField(blank=True)
+    perishable = models.BooleanField(default=False)
+    small_consignment = models.BooleanField(default=False)
+    state = models.CharField(max_length=24, choices=State.choices, default=State.DETAINED)
+    detained_at = models.DateTimeField(default=timezone.now)
+    notify_by = models.DateTimeField()
+    notified_at = models.DateTimeField(null=True, blank=True)
+    holder_deadline = models.DateTimeField(null=True, blank=True)
+    extended = models.BooleanField(default=False)
+    holder_answer = models.CharField(max_length=24, blank=True)
+    holder_answered_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-detained_at"]
+
+    def __str__(self) -> str:
+        return f"case {self.pk}: {self.goods} ({self.get_state_display()})"
+
+
+class CasePhoto(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to="cases/")
+    caption = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return self.caption or f"photo for {self.case}"

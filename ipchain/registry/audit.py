@@ -24,6 +24,7 @@ SIGNED_TYPES = {
     records.KEY_REVOKED,
     records.ITEM_REGISTERED,
     records.ITEM_EVENT,
+    records.CUSTOMS_OUTCOME,
 }
 
 

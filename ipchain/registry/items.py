@@ -430,3 +430,32 @@ def item_history(item: Item) -> list[dict]:
             }
         )
     return chain
+
+
+def append_customs_outcome(
+    *, authority: Organisation, item: Item, outcome: str, case: int, office: str
+) -> ItemEvent:
+    """A customs decision, signed with the authority's node-held key, chained to the item's
+    history. It does not change the item's status: the goods customs hold may bear a cloned
+    label of a genuine item that is elsewhere."""
+    if outcome not in records.CUSTOMS_OUTCOMES:
+        raise RegistryError("bad_outcome", f"outcome is one of {', '.join(records.CUSTOMS_OUTCOMES)}")
+    if authority.kind != Organisation.Kind.CUSTOMS:
+        raise RegistryError("not_customs", "only a customs authority records customs outcomes", status=403)
+    with transaction.atomic():
+        item = Item.objects.select_for_update().select_related("product").get(pk=item.pk)
+        key, private = signing_key(authority)
+        now = timezone.now()
+        record = records.customs_outcome_record(
+            outcome=outcome,
+            gtin=item.product.gtin,
+            serial=item.serial,
+            prev=bytes(item.head_hash),
+            by=authority.slug,
+            case=case,
+            office=office,
+            moment=now,
+        )
+        kind = f"customs_{outcome}"
+        details = {"case": str(case), "office": office}
+        return _store_event(item, kind, authority, key, sign_record(record, private), details, None, now)

@@ -180,6 +180,10 @@ class ItemEvent(models.Model):
         STOLEN = "stolen", _("Reported stolen")
         DECOMMISSIONED = "decommissioned", _("Decommissioned")
         DESTROYED = "destroyed", _("Destroyed")
+        CUSTOMS_SUSPECTED = "customs_suspected", _("Customs: suspected")
+        CUSTOMS_DETAINED = "customs_detained", _("Customs: detained")
+        CUSTOMS_RELEASED = "customs_released", _("Customs: released")
+        CUSTOMS_DESTROYED = "customs_destroyed", _("Customs: destroyed")
 
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)

@@ -17,6 +17,10 @@ KEY_REGISTERED = "key.registered"
 KEY_REVOKED = "key.revoked"
 ITEM_REGISTERED = "item.registered"
 ITEM_EVENT = "item.event"
+CUSTOMS_OUTCOME = "customs.outcome"
+# EPCIS/CBV has no disposition for customs decisions: ours, documented in docs/verifier.md.
+CUSTOMS_DISPOSITION = "urn:ipchain:disp:customs_{}"
+CUSTOMS_OUTCOMES = ("suspected", "detained", "released", "destroyed")
 
 CBV = "urn:epcglobal:cbv"
 
@@ -121,3 +125,24 @@ def item_event_record(
     if details:
         record["details"] = details
     return record
+
+
+def customs_outcome_record(
+    *, outcome: str, gtin: str, serial: str, prev: bytes, by: str, case: int, office: str, moment: datetime
+) -> dict:
+    """A customs authority's decision on goods bearing this item's label, in the item's chain."""
+    return _base(CUSTOMS_OUTCOME, moment) | {
+        "outcome": outcome,
+        "gtin": gtin,
+        "serial": serial,
+        "prev": prev.hex(),
+        "by": by,
+        "case": case,
+        "office": office,
+        "epcis": {
+            "eventType": "ObjectEvent",
+            "action": "OBSERVE",
+            "bizStep": f"{CBV}:bizstep:inspecting",
+            "disposition": CUSTOMS_DISPOSITION.format(outcome),
+        },
+    }
