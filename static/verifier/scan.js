@@ -1,0 +1,81 @@
+// The officer's scanner: camera frames (or a photo) decoded in the browser, then the verdict.
+// Uses the browser's BarcodeDetector where it exists, else zxing-wasm served from this node.
+(function () {
+  "use strict";
+  const root = document.getElementById("scanner");
+  if (!root) return;
+  const video = root.querySelector("video");
+  const status = root.querySelector(".scan-status");
+  const canvas = document.createElement("canvas");
+  const context = canvas.getContext("2d", { willReadFrequently: true });
+  let position = null;
+  let done = false;
+
+  const wasmUrl = root.dataset.wasm;
+  ZXingWASM.prepareZXingModule({
+    overrides: { locateFile: (path, prefix) => (path.endsWith(".wasm") ? wasmUrl : prefix + path) },
+    fireImmediately: true,
+  });
+
+  const say = (text) => { status.textContent = text; };
+
+  async function decode(source, width, height) {
+    canvas.width = width; canvas.height = height;
+    context.drawImage(source, 0, 0, width, height);
+    if ("BarcodeDetector" in window) {
+      try {
+        const found = await new window.BarcodeDetector({ formats: ["qr_code", "data_matrix"] }).detect(canvas);
+        if (found.length) return found[0].rawValue;
+      } catch (e) { /* fall through to zxing-wasm */ }
+    }
+    const results = await ZXingWASM.readBarcodes(context.getImageData(0, 0, width, height), {
+      formats: ["QRCode", "DataMatrix"], tryHarder: true, maxNumberOfSymbols: 1,
+    });
+    return results.length && results[0].isValid ? results[0].text : null;
+  }
+
+  function go(text) {
+    done = true;
+    say(root.dataset.found);
+    const params = new URLSearchParams({ code: text });
+    if (position) { params.set("lat", position.latitude); params.set("lon", position.longitude); }
+    window.location.assign(root.dataset.verifyUrl + "?" + params.toString());
+  }
+
+  async function tick() {
+    if (done) return;
+    if (video.readyState >= 2 && video.videoWidth) {
+      try {
+        const text = await decode(video, video.videoWidth, video.videoHeight);
+        if (text) return go(text);
+      } catch (e) { /* a frame that did not decode */ }
+    }
+    setTimeout(tick, 150);
+  }
+
+  async function start() {
+    if (navigator.geolocation) {
+      navigator.geolocation.getCurrentPosition((p) => { position = p.coords; }, () => {}, { maximumAge: 600000, timeout: 5000 });
+    }
+    try {
+      const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
+      video.srcObject = stream;
+      await video.play();
+      say(root.dataset.pointAt);
+      tick();
+    } catch (e) {
+      say(root.dataset.noCamera);
+    }
+  }
+
+  const photo = root.querySelector("input[type=file]");
+  photo.addEventListener("change", async () => {
+    const file = photo.files[0];
+    if (!file) return;
+    const image = await createImageBitmap(file);
+    const text = await decode(image, image.width, image.height);
+    if (text) go(text); else say(root.dataset.notFound);
+  });
+
+  start();
+})();

@@ -1,0 +1,66 @@
+"""Headless Chromium for browser tests: Debian's chromium and chromedriver, installed by
+this set-up when missing (as root, with apt-get), driven by selenium without its manager."""
+
+import os
+import shutil
+import subprocess
+
+import pytest
+
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+
+
+def ensure_chromium() -> None:
+    if os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER):
+        return
+    required = os.environ.get("IPCHAIN_REQUIRE_BROWSER") == "1"
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        env = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-q"], env=env, check=False, capture_output=True, timeout=600)
+        done = subprocess.run(
+            ["apt-get", "install", "-y", "-q", "chromium", "chromium-driver"],
+            env=env,
+            check=False,
+            capture_output=True,
+            timeout=900,
+        )
+        if done.returncode == 0:
+            return
+        if required:
+            pytest.fail(f"could not install chromium: {done.stderr.decode()[-500:]}")
+    if required:
+        pytest.fail("chromium is required (IPCHAIN_REQUIRE_BROWSER=1) and could not be installed")
+    pytest.skip("needs Debian's chromium and chromium-driver (run as root to have them installed)")
+
+
+def chrome(
+    *, width: int = 390, height: int = 844, camera_file: str | None = None, profile: str, lang: str = "en"
+):
+    ensure_chromium()
+    os.environ["SE_OFFLINE"] = "true"
+    os.environ["SE_AVOID_STATS"] = "true"
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+        f"--window-size={width},{height}",
+        f"--user-data-dir={profile}",
+        f"--lang={lang}",
+    ):
+        options.add_argument(flag)
+    options.add_experimental_option("prefs", {"intl.accept_languages": lang})
+    if camera_file:
+        options.add_argument("--use-fake-ui-for-media-stream")
+        options.add_argument("--use-fake-device-for-media-stream")
+        options.add_argument(f"--use-file-for-fake-video-capture={camera_file}")
+    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
