@@ -12,6 +12,7 @@ from verifier.urls import api_urlpatterns as verifier_api
 urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("portal/", include("ipchain.portal.urls")),
     path("admin/", admin.site.urls),
     path("", include(log_urlpatterns)),
