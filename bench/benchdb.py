@@ -86,3 +86,30 @@ def accept(count: int, start: int = 0, chunk: int = 20000) -> None:
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def make_brand():
+    """An office, an admitted brand with a node-held key, its administrator and one product."""
+    from django.contrib.auth import get_user_model
+
+    from ipchain.accounts.models import Organisation, Role
+    from ipchain.accounts.roles import assign_role
+    from ipchain.registry import admission, catalogue, keys
+
+    office = Organisation.objects.create(
+        kind="office", slug="bench-office", name="Bench office", country="EM", status="admitted"
+    )
+    keys.create_node_key(organisation=office)
+    user_model = get_user_model()
+    office_admin = user_model.objects.create_user("office-admin")
+    assign_role(office_admin, office, Role.OFFICE_ADMIN)
+    brand = Organisation.objects.create(kind="brand", slug="bench-brand", name="Bench brand", country="DE")
+    admission.add_ip_right(
+        holder=brand, kind="trademark", office="EM", registration_number="018999999", nice_classes=[25]
+    )
+    admission.decide(actor=office_admin, holder=brand, decision="admitted")
+    keys.create_node_key(organisation=brand)
+    admin = user_model.objects.create_user("brand-admin")
+    assign_role(admin, brand, Role.BRAND_ADMIN)
+    product = catalogue.create_product(actor=admin, brand=brand, gtin="09506000134352", name="Bench jacket")
+    return brand, admin, product

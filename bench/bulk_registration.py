@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
 
 
 def setup_django(database_url: str, broker: str | None) -> None:
@@ -46,32 +47,6 @@ def reset_database(database_url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
     env = os.environ | {"DATABASE_URL": database_url}
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-
-
-def make_brand():
-    from django.contrib.auth import get_user_model
-
-    from ipchain.accounts.models import Organisation, Role
-    from ipchain.accounts.roles import assign_role
-    from ipchain.registry import admission, catalogue, keys
-
-    office = Organisation.objects.create(
-        kind="office", slug="bench-office", name="Bench office", country="EM", status="admitted"
-    )
-    keys.create_node_key(organisation=office)
-    user_model = get_user_model()
-    office_admin = user_model.objects.create_user("office-admin")
-    assign_role(office_admin, office, Role.OFFICE_ADMIN)
-    brand = Organisation.objects.create(kind="brand", slug="bench-brand", name="Bench brand", country="DE")
-    admission.add_ip_right(
-        holder=brand, kind="trademark", office="EM", registration_number="018999999", nice_classes=[25]
-    )
-    admission.decide(actor=office_admin, holder=brand, decision="admitted")
-    keys.create_node_key(organisation=brand)
-    admin = user_model.objects.create_user("brand-admin")
-    assign_role(admin, brand, Role.BRAND_ADMIN)
-    product = catalogue.create_product(actor=admin, brand=brand, gtin="09506000134352", name="Bench jacket")
-    return brand, admin, product
 
 
 def csv_bytes(gtin: str, rows: int, prefix: str) -> bytes:
@@ -194,6 +169,8 @@ def main() -> None:
     from django.conf import settings
 
     settings.IPCHAIN_INTEGRATE_SYNC = False
+    from benchdb import make_brand
+
     brand, admin, product = make_brand()
     print(f"bulk registration of {args.rows:,} items, node-held P-256 key, PostgreSQL")
     if not args.skip_in_process:
@@ -204,10 +181,9 @@ def main() -> None:
         print(f"  in-process (1 core):   {seconds:6.1f} s  {args.rows / seconds:8,.0f} items/s")
         celery_app.conf.task_always_eager = False
     seconds = run_with_celery(brand, admin, product, args.rows, args.database_url, args.broker)
-    print(
-        f"  celery worker (2 procs): {seconds:6.1f} s  {args.rows / seconds:8,.0f} items/s   target <= 60 s: "
-        f"{'met' if seconds <= 60 else 'MISSED'}"
-    )
+    print(f"  celery worker (2 procs): {seconds:6.1f} s  {args.rows / seconds:8,.0f} items/s")
+    if args.rows == 100_000:
+        print(f"  target <= 60 s for 100,000 items: {'met' if seconds <= 60 else 'MISSED'}")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ import threading
 import time
 from pathlib import Path
 
-from benchdb import DEFAULT_URL, fresh_database, percentile, setup_django
+from benchdb import DEFAULT_URL, fresh_database, make_brand, percentile, setup_django
 
 HERE = Path(__file__).resolve().parent
 PORT = 8765
@@ -74,24 +74,10 @@ def main() -> None:
     from ipchain.accounts.roles import assign_role
     from ipchain.ledger import log
     from ipchain.ledger.logkey import log_signer
-    from ipchain.registry import admission, catalogue, items, keys
+    from ipchain.registry import items
 
-    office = Organisation.objects.create(
-        kind="office", slug="office", name="Office", country="EM", status="admitted"
-    )
-    keys.create_node_key(organisation=office)
+    brand, _, product = make_brand()
     users = get_user_model().objects
-    office_admin = users.create_user("office-admin")
-    assign_role(office_admin, office, Role.OFFICE_ADMIN)
-    brand = Organisation.objects.create(kind="brand", slug="acme", name="Acme", country="DE")
-    admission.add_ip_right(
-        holder=brand, kind="trademark", office="EM", registration_number="1", nice_classes=[25]
-    )
-    admission.decide(actor=office_admin, holder=brand, decision="admitted")
-    keys.create_node_key(organisation=brand)
-    brand_admin = users.create_user("brand-admin")
-    assign_role(brand_admin, brand, Role.BRAND_ADMIN)
-    product = catalogue.create_product(actor=brand_admin, brand=brand, gtin="09506000134352", name="Jacket")
     rows = [items.check_item_row(gtin=product.gtin, serial=f"V{n:07d}") for n in range(args.items)]
     registered = items.register_rows(brand=brand, rows=rows)
     log.integrate_pending()
