@@ -11,6 +11,7 @@ SCRIPTS = [
     ["ledger_audit.py"],
     ["qr_labels.py"],
     ["bulk_registration.py", "--rows", "100000"],
+    ["verify.py"],
 ]
 
 if __name__ == "__main__":
