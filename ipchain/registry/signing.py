@@ -10,8 +10,10 @@ import binascii
 import hashlib
 import json
 import secrets
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from ecdsa import BadSignatureError, NIST256p, SigningKey, VerifyingKey
 from ecdsa.ellipticcurve import PointJacobi
 from ecdsa.keys import MalformedPointError
@@ -36,9 +38,14 @@ def b64url_decode(text: str) -> bytes:
         raise SignatureError("malformed_signature", "not base64url without padding")
     try:
         # validate=True: a character outside the alphabet is an error, not silently skipped.
-        return base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
+        data = base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError):
         raise SignatureError("malformed_signature", "not base64url without padding") from None
+    # The unused low bits of the last character must be zero (RFC 4648 3.5), so that a value
+    # has one spelling: otherwise 16 different "sig" strings carry the same signature.
+    if b64url_encode(data) != text:
+        raise SignatureError("malformed_signature", "not base64url without padding (non-canonical)")
+    return data
 
 
 def _verifying_key(raw_point: bytes) -> VerifyingKey:
@@ -75,8 +82,12 @@ class PublicKey:
 
     @classmethod
     def from_raw(cls, raw: bytes) -> "PublicKey":
+        """From the 65-byte uncompressed point 0x04 || x || y (SEC 1 2.3.3), as WebCrypto's
+        exportKey("raw") gives it; python-ecdsa alone would also take other encodings."""
+        if not isinstance(raw, bytes | bytearray) or len(raw) != 65 or raw[0] != 4:
+            raise SignatureError("bad_public_key", "a raw P-256 public key is 65 bytes, 0x04 || x || y")
         try:
-            return cls(VerifyingKey.from_string(raw, curve=NIST256p, hashfunc=hashlib.sha256))
+            return cls(VerifyingKey.from_string(bytes(raw), curve=NIST256p, hashfunc=hashlib.sha256))
         except (ValueError, MalformedPointError, AssertionError):
             raise SignatureError("bad_public_key", "not a P-256 point") from None
 
@@ -84,6 +95,12 @@ class PublicKey:
     def from_jwk(cls, jwk: dict) -> "PublicKey":
         if not isinstance(jwk, dict) or jwk.get("kty") != "EC" or jwk.get("crv") != "P-256":
             raise SignatureError("bad_public_key", "a JWK must have kty EC and crv P-256")
+        if "d" in jwk:
+            # The holder just sent us its private key: refuse it rather than quietly drop it,
+            # so that the holder learns the key is exposed and makes a new one.
+            raise SignatureError(
+                "private_key_sent", "this JWK holds a private key (d): send the public key only"
+            )
         try:
             x, y = b64url_decode(jwk["x"]), b64url_decode(jwk["y"])
         except (KeyError, SignatureError):
@@ -102,7 +119,11 @@ class PublicKey:
         return VerifyingKey.from_string(self._raw, curve=NIST256p, hashfunc=hashlib.sha256)
 
     def to_pem(self) -> str:
-        return self._plain_key().to_pem().decode()
+        """SubjectPublicKeyInfo PEM with 64-character lines (RFC 7468 strict form; python-ecdsa
+        wraps at 76, which lax parsers accept and strict ones do not)."""
+        body = base64.b64encode(self.to_der()).decode()
+        lines = [body[i : i + 64] for i in range(0, len(body), 64)]
+        return "-----BEGIN PUBLIC KEY-----\n" + "\n".join(lines) + "\n-----END PUBLIC KEY-----\n"
 
     def to_der(self) -> bytes:
         return self._plain_key().to_der()
@@ -115,7 +136,7 @@ class PublicKey:
             "y": b64url_encode(self._raw[33:]),
         }
 
-    @property
+    @cached_property
     def key_id(self) -> str:
         """base64url of the first 8 bytes of SHA-256 over the DER SubjectPublicKeyInfo."""
         return b64url_encode(hashlib.sha256(self.to_der()).digest()[:8])
@@ -161,7 +182,13 @@ class PrivateKey:
             raise SignatureError("bad_private_key", "not a PEM P-256 private key") from None
 
     def to_pem(self) -> str:
-        return self._key.to_pem(format="pkcs8").decode()
+        """PKCS#8 (RFC 5208), unencrypted. Written by pyca `cryptography`, not python-ecdsa:
+        python-ecdsa 0.19 labels its PKCS#8 as version 2 (RFC 5958) without the public key
+        that version announces, and pyca `cryptography` refuses to load that file."""
+        key = ec.derive_private_key(self._key.privkey.secret_multiplier, ec.SECP256R1())
+        return key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ).decode()
 
     def sign(self, message: bytes) -> bytes:
         """ECDSA over SHA-256 with a fresh random nonce, as python-ecdsa's sign() does, but
