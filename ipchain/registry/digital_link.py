@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from ipchain.errors import DomainError
 
-from .signing import SignatureError, b64url_decode
+from .signing import SignatureError, b64url_decode, b64url_encode
 
 MAX_CODE_LENGTH = 1024
 LABEL_DOMAIN = b"ipchain-label/v1\n"
@@ -68,8 +68,6 @@ def label_message(gtin14: str, serial: str) -> bytes:
 
 
 def build_label_uri(host: str, gtin: str, serial: str, kid: str, sig: bytes) -> str:
-    from .signing import b64url_encode
-
     return (
         f"https://{host}/01/{normalize_gtin(gtin)}/21/{quote(validate_serial(serial), safe='')}"
         f"?k={kid}&s={b64url_encode(sig)}"
@@ -86,30 +84,42 @@ def parse_code(text: str) -> ScannedCode:
     for prefix in ("]Q1", "]Q3", "]C1", "]d2", "]e0"):  # AIM symbology identifiers
         if text.startswith(prefix):
             text = text[len(prefix) :]
-    lowered = text[:8].lower()
-    if lowered.startswith(("https://", "http://")):
+    text = text.removeprefix(_GS)  # FNC1 in first position, as some scanners transmit it
+    if text[:8].lower().startswith(("https://", "http://")):
         return _parse_uri(text)
-    if text.startswith("(01)"):
+    if text.startswith("("):
         return _parse_bracketed(text)
-    if text.startswith("01") and text[2:16].isdigit():
-        return _parse_raw(text)
+    if text[:2].isascii() and text[:2].isdigit():
+        return _scanned(_element_strings(text))
     raise DigitalLinkError("not_a_code", "not a GS1 Digital Link URI or element string")
 
 
+def _scanned(fields: dict[str, str], **from_uri) -> ScannedCode:
+    if "01" not in fields:
+        raise DigitalLinkError("not_a_code", "no GTIN (AI 01)")
+    gtin = normalize_gtin(fields["01"])
+    if "21" not in fields:
+        raise DigitalLinkError("bad_serial", "no serial number (AI 21)")
+    return ScannedCode(gtin, validate_serial(fields["21"]), **from_uri)
+
+
 def _parse_uri(text: str) -> ScannedCode:
+    """GS1 Digital Link URI syntax: an optional path prefix, then the primary key /01/<GTIN>
+    and its key qualifiers as /<AI>/<value> pairs; data attributes (and our k, s) in the query."""
     try:
         parts = urlsplit(text)
+        host = parts.hostname
     except ValueError:
         raise DigitalLinkError("not_a_code", "not a valid URI") from None
-    segments = parts.path.split("/")
-    values = {}
-    for i in range(len(segments) - 1):
-        if segments[i] in ("01", "21") and segments[i] not in values:
-            values[segments[i]] = unquote(segments[i + 1])
-    if "01" not in values:
+    segments = parts.path.split("/")[1:]
+    if segments and segments[-1] == "":
+        segments.pop()
+    start = next((i for i, s in enumerate(segments) if s == "01" and (len(segments) - i) % 2 == 0), None)
+    if start is None:
         raise DigitalLinkError("not_a_code", "the URI has no GTIN (AI 01)")
-    if "21" not in values:
-        raise DigitalLinkError("bad_serial", "the URI has no serial number (AI 21)")
+    fields: dict[str, str] = {}
+    for ai, value in zip(segments[start::2], segments[start + 1 :: 2], strict=True):
+        fields.setdefault(ai, unquote(value))
     query = parse_qs(parts.query)
     kid = query.get("k", [None])[0]
     sig = None
@@ -118,34 +128,54 @@ def _parse_uri(text: str) -> ScannedCode:
             sig = b64url_decode(query["s"][0])
         except SignatureError:
             raise DigitalLinkError("malformed_signature", "the code's signature is not base64url") from None
-    return ScannedCode(normalize_gtin(values["01"]), validate_serial(values["21"]), kid, sig, parts.hostname)
+    return _scanned(fields, kid=kid, sig=sig, host=host)
 
 
 def _parse_bracketed(text: str) -> ScannedCode:
-    fields = dict(re.findall(r"\((\d{2,4})\)([^(]*)", text))
-    if "01" not in fields:
-        raise DigitalLinkError("not_a_code", "no GTIN (AI 01)")
-    if "21" not in fields:
-        raise DigitalLinkError("bad_serial", "no serial number (AI 21)")
-    return ScannedCode(normalize_gtin(fields["01"]), validate_serial(fields["21"]))
+    """The human-readable form, "(01)09506000134352(21)ABC"."""
+    if not re.fullmatch(r"(\(\d{2,4}\)[^(]*)+", text):
+        raise DigitalLinkError("not_a_code", "not a GS1 element string")
+    fields: dict[str, str] = {}
+    for ai, value in re.findall(r"\((\d{2,4})\)([^(]*)", text):
+        fields.setdefault(ai, value)
+    return _scanned(fields)
 
 
-def _parse_raw(text: str) -> ScannedCode:
-    """'01' + 14 digits, then AIs; variable-length ones end at a group separator (FNC1)."""
-    gtin = normalize_gtin(text[2:16])
-    rest = text[16:]
-    serial = None
+# GS1 General Specifications 7.8.5 (figure 7.8.5-2): element strings of predefined length,
+# AI included, by the AI's first two digits. Every other element string is ended by a
+# group separator (FNC1) unless it is the last one.
+_PREDEFINED_LENGTH = {
+    "00": 20, "01": 16, "02": 16, "03": 16, "04": 18,
+    **{str(p): 8 for p in range(11, 20)},
+    "20": 4,
+    **{str(p): 10 for p in range(31, 37)},
+    "41": 16,
+}  # fmt: skip
+# The length of an AI follows from its first two digits (the AI tables of the GS1 General
+# Specifications, section 3; checked against the AI list biip 5.2 ships).
+_AI_LENGTH = {
+    **dict.fromkeys(["00", "01", "02", "03", "04", "30", "37"], 2),
+    **{str(p): 2 for p in range(10, 23)},
+    **{str(p): 2 for p in range(90, 100)},
+    **dict.fromkeys(["23", "24", "25", "40", "41", "42", "71"], 3),
+    **dict.fromkeys(["31", "32", "33", "34", "35", "36", "39", "43", "70", "72", "80", "81", "82"], 4),
+}
+
+
+def _element_strings(text: str) -> dict[str, str]:
+    """The raw form a scanner sends: AI and value, one after another, variable-length
+    values ended by a group separator. Unknown AIs make it not a code."""
+    fields: dict[str, str] = {}
+    rest = text
     while rest:
-        ai = rest[:2]
-        if ai == "21":
-            serial = rest[2:].split(_GS, 1)[0]
-            break
-        if ai in ("11", "13", "15", "17"):  # dates: fixed 6 digits
-            rest = rest[8:]
-        elif ai == "10":  # lot: variable
-            rest = rest[2:].split(_GS, 1)[1] if _GS in rest else ""
+        length = _AI_LENGTH.get(rest[:2])
+        ai = rest[:length] if length else ""
+        if not length or len(ai) != length or not (ai.isascii() and ai.isdigit()):
+            raise DigitalLinkError("not_a_code", "not a GS1 element string")
+        if ai[:2] in _PREDEFINED_LENGTH:
+            end = _PREDEFINED_LENGTH[ai[:2]]
+            value, rest = rest[length:end], rest[end:].removeprefix(_GS)
         else:
-            break
-    if serial is None:
-        raise DigitalLinkError("bad_serial", "no serial number (AI 21)")
-    return ScannedCode(gtin, validate_serial(serial))
+            value, _, rest = rest[length:].partition(_GS)
+        fields.setdefault(ai, value)
+    return fields
