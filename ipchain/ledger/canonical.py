@@ -29,6 +29,8 @@ def parse_json(raw: bytes | str) -> Any:
         return json.loads(raw, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise RecordError("malformed_json", f"not valid JSON: {exc}") from None
+    except RecursionError:
+        raise RecordError("too_deep", "JSON nested too deeply") from None
 
 
 def canonicalize(record: Any) -> bytes:
@@ -39,6 +41,8 @@ def canonicalize(record: Any) -> bytes:
         return rfc8785.dumps(record)
     except rfc8785.CanonicalizationError as exc:
         raise RecordError("not_canonicalizable", str(exc)) from None
+    except RecursionError:
+        raise RecordError("too_deep", "JSON nested too deeply") from None
 
 
 def is_canonical(raw: bytes) -> bool:

@@ -26,12 +26,14 @@ logger = logging.getLogger(__name__)
 
 # Any constant: the PostgreSQL advisory lock that makes integration single-writer.
 SEQUENCER_LOCK_ID = 0x1C4A1_5E0
+# Entry bundles frame each entry with a 2-byte length (C2SP tlog-tiles): a hard ceiling.
+MAX_ENTRY_BYTES = 0xFFFF
 
 
 def prepare_entry(record: dict[str, Any]) -> LogEntry:
     """Canonicalize and size-check a record, without saving it."""
     body = canonicalize(record)
-    limit = settings.IPCHAIN_MAX_ENTRY_BYTES
+    limit = min(settings.IPCHAIN_MAX_ENTRY_BYTES, MAX_ENTRY_BYTES)
     if len(body) > limit:
         raise RecordError("record_too_large", f"record is {len(body)} bytes; the limit is {limit}")
     kind = record.get("type", "")

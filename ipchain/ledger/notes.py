@@ -7,6 +7,7 @@ A note is UTF-8 text ending in a newline, a blank line, then signature lines
 import base64
 import binascii
 import os
+import re
 from dataclasses import dataclass
 from hashlib import sha256
 
@@ -17,6 +18,7 @@ from ipchain.errors import DomainError
 
 ALG_ED25519 = 0x01
 SIG_PREFIX = "— "  # U+2014 EM DASH, then a space
+_DECIMAL = re.compile(r"0|[1-9][0-9]*")  # ASCII only: str.isdigit() also takes "²" and "٣"
 
 
 class NoteError(DomainError):
@@ -200,7 +202,7 @@ class Checkpoint:
         if len(lines) < 3 or not lines[0]:
             raise NoteError("malformed_checkpoint", "a checkpoint has origin, size and root lines")
         origin, size_line, root_line, *extensions = lines
-        if not size_line.isdigit() or (size_line != "0" and size_line.startswith("0")):
+        if not _DECIMAL.fullmatch(size_line):
             raise NoteError("malformed_checkpoint", "tree size is not a decimal number")
         root = _b64decode(root_line)
         if len(root) != 32:

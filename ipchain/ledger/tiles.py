@@ -17,7 +17,7 @@ TILE_HEIGHT = 8
 TILE_WIDTH = 1 << TILE_HEIGHT
 TILE_BYTES = TILE_WIDTH * HASH_SIZE
 
-_INDEX_RE = re.compile(r"^(?:x\d{3}/)*\d{3}$")
+_INDEX_RE = re.compile(r"^(?:x\d{3}/)*\d{3}$", re.ASCII)
 
 TileKey = tuple[int, int]
 ReadTiles = Callable[[Iterable[TileKey]], dict[TileKey, bytes]]

@@ -11,7 +11,11 @@ from .tiles import TILE_WIDTH, decode_index
 
 # Full tiles and partial tiles of a given width never change (tlog-tiles).
 IMMUTABLE = "public, max-age=31536000, immutable"
-_TILE_RE = re.compile(r"^(?P<index>(?:x\d{3}/)*\d{3})(?:\.p/(?P<width>\d{1,3}))?$")
+_TILE_RE = re.compile(r"^(?P<index>(?:x\d{3}/)*\d{3})(?:\.p/(?P<width>[1-9]\d{0,2}))?$", re.ASCII)
+_LEVEL_RE = re.compile(r"^(?:0|[1-9]\d?)$", re.ASCII)
+MAX_LEVEL = 63
+# Tile and bundle indexes are stored in 64-bit integers, first leaf = index * 256.
+MAX_TILE_INDEX = (2**63 - 1) // TILE_WIDTH
 
 
 def _text(body: str, *, cache: str, status: int = 200) -> HttpResponse:
@@ -29,9 +33,10 @@ def _parse_tile(path: str) -> tuple[int, int] | None:
     if not 1 <= width <= TILE_WIDTH or (match["width"] and width == TILE_WIDTH):
         return None
     try:
-        return decode_index(match["index"]), width
+        index = decode_index(match["index"])
     except ValueError:
         return None
+    return (index, width) if index <= MAX_TILE_INDEX else None
 
 
 def _tile_response(data: bytes) -> HttpResponse:
@@ -54,7 +59,7 @@ def verifier_key(request: HttpRequest) -> HttpResponse:
 @require_GET
 def hash_tile(request: HttpRequest, level: str, path: str) -> HttpResponse:
     parsed = _parse_tile(path)
-    if parsed is None or int(level) > 63:
+    if parsed is None or not _LEVEL_RE.match(level) or int(level) > MAX_LEVEL:
         return _text("not a tile path\n", cache="no-store", status=400)
     index, width = parsed
     try:

@@ -6,14 +6,9 @@ from .api import views as api
 log_urlpatterns = [
     path("log/checkpoint", tiles_views.checkpoint, name="log-checkpoint"),
     path("log/key", tiles_views.verifier_key, name="log-key"),
-    re_path(
-        r"^log/tile/entries/(?P<path>[x0-9/]+(?:\.p/\d+)?)$", tiles_views.entry_bundle, name="log-entries"
-    ),
-    re_path(
-        r"^log/tile/(?P<level>\d{1,2})/(?P<path>[x0-9/]+(?:\.p/\d+)?)$",
-        tiles_views.hash_tile,
-        name="log-tile",
-    ),
+    # Loose patterns on purpose: the views parse the tile path and answer a malformed one with a 400.
+    re_path(r"^log/tile/entries/(?P<path>.*)$", tiles_views.entry_bundle, name="log-entries"),
+    re_path(r"^log/tile/(?P<level>[^/]+)/(?P<path>.*)$", tiles_views.hash_tile, name="log-tile"),
 ]
 
 api_urlpatterns = [

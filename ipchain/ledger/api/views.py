@@ -39,7 +39,8 @@ def _int_param(request: Request, name: str, *, required: bool = True) -> int | N
         if required:
             raise ApiError("missing_parameter", f"{name} is required")
         return None
-    if not raw.isdigit() or len(raw) > 19:
+    # isdigit() alone lets through "²", which int() refuses, and "٣", which it reads as 3.
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 19:
         raise ApiError("bad_parameter", f"{name} must be a non-negative integer")
     return int(raw)
 
@@ -160,8 +161,9 @@ class SubmitEntryView(APIView):
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={202: SubmissionOut})
     def post(self, request: Request) -> Response:
+        raw = request.data if isinstance(request.data, bytes) else b""  # DRF gives {} for no body
         try:
-            entry = log.append(parse_json(request.data))
+            entry = log.append(parse_json(raw))
         except RecordError as exc:
             raise ApiError(exc.reason, str(exc), 413 if exc.reason == "record_too_large" else 400) from None
         return Response(SubmissionOut(entry).data, status=202)

@@ -71,6 +71,13 @@ def test_a_record_over_the_size_limit_is_refused(settings):
     assert not LogEntry.objects.exists()
 
 
+def test_no_setting_lets_in_a_record_an_entry_bundle_cannot_frame(settings):
+    settings.IPCHAIN_MAX_ENTRY_BYTES = 1_000_000
+    with pytest.raises(RecordError, match="the limit is 65535") as exc:
+        log.append({"text": "x" * 70_000})
+    assert exc.value.reason == "record_too_large"
+
+
 def test_a_missing_log_key_is_a_clear_error_and_entries_stay_pending(settings, tmp_path):
     log.append({"n": 1})
     settings.IPCHAIN_LOG_KEY = ""

@@ -86,11 +86,27 @@ def test_full_tiles_are_immutable_and_partial_ones_served_at_their_width(client,
         ("/log/tile/0/002.p/300", 400),
         ("/log/tile/99/000", 400),
         ("/log/tile/entries/005", 404),
-        ("/log/tile/entries/abc", 404),
+        ("/log/tile/entries/002.p/89", 404),
+        ("/log/tile/entries/abc", 400),
+        ("/log/tile/entries/000.p/0", 400),
+        ("/log/tile/entries/", 400),
+        ("/log/tile/-1/000", 400),  # vectors.md D
+        ("/log/tile/00/000", 400),
+        ("/log/tile/x/000", 400),
+        ("/log/tile/0/", 400),
+        ("/log/tile/0/002.p/010", 400),
+        ("/log/tile/0/123/456/078", 400),  # vectors.md D: no x on the non-final groups
+        ("/log/tile/\u0660/000", 400),  # Arabic-Indic digits
+        ("/log/tile/0/\u0660\u0660\u0662.p/1", 400),
+        ("/log/tile/0/x999/x999/x999/x999/x999/x999/x999/999", 400),  # past 64-bit indexes
+        ("/log/tile/entries/x999/x999/x999/x999/x999/x999/x999/999", 400),
     ],
 )
 def test_bad_or_missing_tiles(client, log_of_600, path, status):
-    assert client.get(path).status_code == status
+    response = client.get(path)
+    assert response.status_code == status
+    assert response["Content-Type"].startswith("text/plain")
+    assert response["Cache-Control"] == "no-store"
 
 
 def test_json_entry_and_proofs(client, log_of_600):
@@ -129,6 +145,13 @@ def _mth(hashes):
         ("/api/v1/log/proof/inclusion?index=abc", 400, "bad_parameter"),
         ("/api/v1/log/proof/inclusion", 400, "missing_parameter"),
         ("/api/v1/log/proof/inclusion?index=99999999999999999999999", 400, "bad_parameter"),
+        ("/api/v1/log/proof/inclusion?index=\u00b2", 400, "bad_parameter"),  # "²".isdigit() is True
+        ("/api/v1/log/proof/inclusion?index=\u0663&tree_size=5", 400, "bad_parameter"),
+        ("/api/v1/log/proof/inclusion?index=1.0", 400, "bad_parameter"),
+        ("/api/v1/log/proof/inclusion?index=+1", 400, "bad_parameter"),
+        ("/api/v1/log/proof/consistency?first=1&second=\u00b2", 400, "bad_parameter"),
+        ("/api/v1/log/proof/consistency?second=10", 400, "missing_parameter"),
+        ("/api/v1/log/proof/consistency?first=600&second=600&encoding=HEX", 400, "bad_encoding"),
         ("/api/v1/log/proof/consistency?first=0&second=10", 400, "bad_tree_sizes"),
         ("/api/v1/log/proof/consistency?first=20&second=10", 400, "bad_tree_sizes"),
         ("/api/v1/log/proof/consistency?first=1&second=9999", 404, "tree_size_too_large"),
@@ -169,6 +192,10 @@ def test_the_office_appends_a_raw_record_and_follows_it(office_client, django_ca
         ('{"a":', 400, "malformed_json"),
         ("[1]", 400, "not_an_object"),
         ('{"a":1,"a":2}', 400, "duplicate_key"),
+        ('{"a":NaN}', 400, "bad_number"),
+        ('{"a":' + "[" * 100_000 + "]" * 100_000 + "}", 400, "too_deep"),
+        ('{"a":"\\ud800"}', 400, "not_canonicalizable"),
+        ("", 400, "malformed_json"),
         ('{"text":"' + "x" * 20000 + '"}', 413, "record_too_large"),
     ],
 )

@@ -26,7 +26,22 @@ def test_index_encoding(n, path):
 
 
 @pytest.mark.parametrize(
-    "bad", ["123/456/078", "x001", "1", "0005", "x000/005", "x001/-12", "abc", "", "x001/00a"]
+    "bad",
+    [
+        "123/456/078",  # vectors.md D: non-final groups lack the x
+        "x001",
+        "1",
+        "0005",
+        "x000/005",
+        "x001/-12",
+        "-001",
+        "abc",
+        "",
+        "x001/00a",
+        "\u0660\u0660\u0665",  # Arabic-Indic digits: \\d matches them, int() reads them
+        "005/",
+        "/005",
+    ],
 )
 def test_malformed_indexes_are_refused(bad):
     with pytest.raises(ValueError):
