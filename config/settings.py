@@ -262,6 +262,14 @@ IPCHAIN_CLONE_RULES = {
     "max_speed_kmh": float(os.environ.get("IPCHAIN_CLONE_MAX_SPEED_KMH", "900")),
     "public_weight": float(os.environ.get("IPCHAIN_CLONE_PUBLIC_WEIGHT", "0.25")),
 }
+# The scan log is written in batches after the responses (verifier/scanlog.py): a batch
+# goes when it has this many scans or is this many seconds old (0: each scan at once).
+IPCHAIN_SCAN_LOG = {
+    "batch": int(os.environ.get("IPCHAIN_SCAN_LOG_BATCH", "100")),
+    "seconds": float(os.environ.get("IPCHAIN_SCAN_LOG_SECONDS", "1")),
+}
+# How long a verifier process reuses the latest checkpoint it read (verifier/evidence.py).
+IPCHAIN_VERIFY_CACHE_SECONDS = float(os.environ.get("IPCHAIN_VERIFY_CACHE_SECONDS", "2"))
 
 LOGGING = {
     "version": 1,
