@@ -20,7 +20,7 @@ from .signing import SignatureError, b64url_decode, b64url_encode
 MAX_CODE_LENGTH = 1024
 LABEL_DOMAIN = b"ipchain-label/v1\n"
 # GS1 AI encodable character set 82 (GS1 General Specifications, figure 7.11-1).
-_CSET82 = re.compile(r"^[!\"%&'()*+,\-./0-9:;<=>?A-Z_a-z]{1,20}$")
+_CSET82 = re.compile(r"[!\"%&'()*+,\-./0-9:;<=>?A-Z_a-z]{1,20}")
 _GS = "\x1d"
 
 
@@ -57,7 +57,7 @@ def normalize_gtin(value: str) -> str:
 
 def validate_serial(serial: str) -> str:
     """GS1 AI 21: 1 to 20 characters of character set 82."""
-    if not isinstance(serial, str) or not _CSET82.match(serial):
+    if not isinstance(serial, str) or not _CSET82.fullmatch(serial):  # not match: $ lets a final newline in
         raise DigitalLinkError("bad_serial", "a serial is 1-20 characters of GS1 character set 82")
     return serial
 
@@ -108,9 +108,13 @@ def _parse_uri(text: str) -> ScannedCode:
     and its key qualifiers as /<AI>/<value> pairs; data attributes (and our k, s) in the query."""
     try:
         parts = urlsplit(text)
-        host = parts.hostname
+        host, port = parts.hostname, parts.port
     except ValueError:
         raise DigitalLinkError("not_a_code", "not a valid URI") from None
+    if host and ":" in host:
+        host = f"[{host}]"
+    if host and port is not None:
+        host = f"{host}:{port}"  # the same form as IPCHAIN_PUBLIC_HOST, e.g. localhost:8000
     segments = parts.path.split("/")[1:]
     if segments and segments[-1] == "":
         segments.pop()
