@@ -225,15 +225,21 @@ IPCHAIN_INTEGRATE_SYNC = env_bool("IPCHAIN_INTEGRATE_SYNC", default=CELERY_TASK_
 # print(base64.b64encode(os.urandom(32)).decode())").
 _keks = os.environ.get("IPCHAIN_KEY_ENCRYPTION_KEYS", "")
 if _keks:
-    from ipchain.registry.keystore import parse_keys
+    from ipchain.registry.keystore import KeystoreError, parse_keys
 
-    IPCHAIN_KEY_ENCRYPTION_KEYS = parse_keys(_keks)
+    try:
+        IPCHAIN_KEY_ENCRYPTION_KEYS = parse_keys(_keks)
+    except KeystoreError as exc:
+        raise ImproperlyConfigured(f"IPCHAIN_KEY_ENCRYPTION_KEYS: {exc}") from None
 elif PRODUCTION:
     raise ImproperlyConfigured("IPCHAIN_KEY_ENCRYPTION_KEYS must be set when IPCHAIN_ENV=production")
 else:
-    from ipchain.registry.keystore import development_key
+    from ipchain.registry.keystore import development_keys
 
-    IPCHAIN_KEY_ENCRYPTION_KEYS = [development_key(SECRET_KEY)]
+    # Development only: keys derived (HKDF) from SECRET_KEY are as secret as SECRET_KEY, which
+    # sits beside the database in every backup of the settings, so sealing would protect
+    # nothing; they exist so that the embedded demo runs with nothing set.
+    IPCHAIN_KEY_ENCRYPTION_KEYS = development_keys(SECRET_KEY)
 
 # The host name printed in QR labels: https://<host>/01/<GTIN>/21/<serial>?k=..&s=..
 IPCHAIN_PUBLIC_HOST = os.environ.get("IPCHAIN_PUBLIC_HOST", "localhost:8000")

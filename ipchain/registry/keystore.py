@@ -11,7 +11,9 @@ import hashlib
 import os
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from ipchain.errors import DomainError
 
@@ -79,7 +81,14 @@ def parse_keys(value: str) -> list[bytes]:
     return keys
 
 
-def development_key(secret_key: str) -> bytes:
-    """A KEK derived from Django's SECRET_KEY: only so the embedded demo runs with nothing set.
-    Production requires IPCHAIN_KEY_ENCRYPTION_KEYS (config/settings.py refuses to start)."""
-    return hashlib.sha256(b"ipchain development KEK\n" + secret_key.encode()).digest()
+def development_keys(secret_key: str) -> list[bytes]:
+    """KEKs derived from Django's SECRET_KEY, only so that the embedded demo runs with nothing
+    set: whoever reads SECRET_KEY (settings, environment, a backup of either) could open every
+    sealed key, and rotating SECRET_KEY would lock them all. Production requires
+    IPCHAIN_KEY_ENCRYPTION_KEYS (config/settings.py refuses to start without it).
+
+    HKDF (RFC 5869) seals; the earlier SHA-256 derivation stays second, so that keys sealed
+    by a development database made before the change still open (rotation at work)."""
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"ipchain development KEK v1")
+    legacy = hashlib.sha256(b"ipchain development KEK\n" + secret_key.encode()).digest()
+    return [hkdf.derive(secret_key.encode()), legacy]
