@@ -10,6 +10,7 @@ The exact bytes signed are in docs/signing.md. Exit status 2 and a message on ba
 import argparse
 import json
 import os
+import re
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +25,9 @@ from ipchain.registry.digital_link import (
     validate_serial,
 )
 from ipchain.registry.signing import PrivateKey, SignatureError, b64url_encode, sign_record
+
+# A DNS name or IPv4 address with an optional port, as IPCHAIN_PUBLIC_HOST holds it.
+_HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(?::[0-9]{1,5})?", re.ASCII)
 
 
 class UsageError(Exception):
@@ -45,6 +49,8 @@ def keygen(args) -> None:
         fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         raise UsageError(f"{args.out} exists; refusing to overwrite a private key") from None
+    except OSError as exc:
+        raise UsageError(f"cannot write {args.out}: {exc.strerror}") from None
     with os.fdopen(fd, "w") as f:
         f.write(key.to_pem())
     public = key.public_key
@@ -82,6 +88,8 @@ def record(args) -> None:
 
 
 def label(args) -> None:
+    if not _HOST.fullmatch(args.host):
+        raise UsageError(f"--host {args.host!r} is not a host name (with an optional :port)")
     key = _load_key(args.key)
     try:
         gtin, serial = normalize_gtin(args.gtin), validate_serial(args.serial)
