@@ -286,7 +286,7 @@ def test_a_record_that_is_not_json_cannot_be_signed(key):
 def test_sign_record_adds_kid_and_sig_and_leaves_the_input_alone(key):
     original = dict(RECORD)
     signed = sign_record(RECORD, key)
-    assert RECORD == original
+    assert original == RECORD
     assert signed["kid"] == key.public_key.key_id
     assert len(b64url_decode(signed["sig"])) == 64
     assert {k: v for k, v in signed.items() if k not in ("kid", "sig")} == RECORD
