@@ -1,6 +1,6 @@
-"""Our fast QR path is a standard QR code: same symbol as the qrcode package for the same
+"""Our fast QR path is a standard QR code: the same symbol as the qrcode package for the same
 mask, the mask a plain reading of ISO/IEC 18004 7.8.3 picks, and an independent decoder
-(zxing-cpp) reads it back."""
+(zxing-cpp) reads it back with the version and level we claim."""
 
 import random
 import string
@@ -16,15 +16,26 @@ from qrcode.util import MODE_8BIT_BYTE, QRData
 
 from ipchain.registry.qr import QrError, penalties, qr_matrix
 
-LABEL_URI = "https://ipo.example.org/01/09506000134352/21/ABCDEFGHIJ0123456789?k=AbCdEfGhIjK&s=" + "x" * 86
+SIGNATURE = "Q" * 86  # base64url of a 64-byte P-256 r||s
+KEY_ID = "AbCdEfGhIjK"
 
 
-def qrcode_symbol(text: str, mask: int) -> tuple[np.ndarray, int]:
+def label_uri(host: str, serial: str) -> str:
+    return f"https://{host}/01/09506000134352/21/{serial}?k={KEY_ID}&s={SIGNATURE}"
+
+
+def sample_text(length: int) -> str:
+    alphabet = string.ascii_letters + string.digits + "/:?&=%"
+    return "".join(random.Random(f"text of {length}").choice(alphabet) for _ in range(length))
+
+
+def qrcode_symbol(text: str, mask: int | None) -> qrcode.QRCode:
     qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M)
     qr.add_data(QRData(text.encode(), mode=MODE_8BIT_BYTE))  # labels always use byte mode
     qr.version = qr.best_fit()
-    qr.makeImpl(False, mask)
-    return np.array(qr.modules, dtype=bool), qr.version
+    if mask is not None:
+        qr.makeImpl(False, mask)
+    return qr
 
 
 def reference_penalty(m: list[list[bool]]) -> int:
@@ -61,17 +72,33 @@ def decode(matrix) -> zxingcpp.Barcode:
 
 @pytest.mark.parametrize("length", [1, 17, 40, 90, 150, 168, 213, 300, 700])
 def test_symbol_and_mask_match_the_standard(length):
-    text = "".join(
-        random.Random(f"text of {length}").choice(string.ascii_letters + string.digits + "/:?&=%")
-        for _ in range(length)
-    )
+    text = sample_text(length)
     ours = qr_matrix(text)
     candidates = [qrcode_symbol(text, mask) for mask in range(8)]
-    assert ours.version == candidates[0][1]
-    scores = [reference_penalty(c.tolist()) for c, _ in candidates]
-    assert penalties(np.stack([c for c, _ in candidates])).tolist() == scores
+    assert ours.version == candidates[0].version
+    symbols = [np.array(qr.modules, dtype=bool) for qr in candidates]
+    scores = [reference_penalty(symbol.tolist()) for symbol in symbols]
+    assert penalties(np.stack(symbols)).tolist() == scores
     assert ours.mask == scores.index(min(scores))
-    assert (ours.modules == candidates[ours.mask][0]).all()
+    assert (ours.modules == symbols[ours.mask]).all()
+
+
+def test_qrcode_differs_only_by_scoring_without_the_format_information():
+    """ISO/IEC 18004:2015 7.8.3.1: "the area to be evaluated is the complete symbol". qrcode
+    scores its candidates with the format and version information left light (makeImpl with
+    test=True, python-qrcode issue 388), so its own choice can differ from ours; scored its way,
+    the same reference rules give its choice back."""
+    differ = 0
+    for length in (40, 150):
+        text = sample_text(length)
+        qr = qrcode_symbol(text, None)
+        as_qrcode_scores = []
+        for mask in range(8):
+            qr.makeImpl(True, mask)
+            as_qrcode_scores.append(reference_penalty(np.array(qr.modules, dtype=bool).tolist()))
+        assert qr.best_mask_pattern() == as_qrcode_scores.index(min(as_qrcode_scores))
+        differ += qr.best_mask_pattern() != qr_matrix(text).mask
+    assert differ
 
 
 @settings(max_examples=40, deadline=None)
@@ -82,16 +109,38 @@ def test_any_text_decodes_back_exactly(text):
     assert decode(qr_matrix(text)).text == text
 
 
-def test_a_label_uri_fits_version_10_at_level_m():
-    matrix = qr_matrix(LABEL_URI)
+@pytest.mark.parametrize(
+    ("host", "serial"),
+    [
+        ("localhost:8000", "1"),
+        ("ipchain.ipo.example.org", "ABCDEFGHIJ0123456789"),
+        ("h" * 60, "ABCDEFGHIJ0123456789"),  # the longest host a 20-character serial allows
+        ("ipo.example.org", "%2F" * 20),  # a serial of 20 characters that all need escaping
+    ],
+)
+def test_label_uris_fit_version_10_at_level_m(host, serial):
+    uri = label_uri(host, serial)
+    matrix = qr_matrix(uri)
     result = decode(matrix)
-    assert result.text == LABEL_URI
+    assert result.text == uri
     assert int(result.extra["Version"]) == matrix.version <= 10
     assert result.extra["ECLevel"] == "M"
     assert result.extra["DataMask"] == matrix.mask
 
 
-def test_text_too_long_for_any_version_is_refused():
-    with pytest.raises(QrError) as exc:
-        qr_matrix("x" * 3000)
+def test_version_10_at_level_m_holds_213_bytes():
+    assert qr_matrix("x" * 213).version == 10
+    assert qr_matrix("x" * 214).version == 11
+
+
+def test_version_40_holds_2331_bytes_and_more_is_refused():
+    assert qr_matrix("x" * 2331).version == 40
+    with pytest.raises(QrError, match="2332 bytes do not fit a QR code at error correction M") as exc:
+        qr_matrix("x" * 2332)
     assert exc.value.reason == "too_long"
+    assert exc.value.status == 400
+
+
+def test_the_matrix_cannot_be_changed_after_the_fact():
+    with pytest.raises(ValueError, match="read-only"):
+        qr_matrix("x").modules[0, 0] = False
