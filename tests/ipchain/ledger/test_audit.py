@@ -1,5 +1,7 @@
 """Every kind of edit to the stored log is caught by the audit, which names where."""
 
+import subprocess
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -10,6 +12,9 @@ from ipchain.ledger.audit import audit_log
 from ipchain.ledger.merkle import leaf_hash
 from ipchain.ledger.models import AuditRun, HashTile, LogEntry, SignedCheckpoint
 from ipchain.ledger.notes import Checkpoint, Signer
+from tests.conftest import TEST_SIGNER
+
+from .helpers import child_env, manage
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +55,16 @@ def test_an_edited_body_is_caught_at_its_index(ledger, log_verifier):
     )
     result = audit(log_verifier)
     assert (result.ok, result.reason, result.first_bad_index) == (False, "leaf_hash_mismatch", 17)
+
+
+def test_an_edited_leaf_hash_is_caught_at_its_index(ledger, log_verifier):
+    tamper(
+        "ledger_logentry",
+        "UPDATE ledger_logentry SET leaf_hash = %s WHERE leaf_index = 321",
+        [leaf_hash(b"something else")],
+    )
+    result = audit(log_verifier)
+    assert (result.reason, result.first_bad_index) == ("leaf_hash_mismatch", 321)
 
 
 def test_an_edited_body_with_a_matching_leaf_hash_is_caught_by_the_tiles(ledger, log_verifier):
@@ -101,6 +116,23 @@ def test_an_inserted_entry_is_caught(ledger, log_verifier):
     assert (result.ok, result.reason, result.first_bad_index) == (False, "unsigned_entry", 600)
 
 
+def test_an_entry_inserted_in_the_middle_is_caught_where_it_went_in(ledger, log_verifier):
+    # Make room at 40 in two steps, so that no step breaks the unique index.
+    tamper(
+        "ledger_logentry", "UPDATE ledger_logentry SET leaf_index = -leaf_index - 1 WHERE leaf_index >= 40"
+    )
+    tamper("ledger_logentry", "UPDATE ledger_logentry SET leaf_index = -leaf_index WHERE leaf_index < 0")
+    body = b'{"n":"forged","type":"test"}'
+    tamper(
+        "ledger_logentry",
+        "INSERT INTO ledger_logentry (body, leaf_hash, kind, submitted_at, leaf_index) VALUES (%s, %s, 'test', CURRENT_TIMESTAMP, 40)",
+        [body, leaf_hash(body)],
+    )
+    assert LogEntry.objects.filter(leaf_index__isnull=False).count() == 601
+    result = audit(log_verifier)
+    assert (result.reason, result.first_bad_index) == ("tile_mismatch", 40)
+
+
 def test_two_swapped_entries_are_caught_at_the_first(ledger, log_verifier):
     tamper("ledger_logentry", "UPDATE ledger_logentry SET leaf_index = -1 WHERE leaf_index = 17")
     tamper("ledger_logentry", "UPDATE ledger_logentry SET leaf_index = 17 WHERE leaf_index = 18")
@@ -119,6 +151,25 @@ def test_an_edited_checkpoint_root_is_caught(ledger, log_verifier):
     assert result.reason == "bad_checkpoint"
 
 
+def test_an_edited_checkpoint_note_is_caught(ledger, log_verifier):
+    checkpoint = SignedCheckpoint.objects.get(tree_size=400)
+    edited = checkpoint.note.replace("\n400\n", "\n401\n", 1)
+    assert edited != checkpoint.note
+    tamper(
+        "ledger_signedcheckpoint",
+        "UPDATE ledger_signedcheckpoint SET note = %s WHERE id = %s",
+        [edited, checkpoint.id],
+    )
+    result = audit(log_verifier)
+    assert result.reason == "bad_checkpoint" and "size 400" in result.message
+
+
+def test_a_deleted_latest_checkpoint_leaves_entries_unsigned(ledger, log_verifier):
+    tamper("ledger_signedcheckpoint", "DELETE FROM ledger_signedcheckpoint WHERE tree_size = 600")
+    result = audit(log_verifier)
+    assert (result.reason, result.first_bad_index) == ("unsigned_entry", 400)
+
+
 def test_a_checkpoint_signed_by_another_key_is_caught(ledger, log_verifier):
     checkpoint = SignedCheckpoint.objects.get(tree_size=400)
     forger = Signer.generate(log_verifier.name)
@@ -130,6 +181,20 @@ def test_a_checkpoint_signed_by_another_key_is_caught(ledger, log_verifier):
     )
     result = audit(log_verifier)
     assert result.reason == "bad_checkpoint"
+
+
+@pytest.mark.parametrize(("level", "index", "position", "bad_leaf"), [(0, 1, 7, 263), (1, 0, 1, 256)])
+def test_an_edited_tile_hash_is_caught_at_the_first_leaf_it_covers(
+    ledger, log_verifier, level, index, position, bad_leaf
+):
+    tile = HashTile.objects.get(level=level, index=index)
+    hashes = bytearray(tile.hashes)
+    hashes[position * 32] ^= 1
+    tamper(
+        "ledger_hashtile", "UPDATE ledger_hashtile SET hashes = %s WHERE id = %s", [bytes(hashes), tile.id]
+    )
+    result = audit(log_verifier)
+    assert (result.reason, result.first_bad_index) == ("tile_mismatch", bad_leaf)
 
 
 def test_extra_hashes_in_a_tile_are_caught(ledger, log_verifier):
@@ -147,6 +212,32 @@ def test_the_command_exits_non_zero_naming_the_first_bad_index(ledger):
     tamper("ledger_logentry", "UPDATE ledger_logentry SET body = %s WHERE leaf_index = 123", [b'{"n":1}'])
     with pytest.raises(CommandError, match="at index 123"):
         call_command("ipchain_audit")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_command_in_its_own_process_exits_1_naming_the_index():
+    log.append_many({"type": "test", "n": n} for n in range(300))
+    log.integrate_pending()
+
+    def run_audit():
+        process = manage(
+            "ipchain_audit", env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        out, err = process.communicate(timeout=120)
+        assert TEST_SIGNER.skey.rsplit("+", 1)[1] not in out + err
+        return process.returncode, out + err
+
+    assert run_audit()[0] == 0
+    with connection.cursor() as cursor:  # committed: the audit runs in another process
+        cursor.execute("ALTER TABLE ledger_logentry DISABLE TRIGGER USER")
+        try:
+            cursor.execute("UPDATE ledger_logentry SET body = %s WHERE leaf_index = 123", [b'{"n":1}'])
+        finally:
+            cursor.execute("ALTER TABLE ledger_logentry ENABLE TRIGGER USER")
+    code, output = run_audit()
+    assert code == 1
+    assert "audit FAILED at index 123: leaf_hash_mismatch" in output
 
 
 def test_the_command_reports_ok(ledger, capsys):
