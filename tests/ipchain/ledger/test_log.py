@@ -1,11 +1,14 @@
+import logging
+
 import pytest
 
-from ipchain.ledger import log, reads
+from ipchain.ledger import log, logkey, reads
 from ipchain.ledger.canonical import RecordError
 from ipchain.ledger.logkey import LogKeyMissing, log_signer
 from ipchain.ledger.merkle import leaf_hash, root_from_leaf_hashes, verify_consistency, verify_inclusion
 from ipchain.ledger.models import LogEntry, SignedCheckpoint
 from ipchain.ledger.notes import open_checkpoint
+from tests.conftest import TEST_SIGNER
 
 pytestmark = pytest.mark.django_db
 
@@ -17,8 +20,54 @@ def test_an_appended_record_is_pending_with_a_stable_id_until_integrated():
     assert bytes(entry.leaf_hash) == leaf_hash(bytes(entry.body))
 
     assert log.integrate_pending() == 1
-    entry.refresh_from_db()
-    assert entry.leaf_index == 0 and entry.integrated_at is not None
+    integrated = LogEntry.objects.get(pk=entry.pk)  # the id given at acceptance still finds it
+    assert integrated.leaf_index == 0 and integrated.integrated_at is not None
+    assert bytes(integrated.body) == bytes(entry.body)
+
+
+def test_appends_in_one_transaction_are_integrated_after_commit_under_one_checkpoint(
+    django_capture_on_commit_callbacks, log_verifier
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        first = log.append({"n": 1})
+        second = log.append({"n": 2})
+        assert LogEntry.objects.filter(leaf_index__isnull=True).count() == 2  # nothing before commit
+    assert callbacks
+    assert [e.leaf_index for e in LogEntry.objects.filter(pk__in=[first.pk, second.pk]).order_by("pk")] == [
+        0,
+        1,
+    ]
+    assert SignedCheckpoint.objects.count() == 1
+    assert open_checkpoint(SignedCheckpoint.objects.get().note, log_verifier).size == 2
+
+
+def test_each_integration_signs_one_checkpoint_that_the_node_verifier_opens():
+    for n in range(3):
+        log.append({"n": n})
+        log.integrate_pending()
+    notes = list(SignedCheckpoint.objects.order_by("tree_size").values_list("tree_size", "note"))
+    assert [size for size, _ in notes] == [1, 2, 3]
+    for size, note in notes:
+        assert open_checkpoint(note, logkey.log_verifier()).size == size
+
+
+def test_a_record_that_is_not_an_object_is_refused():
+    with pytest.raises(RecordError) as exc:
+        log.append(["not", "an", "object"])
+    assert exc.value.reason == "not_an_object"
+
+
+def test_the_log_key_never_reaches_the_logs(caplog, settings):
+    caplog.set_level(logging.DEBUG)
+    log.append_many({"n": n} for n in range(5))
+    log.integrate_pending(batch_size=2)
+    settings.IPCHAIN_LOG_KEY = TEST_SIGNER.skey[:-4] + "AAA="  # unusable: the error must not echo it
+    logkey.log_signer.cache_clear()
+    with pytest.raises(LogKeyMissing) as exc:
+        logkey.log_signer()
+    seed = TEST_SIGNER.skey.rsplit("+", 1)[1]
+    assert seed[:20] not in str(exc.value)
+    assert seed[:20] not in caplog.text and "PRIVATE" not in caplog.text
 
 
 def test_integration_gives_contiguous_indexes_in_acceptance_order_in_batches(log_verifier):
