@@ -1,3 +1,5 @@
+"""The ledger's management commands: keygen, integrate, audit."""
+
 import stat
 
 import pytest
@@ -6,7 +8,7 @@ from django.core.management.base import CommandError
 
 from ipchain.ledger import log
 from ipchain.ledger.logkey import log_signer
-from ipchain.ledger.notes import Signer
+from ipchain.ledger.notes import Signer, Verifier
 
 
 def test_keygen_writes_a_private_file_and_prints_only_the_public_key(tmp_path, capsys, settings):
@@ -64,3 +66,49 @@ def test_audit_command_with_a_wrong_vkey_fails_cleanly():
     other = Signer.generate("test.ipchain.example/log").verifier.vkey
     with pytest.raises(CommandError, match="bad_checkpoint"):
         call_command("ipchain_audit", "--vkey", other)
+
+
+def test_keygen_writes_the_configured_key_file_by_default(tmp_path, settings, capsys):
+    settings.IPCHAIN_LOG_KEY_FILE = tmp_path / "sub" / "log.key"
+    call_command("ipchain_keygen")
+    signer = Signer.from_skey(settings.IPCHAIN_LOG_KEY_FILE.read_text())
+    assert signer.name == settings.IPCHAIN_LOG_ORIGIN
+    assert stat.S_IMODE(settings.IPCHAIN_LOG_KEY_FILE.stat().st_mode) == 0o600
+    out = capsys.readouterr().out
+    assert Verifier.from_vkey(out.split("verifier key: ")[1].strip()) == signer.verifier
+
+
+@pytest.mark.django_db
+def test_integrate_without_a_log_key_says_how_to_make_one(settings, tmp_path):
+    settings.IPCHAIN_LOG_KEY = ""
+    settings.IPCHAIN_LOG_KEY_FILE = tmp_path / "absent.key"
+    log_signer.cache_clear()
+    with pytest.raises(CommandError, match="ipchain_keygen"):
+        call_command("ipchain_integrate")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["ipchain_integrate", "--batch-size", "abc"],
+        ["ipchain_integrate", "--batch-size", "-5"],
+        ["ipchain_integrate", "--loop", "soon"],
+        ["ipchain_audit", "--vkey", "PeterNeumann+c74f20a3"],
+        ["ipchain_audit", "--no-such-option"],
+        ["ipchain_keygen", "--origin", "log+name"],
+    ],
+)
+@pytest.mark.django_db
+def test_bad_arguments_are_command_errors(args, tmp_path, settings):
+    settings.IPCHAIN_LOG_KEY_FILE = tmp_path / "log.key"
+    with pytest.raises(CommandError) as exc:
+        call_command(*args)
+    assert str(exc.value)
+
+
+@pytest.mark.django_db
+def test_audit_command_passes_with_the_right_vkey(capsys):
+    log.append_many({"n": n} for n in range(3))
+    log.integrate_pending()
+    call_command("ipchain_audit", "--vkey", log_signer().verifier.vkey, "--skip-records")
+    assert "audit ok: 3 entries and 1 checkpoints" in capsys.readouterr().out
