@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "ipchain.registry",
     "ipchain.portal",
     "verifier",
+    "ipchain.federation",
 ]
 
 MIDDLEWARE = [
@@ -215,6 +216,9 @@ IPCHAIN_BATCH_SIZE = int(os.environ.get("IPCHAIN_BATCH_SIZE", "10000"))
 # Further checks `ipchain_audit` runs over the records themselves (dotted paths of
 # functions yielding problems with .index, .reason, .message).
 IPCHAIN_AUDIT_RECORD_CHECKS = ["ipchain.registry.audit.check_record_signatures"]
+# Signature lines appended to the served checkpoint (dotted paths of functions of the tree
+# size returning lines): the witnesses' cosignatures, without the ledger knowing federation.
+IPCHAIN_CHECKPOINT_COSIGNATURES = ["ipchain.federation.cosigning.cosignature_lines"]
 # Integrate synchronously after each append (the embedded default) instead of by a
 # periodic Celery task.
 IPCHAIN_INTEGRATE_SYNC = env_bool("IPCHAIN_INTEGRATE_SYNC", default=CELERY_TASK_ALWAYS_EAGER)
@@ -276,6 +280,37 @@ IPCHAIN_SCAN_LOG = {
 }
 # How long a verifier process reuses the latest checkpoint it read (verifier/evidence.py).
 IPCHAIN_VERIFY_CACHE_SECONDS = float(os.environ.get("IPCHAIN_VERIFY_CACHE_SECONDS", "2"))
+
+# --- Federation (docs/federation.md) ---------------------------------------------------------
+# This node's witness: the name of its cosigning key (C2SP tlog-cosignature) and the key as a
+# "PRIVATE+KEY+..." string, inline or in a file (mode 0600), handled like the log key.
+IPCHAIN_WITNESS_NAME = os.environ.get(
+    "IPCHAIN_WITNESS_NAME", IPCHAIN_LOG_ORIGIN.split("/", 1)[0] + "/witness"
+)
+IPCHAIN_WITNESS_KEY = os.environ.get("IPCHAIN_WITNESS_KEY", "")
+IPCHAIN_WITNESS_KEY_FILE = Path(os.environ.get("IPCHAIN_WITNESS_KEY_FILE", VAR_DIR / "witness.key"))
+# Seconds to wait for a peer's witness (after each of our checkpoints) and for a peer's log.
+IPCHAIN_WITNESS_TIMEOUT = float(os.environ.get("IPCHAIN_WITNESS_TIMEOUT", "2"))
+IPCHAIN_FEDERATION_TIMEOUT = float(os.environ.get("IPCHAIN_FEDERATION_TIMEOUT", "10"))
+# A witness that failed is left to the periodic task for this many seconds.
+IPCHAIN_COSIGN_RETRY_AFTER = float(os.environ.get("IPCHAIN_COSIGN_RETRY_AFTER", "30"))
+# A checkpoint is trusted (federation.cosigning.checkpoint_trusted) when at least this many
+# witnesses cosigned it: those named here (comma-separated key names), or when empty every
+# witness key on record, this node's own included.
+IPCHAIN_WITNESS_QUORUM = int(os.environ.get("IPCHAIN_WITNESS_QUORUM", "0"))
+IPCHAIN_TRUSTED_WITNESSES = env_list("IPCHAIN_TRUSTED_WITNESSES")
+# Entries the mirror verifies and stores per transaction when catching up with a peer.
+IPCHAIN_MIRROR_STEP = int(os.environ.get("IPCHAIN_MIRROR_STEP", "65536"))
+# A mirrored peer not reached for this long (seconds) is flagged stale.
+IPCHAIN_PEER_STALE_AFTER = int(os.environ.get("IPCHAIN_PEER_STALE_AFTER", "900"))
+CELERY_BEAT_SCHEDULE["federation-mirror"] = {
+    "task": "ipchain.federation.tasks.sync_mirrors",
+    "schedule": timedelta(seconds=float(os.environ.get("IPCHAIN_MIRROR_INTERVAL", "60"))),
+}
+CELERY_BEAT_SCHEDULE["federation-cosign"] = {
+    "task": "ipchain.federation.tasks.collect_cosignatures",
+    "schedule": timedelta(seconds=float(os.environ.get("IPCHAIN_COSIGN_INTERVAL", "30"))),
+}
 
 LOGGING = {
     "version": 1,

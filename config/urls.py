@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from ipchain.federation.urls import witness_urlpatterns
 from ipchain.ledger.urls import api_urlpatterns as ledger_api
 from ipchain.ledger.urls import log_urlpatterns
 from ipchain.portal.views import home
@@ -16,6 +17,7 @@ urlpatterns = [
     path("portal/", include("ipchain.portal.urls")),
     path("admin/", admin.site.urls),
     path("", include(log_urlpatterns)),
+    path("", include(witness_urlpatterns)),
     path("api/v1/", include(ledger_api)),
     path("api/v1/", include("ipchain.registry.api.urls")),
     path("api/v1/", include(verifier_api)),

@@ -3,6 +3,9 @@
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.utils.module_loading import import_string
+
 from .log import current_tree_size, read_tiles, tree_size_at_least
 from .logkey import log_signer
 from .merkle import EMPTY_ROOT, ProofError
@@ -18,10 +21,12 @@ class NotFound(LookupError):
 
 
 def latest_checkpoint_note() -> str:
-    """The latest signed checkpoint; for an empty log, a fresh one of size 0."""
-    note = SignedCheckpoint.objects.order_by("-tree_size").values_list("note", flat=True).first()
-    if note is not None:
-        return note
+    """The latest signed checkpoint with the cosignatures gathered for it; for an empty log, a
+    fresh one of size 0. Cosignature lines come from IPCHAIN_CHECKPOINT_COSIGNATURES."""
+    latest = SignedCheckpoint.objects.order_by("-tree_size").values_list("tree_size", "note").first()
+    if latest is not None:
+        size, note = latest
+        return note + "".join(import_string(path)(size) for path in settings.IPCHAIN_CHECKPOINT_COSIGNATURES)
     signer = log_signer()
     return signer.sign(Checkpoint(signer.name, 0, EMPTY_ROOT).text())
 

@@ -1,0 +1,402 @@
+"""Following a peer's log through its tiles (C2SP tlog-tiles), as a mirror.
+
+A sync fetches the peer's checkpoint and checks its signature, then checks that it extends
+the last one mirrored with a consistency proof computed from the peer's own tiles (which
+must first hash to the new signed root). It then fetches the new entry bundles, hashes them
+into tiles of our own, and stores them only if those tiles reproduce the signed root. Two
+signed checkpoints that do not fit one history are kept as split-view evidence.
+
+Large catch-ups go in steps of IPCHAIN_MIRROR_STEP entries, each in its own short
+transaction: a step's prefix is proven by a consistency proof to the signed checkpoint.
+"""
+
+import json
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from ipchain.ledger.merkle import EMPTY_ROOT, ProofError, leaf_hash, verify_consistency, verify_inclusion
+from ipchain.ledger.notes import Checkpoint, NoteError, Verifier, open_checkpoint, split_note
+from ipchain.ledger.tiles import TILE_WIDTH, TiledTree, TileKey, edge_tiles, entries_at_level, extend_tiles
+from ipchain.registry.records import ITEM_REGISTERED
+
+from .cosignature import verify_cosignatures
+from .evidence import record_split_view
+from .models import MirroredCheckpoint, MirroredEntry, MirroredTile, Peer
+from .peer_http import PeerClient, PeerUnavailable
+
+logger = logging.getLogger(__name__)
+
+FETCH_THREADS = 4
+
+
+class MirrorRefused(Exception):
+    """The peer served something that does not verify (not a split view: nothing signed conflicts)."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+@dataclass
+class SyncResult:
+    peer: str
+    status: str  # up_to_date, advanced, behind, split_view, refused, unavailable
+    size: int
+    entries: int = 0
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class SignedHead:
+    size: int
+    root_hash: bytes
+    note: str
+
+
+def sync_all() -> list[SyncResult]:
+    return [sync_peer(peer) for peer in Peer.objects.filter(mirror_its_log=True)]
+
+
+def sync_peer(peer: Peer, *, client: PeerClient | None = None) -> SyncResult:
+    """Bring the mirror of one peer's log up to the peer's current checkpoint."""
+    client = client or PeerClient(peer.url, timeout=settings.IPCHAIN_FEDERATION_TIMEOUT)
+    try:
+        result = _sync(peer, client)
+    except PeerUnavailable as exc:
+        result = SyncResult(peer.name, "unavailable", _mirrored_size(peer), message=str(exc))
+    except MirrorRefused as exc:
+        result = SyncResult(peer.name, "refused", _mirrored_size(peer), message=f"{exc.reason}: {exc}")
+    now = timezone.now()
+    if result.status in {"up_to_date", "advanced"}:
+        Peer.objects.filter(pk=peer.pk).update(mirror_ok_at=now, mirror_error="")
+    else:
+        logger.warning("mirror of %s: %s %s", peer.name, result.status, result.message)
+        Peer.objects.filter(pk=peer.pk).update(
+            mirror_error=f"{result.status}: {result.message}"[:500], mirror_error_at=now
+        )
+    return result
+
+
+def _sync(peer: Peer, client: PeerClient) -> SyncResult:
+    note = client.checkpoint()
+    try:
+        checkpoint = open_checkpoint(note, Verifier.from_vkey(peer.log_vkey))
+    except NoteError as exc:
+        raise MirrorRefused("bad_checkpoint", f"the peer's checkpoint does not verify: {exc}") from None
+    state = _latest_state(peer)
+    mirrored = state.tree_size if state else 0
+    signed = _signed_head(state)
+    if checkpoint.size < signed.size:
+        return _older_checkpoint(peer, mirrored, signed, checkpoint, note)
+    if checkpoint.size == signed.size and checkpoint.root_hash != signed.root_hash:
+        return _split_view(peer, "root_mismatch", signed, checkpoint, note, [], "same size, different roots")
+    peer_tree = TiledTree(checkpoint.size, _peer_tiles(client, checkpoint.size))
+    if checkpoint.size > signed.size:
+        if peer_tree.root() != checkpoint.root_hash:
+            raise MirrorRefused("tiles_mismatch", "the peer's tiles do not hash to its signed root")
+        if signed.size > 0:
+            proof = peer_tree.consistency_proof(signed.size)
+            try:
+                verify_consistency(
+                    signed.size, checkpoint.size, signed.root_hash, checkpoint.root_hash, proof
+                )
+            except ProofError as exc:
+                return _split_view(peer, "inconsistent", signed, checkpoint, note, proof, str(exc))
+    if mirrored == checkpoint.size:
+        _keep_better_note(state, note)
+        return SyncResult(peer.name, "up_to_date", mirrored)
+    step = max(TILE_WIDTH, settings.IPCHAIN_MIRROR_STEP // TILE_WIDTH * TILE_WIDTH)
+    added = 0
+    while mirrored < checkpoint.size:
+        end = min(checkpoint.size, mirrored // TILE_WIDTH * TILE_WIDTH + step)
+        _catch_up(peer, client, peer_tree, checkpoint, note, mirrored, end)
+        added += end - mirrored
+        mirrored = end
+    logger.info("mirror of %s: %d new entries, now at %d", peer.name, added, mirrored)
+    return SyncResult(peer.name, "advanced", mirrored, entries=added)
+
+
+def _latest_state(peer: Peer) -> MirroredCheckpoint | None:
+    return MirroredCheckpoint.objects.filter(peer=peer).order_by("-tree_size").first()
+
+
+def _mirrored_size(peer: Peer) -> int:
+    state = _latest_state(peer)
+    return state.tree_size if state else 0
+
+
+def _signed_head(state: MirroredCheckpoint | None) -> SignedHead:
+    if state is None:
+        return SignedHead(0, EMPTY_ROOT, "")
+    text, _ = split_note(state.note)
+    checkpoint = Checkpoint.parse(text)
+    return SignedHead(checkpoint.size, checkpoint.root_hash, state.note)
+
+
+def _older_checkpoint(
+    peer, mirrored: int, signed: SignedHead, checkpoint: Checkpoint, note: str
+) -> SyncResult:
+    """The peer now serves a smaller tree than it did. Fine if it is a prefix of what we hold."""
+    if checkpoint.size <= mirrored:
+        ours = TiledTree(checkpoint.size, _mirrored_tiles(peer)).root() if checkpoint.size else EMPTY_ROOT
+        if ours != checkpoint.root_hash:
+            return _split_view(
+                peer,
+                "older_root_mismatch",
+                signed,
+                checkpoint,
+                note,
+                [],
+                f"the root at size {checkpoint.size} differs from the one the mirror verified",
+            )
+    return SyncResult(
+        peer.name,
+        "behind",
+        mirrored,
+        message=f"the peer serves size {checkpoint.size}, it served {signed.size}",
+    )
+
+
+def _split_view(
+    peer, reason: str, signed: SignedHead, checkpoint: Checkpoint, note: str, proof, message: str
+):
+    evidence = record_split_view(
+        peer=peer,
+        seen_by="mirror",
+        reason=reason,
+        proven=True,
+        first_size=signed.size,
+        first_note=signed.note,
+        second_size=checkpoint.size,
+        second_note=note,
+        proof=proof,
+        message=message,
+    )
+    return SyncResult(peer.name, "split_view", signed.size, message=f"evidence #{evidence.pk}: {message}")
+
+
+def _keep_better_note(state: MirroredCheckpoint | None, note: str) -> None:
+    """Witnesses cosign after the log publishes: keep the copy of the note with the most cosignatures."""
+    if state is None or note == state.note:
+        return
+    count = _count_cosignatures(note)
+    if count > state.cosignatures:
+        MirroredCheckpoint.objects.filter(pk=state.pk).update(note=note, cosignatures=count)
+
+
+def _count_cosignatures(note: str) -> int:
+    from .cosigning import trusted_witnesses  # cosigning imports the ledger's reads; keep it lazy
+
+    try:
+        return len(verify_cosignatures(note, trusted_witnesses()))
+    except NoteError:
+        return 0
+
+
+def _catch_up(
+    peer, client, peer_tree: TiledTree, checkpoint: Checkpoint, note: str, start: int, end: int
+) -> None:
+    bodies = _fetch_entries(client, start, end)
+    hashes = [leaf_hash(body) for body in bodies]
+    edges = edge_tiles(start)
+    stored = _mirrored_tiles(peer)([(level, index) for level, (index, _) in edges.items()])
+    edge = {level: stored[(level, index)][: width * 32] for level, (index, width) in edges.items()}
+    changed = extend_tiles(start, edge, hashes)
+    ours = _overlay(changed, _mirrored_tiles(peer))
+    root = TiledTree(end, ours).root()
+    try:
+        if end == checkpoint.size:
+            if root != checkpoint.root_hash:
+                raise ProofError("root_mismatch", "entries do not hash to the signed root")
+        else:
+            proof = peer_tree.consistency_proof(end)
+            verify_consistency(end, checkpoint.size, root, checkpoint.root_hash, proof)
+    except ProofError:
+        raise MirrorRefused("entries_mismatch", _first_bad_entry(peer_tree, changed, start, end)) from None
+    cosignatures = _count_cosignatures(note)
+    with transaction.atomic():
+        MirroredEntry.objects.bulk_create(
+            [
+                MirroredEntry(
+                    peer=peer, leaf_index=start + n, body=body, leaf_hash=h, **_indexed_fields(body)
+                )
+                for n, (body, h) in enumerate(zip(bodies, hashes, strict=True))
+            ],
+            batch_size=2000,
+        )
+        MirroredTile.objects.bulk_create(
+            [
+                MirroredTile(peer=peer, level=level, index=index, hashes=data)
+                for (level, index), data in changed.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["peer", "level", "index"],
+            update_fields=["hashes"],
+        )
+        MirroredCheckpoint.objects.create(
+            peer=peer,
+            tree_size=end,
+            root_hash=root,
+            signed_size=checkpoint.size,
+            note=note,
+            cosignatures=cosignatures,
+        )
+
+
+def _fetch_entries(client: PeerClient, start: int, end: int) -> list[bytes]:
+    """Entries start..end-1 from their bundles, fetched a few at a time (network only, no database)."""
+    first, last = start // TILE_WIDTH, (end - 1) // TILE_WIDTH
+
+    def fetch(index: int) -> list[bytes]:
+        entries = client.entry_bundle(index, min(TILE_WIDTH, end - index * TILE_WIDTH))
+        return entries[max(0, start - index * TILE_WIDTH) :]
+
+    with ThreadPoolExecutor(max_workers=FETCH_THREADS) as pool:
+        return [entry for bundle in pool.map(fetch, range(first, last + 1)) for entry in bundle]
+
+
+def _first_bad_entry(peer_tree: TiledTree, changed: dict[TileKey, bytes], start: int, end: int) -> str:
+    """Name the first entry whose hash differs from the peer's level-0 tile (tlog-tiles: each
+    entry in a bundle hashes to the matching hash of the level-0 tile)."""
+    try:
+        for index in range(start, end):
+            if (
+                peer_tree.perfect_hash(0, index)
+                != changed[(0, index // TILE_WIDTH)][(index % TILE_WIDTH) * 32 :][:32]
+            ):
+                return f"entry {index} does not hash to the peer's level-0 tile"
+    except (PeerUnavailable, LookupError):
+        pass
+    return f"entries {start}..{end - 1} do not hash to the signed tree"
+
+
+def _indexed_fields(body: bytes) -> dict[str, str]:
+    """Type, GTIN and serial of a registry record, for look-ups; blank for anything else."""
+    try:
+        record = json.loads(body)
+    except ValueError:
+        return {}
+    if not isinstance(record, dict):
+        return {}
+    kind, gtin, serial = record.get("type"), record.get("gtin"), record.get("serial")
+    fields = {"kind": kind[:64] if isinstance(kind, str) else ""}
+    is_item = isinstance(gtin, str) and isinstance(serial, str)
+    if is_item and len(gtin) == 14 and gtin.isdigit() and 0 < len(serial) <= 20:
+        fields.update(gtin=gtin, serial=serial)
+    return fields
+
+
+def _peer_tiles(client: PeerClient, size: int):
+    """Read tiles from the peer, each at the width the signed tree of `size` gives it."""
+
+    def read(keys) -> dict[TileKey, bytes]:
+        found = {}
+        for level, index in keys:
+            width = min(TILE_WIDTH, entries_at_level(size, level) - index * TILE_WIDTH)
+            if width > 0:
+                found[(level, index)] = client.tile(level, index, width)
+        return found
+
+    return read
+
+
+def _mirrored_tiles(peer: Peer):
+    def read(keys) -> dict[TileKey, bytes]:
+        keys = list(keys)
+        if not keys:
+            return {}
+        wanted = Q()
+        for level, index in keys:
+            wanted |= Q(level=level, index=index)
+        rows = MirroredTile.objects.filter(wanted, peer=peer).values_list("level", "index", "hashes")
+        return {(level, index): bytes(hashes) for level, index, hashes in rows}
+
+    return read
+
+
+def _overlay(changed: dict[TileKey, bytes], read):
+    def overlaid(keys) -> dict[TileKey, bytes]:
+        keys = list(keys)
+        found = {k: changed[k] for k in keys if k in changed}
+        found.update(read([k for k in keys if k not in changed]))
+        return found
+
+    return overlaid
+
+
+# --- Selectors: what later code asks of the mirror -------------------------------------------
+
+
+@dataclass(frozen=True)
+class MirroredProof:
+    """An entry of a peer's log proven against that peer's signed checkpoint."""
+
+    origin: str
+    leaf_index: int
+    leaf_hash: bytes
+    tree_size: int
+    root_hash: bytes
+    hashes: list[bytes]
+    checkpoint_note: str
+
+
+def item_registrations(*, gtin: str, serial: str) -> QuerySet[MirroredEntry]:
+    """Registrations of this item in any mirrored peer log (the entry's peer is the office)."""
+    return (
+        MirroredEntry.objects.filter(gtin=gtin, serial=serial, kind=ITEM_REGISTERED)
+        .select_related("peer")
+        .order_by("peer__name", "leaf_index")
+    )
+
+
+def item_registered_at(*, peer: Peer, gtin: str, serial: str) -> MirroredEntry | None:
+    """Whether peer `peer` registered the item: its registration entry, or None."""
+    return item_registrations(gtin=gtin, serial=serial).filter(peer=peer).first()
+
+
+def mirrored_records(*, kind: str, peer: Peer | None = None) -> QuerySet[MirroredEntry]:
+    """Mirrored records of one type in log order, e.g. the keys a peer office admitted."""
+    entries = MirroredEntry.objects.filter(kind=kind).select_related("peer")
+    if peer is not None:
+        entries = entries.filter(peer=peer)
+    return entries.order_by("peer__name", "leaf_index")
+
+
+def mirrored_inclusion_proof(entry: MirroredEntry) -> MirroredProof:
+    """Prove the entry against the latest signed checkpoint of its peer that the mirror reached.
+
+    Recomputes the leaf hash from the stored body and checks the proof before returning it,
+    so a tampered mirror table gives a ProofError, never a wrong answer.
+    """
+    head = (
+        MirroredCheckpoint.objects.filter(
+            peer=entry.peer_id, tree_size__gt=entry.leaf_index, tree_size=F("signed_size")
+        )
+        .order_by("-tree_size")
+        .first()
+    )
+    if head is None:
+        raise ProofError(
+            "not_yet_proven", "the mirror has not reached a signed checkpoint holding this entry"
+        )
+    tree = TiledTree(head.tree_size, _mirrored_tiles(entry.peer))
+    hashes = tree.inclusion_proof(entry.leaf_index)
+    leaf = leaf_hash(bytes(entry.body))
+    text, _ = split_note(head.note)
+    signed_root = Checkpoint.parse(text).root_hash
+    verify_inclusion(entry.leaf_index, head.tree_size, leaf, hashes, signed_root)
+    return MirroredProof(
+        origin=entry.peer.origin,
+        leaf_index=entry.leaf_index,
+        leaf_hash=leaf,
+        tree_size=head.tree_size,
+        root_hash=signed_root,
+        hashes=hashes,
+        checkpoint_note=head.note,
+    )

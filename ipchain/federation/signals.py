@@ -1,0 +1,32 @@
+"""Asking for cosignatures after the sequencer publishes a checkpoint.
+
+A receiver rather than a call inside ledger/log.py: the ledger knows nothing of federation.
+It runs after the integration's transaction commits, so integration never waits on a witness.
+"""
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from ipchain.ledger.models import SignedCheckpoint
+
+
+@receiver(post_save, sender=SignedCheckpoint, dispatch_uid="federation-cosign-after-checkpoint")
+def checkpoint_published(sender, instance: SignedCheckpoint, created: bool, **kwargs) -> None:
+    if created:
+        transaction.on_commit(request_cosignatures)
+
+
+def request_cosignatures() -> None:
+    """Queue one cosigning task, debounced. In eager mode it runs here and skips witnesses that
+    failed moments ago (the periodic task retries them)."""
+    from .models import Peer
+    from .tasks import collect_cosignatures
+
+    if not Peer.objects.filter(cosigns_our_log=True).exists():
+        return
+    if collect_cosignatures.app.conf.task_always_eager:
+        collect_cosignatures.delay(retry_failed=False)
+    elif cache.add("ipchain:cosigning-requested", 1, timeout=1):
+        collect_cosignatures.delay(retry_failed=True)
