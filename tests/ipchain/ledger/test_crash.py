@@ -1,4 +1,4 @@
-"""The sequencer killed in the middle of a batch loses nothing and repeats nothing."""
+"""The sequencer killed in the middle of a run loses nothing and repeats nothing (PostgreSQL)."""
 
 import signal
 import subprocess
@@ -8,7 +8,8 @@ import pytest
 
 from ipchain.ledger import log
 from ipchain.ledger.audit import audit_log
-from ipchain.ledger.models import LogEntry
+from ipchain.ledger.merkle import root_from_leaf_hashes
+from ipchain.ledger.models import LogEntry, SignedCheckpoint
 
 from .helpers import child_env, manage
 
@@ -20,27 +21,41 @@ def integrated() -> int:
 
 
 def test_a_killed_sequencer_restarts_and_every_entry_is_integrated_exactly_once(log_verifier):
-    total = 30000
+    total = 15000
     # Accepted but not integrated: only the sequencer processes below integrate them.
-    LogEntry.objects.bulk_create([log.prepare_entry({"type": "test", "n": n}) for n in range(total)])
+    accepted = LogEntry.objects.bulk_create(
+        [log.prepare_entry({"type": "test", "n": n}) for n in range(total)]
+    )
     env = child_env()
+    # (batch size, how many more entries to let it integrate before SIGKILL): early, in the
+    # middle, and with large batches so that the kill is likely to land inside a transaction.
+    moments = [(100, 1), (1000, 2000), (3000, 1)]
     kills = 0
-    for _ in range(3):
+    for batch_size, progress in moments:
         before = integrated()
-        sequencer = manage("ipchain_integrate", "--batch-size", "100", env=env, stdout=subprocess.DEVNULL)
+        sequencer = manage(
+            "ipchain_integrate", "--batch-size", str(batch_size), env=env, stdout=subprocess.DEVNULL
+        )
         deadline = time.monotonic() + 60
-        # Kill it mid-run: once it has committed some batches, while more are pending.
-        while integrated() < before + 2000 and sequencer.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.02)
+        while integrated() < before + progress and sequencer.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
         if sequencer.poll() is None:
             sequencer.send_signal(signal.SIGKILL)
             kills += 1
         sequencer.wait(timeout=60)
-    assert kills >= 2, "the sequencer finished before it could be killed: use more entries"
+        # Whatever moment it died at, the log holds whole batches only.
+        assert (integrated() - before) % batch_size == 0 or integrated() == total
+    assert kills == len(moments), "the sequencer finished before it could be killed: use more entries"
     assert 0 < integrated() < total
+
     done = manage("ipchain_integrate", "--batch-size", "1000", env=env, stdout=subprocess.DEVNULL)
     assert done.wait(timeout=300) == 0
 
-    indexes = list(LogEntry.objects.order_by("leaf_index").values_list("leaf_index", flat=True))
-    assert indexes == list(range(total))
-    assert audit_log(verifier=log_verifier).ok
+    rows = list(LogEntry.objects.order_by("leaf_index").values_list("id", "leaf_index", "leaf_hash"))
+    assert [index for _, index, _ in rows] == list(range(total)), "contiguous, none twice, none pending"
+    assert [entry_id for entry_id, _, _ in rows] == [e.pk for e in accepted], "in acceptance order"
+    latest = SignedCheckpoint.objects.latest()
+    assert latest.tree_size == total
+    assert bytes(latest.root_hash) == root_from_leaf_hashes([bytes(h) for _, _, h in rows])
+    result = audit_log(verifier=log_verifier)
+    assert result.ok, result.message
