@@ -2,6 +2,7 @@
 pyca `cryptography`) make records the node accepts. The code is read from the document
 itself, so the page cannot drift from what works."""
 
+import base64
 import json
 import os
 import re
@@ -67,3 +68,22 @@ def test_the_pyca_cryptography_recipe_works_with_a_key_from_ipchain_sign(tmp_pat
     result = run([sys.executable, "-c", code_block("python", "pyca/cryptography")], tmp_path)
     assert result.returncode == 0, result.stderr
     check_registration(json.loads(result.stdout), private.public_key)
+
+
+@pytest.mark.skipif(not shutil.which("node"), reason="needs Node.js (its WebCrypto is the browser's API)")
+def test_the_webcrypto_recipe_gives_our_kid_and_a_signature_we_verify(tmp_path):
+    message = label_message("09506000134352", "TJ0000001")
+    script = code_block("js", "crypto.subtle") + (
+        "const message = new Uint8Array(Buffer.from(process.argv[2], 'base64'));\n"
+        "console.log(JSON.stringify({spki: b64u(spki), kid, sig: await sign(message)}));\n"
+    )
+    (tmp_path / "recipe.mjs").write_text(script)
+    result = run(["node", "recipe.mjs", base64.b64encode(message).decode()], tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    spki = b64url_decode(out["spki"])
+    public = PublicKey.from_pem(
+        "-----BEGIN PUBLIC KEY-----\n" + base64.b64encode(spki).decode() + "\n-----END PUBLIC KEY-----\n"
+    )
+    assert out["kid"] == public.key_id
+    assert public.verify(message, b64url_decode(out["sig"])) is True
