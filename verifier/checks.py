@@ -2,78 +2,107 @@
 
 Online, the label's signature is compared in constant time with the one the node stored
 when it verified the registration (no ECDSA on this path); the ledger evidence is an
-inclusion proof of the registration, checked against the latest signed checkpoint.
+inclusion proof of the registration, checked against the latest signed checkpoint
+(evidence.py). The scan is queued for the log and written after the response (scanlog.py).
+A verification costs one query beyond authentication: the item with its registration
+entry and its recent sightings (plus its events, only when it has any); products, keys
+and officers are remembered briefly (Remembered, below).
 """
 
 import hmac
+import threading
+import time
+import uuid
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from ipchain.accounts.roles import membership_of
+from ipchain.accounts.models import Membership
 from ipchain.errors import DomainError
-from ipchain.ledger import reads
-from ipchain.ledger.merkle import ProofError, verify_inclusion
-from ipchain.ledger.models import SignedCheckpoint
-from ipchain.ledger.notes import Checkpoint
+from ipchain.ledger.models import LogEntry
 from ipchain.registry.digital_link import DigitalLinkError, ScannedCode, label_message, parse_code
-from ipchain.registry.models import Item, OrgKey
+from ipchain.registry.models import Item, OrgKey, Product
 from ipchain.registry.signing import PublicKey
 
-from .models import Alert, Scan
-from .verdicts import CloneRules, Decision, Facts, Sighting, Verdict, decide
+from . import scanlog
+from .evidence import Evidence, evidence_for
+from .models import Scan
+from .verdicts import CloneRules, Facts, Reason, Sighting, Verdict, decide
+
+SIGHTINGS_READ = 200  # the most recent sightings the clone rules look at
+ALERTING = (Verdict.SUSPECTED_CLONE, Verdict.FORGED, Verdict.STOLEN)
 
 
 class VerifyError(DomainError):
     """A code that cannot be verified (garbage, wrong check digit, too long)."""
 
 
-@dataclass
-class Evidence:
-    ledger_index: int | None = None
-    checkpoint_size: int | None = None
-    checkpoint_age_seconds: float | None = None
-    inclusion_proof_checked: bool = False
-    stale: bool = False
-    notes: list[str] = field(default_factory=list)
+@dataclass(frozen=True)
+class Scanner:
+    """Who scans: a signed-in customs officer (a trusted sighting) or anyone else."""
+
+    trusted: bool = False
+    user_id: int | None = None
+    authority_id: int | None = None
+    office: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 @dataclass
 class Result:
     verdict: Verdict
-    reasons: list[str]
+    reasons: list[Reason]
     code: ScannedCode
     item: Item | None
     evidence: Evidence
-    scan_id: int | None = None
+    history: list[dict] = field(default_factory=list)
+    scan_ref: uuid.UUID | None = None
+    scanned_at: object = None
 
-    def as_json(self) -> dict:
+    def as_json(self, translate=str) -> dict:
+        """The verdict for customs systems; `translate` renders each reason's text."""
         item = self.item
         return {
             "verdict": str(self.verdict),
-            "reasons": self.reasons,
+            "reasons": [{"code": r.code, "text": translate(r)} for r in self.reasons],
             "gtin": self.code.gtin,
             "serial": self.code.serial,
-            "item": None
-            if item is None
-            else {
-                "product": item.product.name,
-                "brand": item.product.brand.name,
-                "status": item.status,
-                "registered_at": item.registered_at,
-                "guide": {
-                    "genuine_features": item.product.genuine_features,
-                    "packaging": item.product.packaging,
-                    "made_in": item.product.made_in,
-                    "trade_routes": item.product.trade_routes,
-                    "contact": item.product.contact or item.product.brand.contact_email,
-                },
-            },
+            "scanned_at": self.scanned_at,
+            "item": None if item is None else _item_json(item, self.history),
             "evidence": asdict(self.evidence),
-            "scan": self.scan_id,
+            "scan": str(self.scan_ref) if self.scan_ref else None,
         }
+
+
+def _item_json(item: Item, history: list[dict]) -> dict:
+    product = item.product
+    return {
+        "product": product.name,
+        "brand": product.brand.name,
+        "status": item.status,
+        "lot": item.lot,
+        "origin_country": item.origin_country,
+        "registered_at": item.registered_at,
+        "guide": {
+            "genuine_features": product.genuine_features,
+            "packaging": product.packaging,
+            "made_in": product.made_in,
+            "trade_routes": product.trade_routes,
+            "contact": product.contact,
+        },
+        "rights_holder": {
+            "name": product.brand.name,
+            "email": product.brand.contact_email,
+            "phone": product.brand.contact_phone,
+            "website": product.brand.website,
+        },
+        "history": history,
+    }
 
 
 def clone_rules() -> CloneRules:
@@ -81,33 +110,102 @@ def clone_rules() -> CloneRules:
 
 
 def verify_code(
-    text: str, *, user=None, latitude: float | None = None, longitude: float | None = None
+    text: str,
+    *,
+    user=None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    log: bool = True,
 ) -> Result:
+    """The verdict on `text`, with its evidence; the scan is logged unless `log` is False."""
     try:
         code = parse_code(text)
     except DigitalLinkError as exc:
         raise VerifyError(exc.reason, str(exc)) from None
-    item = (
-        Item.objects.select_related("product__brand", "key", "registration_entry")
-        .filter(product__gtin=code.gtin, serial=code.serial)
-        .order_by()  # no ORDER BY id: the (product, serial) index answers at once
-        .first()
-    )
-    membership = membership_of(user) if user is not None else None
-    trusted = membership is not None and membership.organisation.kind == "customs"
-    if latitude is None and membership is not None:
-        latitude, longitude = membership.latitude, membership.longitude
-    facts = _facts(code, item, latitude, longitude, membership.customs_office if membership else "")
+    scanner = scanner_for(user)
+    if latitude is None or longitude is None:
+        latitude, longitude = scanner.latitude, scanner.longitude  # the officer's customs office
+    now = timezone.now()
+    item, sightings = _find_item(code, now)
+    facts = _facts(code, item, sightings, scanner, latitude, longitude)
     decision = decide(facts, clone_rules())
-    evidence = _evidence(item)
-    result = Result(decision.verdict, decision.reasons, code, item, evidence)
-    result.scan_id = _log(
-        result, text, user if trusted else None, membership, trusted, latitude, longitude, decision
+    result = Result(
+        decision.verdict,
+        decision.reasons,
+        code,
+        item,
+        evidence_for(item.registration_entry if item else None),
+        history=_history(item) if item else [],
+        scanned_at=now,
     )
+    if log:
+        result.scan_ref = _log(result, text, scanner, latitude, longitude, now)
     return result
 
 
-def _facts(code: ScannedCode, item: Item | None, latitude, longitude, place: str) -> Facts:
+# The one query of every scan, in SQL: the item, its registration entry and its recent
+# sightings (a row per sighting, at least one). Django's query compiler and model loading
+# cost about 1.5 ms a query here, five times what the database takes, and each round trip
+# to the database counts on a busy machine (bench/verify.py).
+# Table names come from our own models; every value is a parameter.
+_ITEM_SQL = (
+    "SELECT i.id, i.lot, i.origin_country, i.status, i.key_id, i.label_sig, i.head_hash,"  # noqa: S608
+    " i.registered_at, i.registration_entry_id, e.leaf_index, e.leaf_hash, e.submitted_at,"
+    " s.latitude, s.longitude, s.created_at, s.trusted, s.customs_office"
+    f" FROM {Item._meta.db_table} i JOIN {LogEntry._meta.db_table} e ON e.id = i.registration_entry_id"
+    f" LEFT JOIN {Scan._meta.db_table} s ON s.item_id = i.id AND s.created_at >= %s"
+    " WHERE i.product_id = %s AND i.serial = %s"
+    f" ORDER BY s.created_at DESC LIMIT {SIGHTINGS_READ}"
+)
+
+
+def _find_item(code: ScannedCode, now: datetime) -> tuple[Item | None, tuple[Sighting, ...]]:
+    """The item a code names, and where it was seen within the clone rules' window."""
+    product = _products.get(code.gtin, _product)
+    if product is None:
+        return None, ()
+    since = now - timedelta(seconds=settings.IPCHAIN_CLONE_RULES["window_seconds"])
+    with connection.cursor() as cursor:
+        cursor.execute(_ITEM_SQL, [since, product.pk, code.serial])
+        rows = cursor.fetchall()
+    if not rows:
+        return None, ()
+    pk, lot, origin, status, key_id, label_sig, head_hash, registered_at, entry_id, *rest = rows[0]
+    leaf_index, leaf_hash, submitted_at = rest[:3]
+    item = Item(
+        pk=pk,
+        product=product,
+        serial=code.serial,
+        lot=lot,
+        origin_country=origin,
+        status=status,
+        key=_keys.get(key_id, lambda pk: OrgKey.objects.get(pk=pk)),
+        label_sig=bytes(label_sig),
+        head_hash=bytes(head_hash),
+        registered_at=_aware(registered_at),
+        registration_entry=LogEntry(
+            pk=entry_id, leaf_index=leaf_index, leaf_hash=bytes(leaf_hash), submitted_at=_aware(submitted_at)
+        ),
+    )
+    item._state.adding, item._state.db = False, "default"
+    sightings = tuple(
+        Sighting(lat, lon, (now - _aware(at)).total_seconds(), bool(trusted), office)
+        for *_, lat, lon, at, trusted, office in rows
+        if at is not None
+    )
+    return item, sightings
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands raw queries naive datetimes; they are UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _product(gtin: str) -> Product | None:
+    return Product.objects.select_related("brand").defer("description").filter(gtin=gtin).first()
+
+
+def _facts(code: ScannedCode, item: Item | None, sightings, scanner: Scanner, latitude, longitude) -> Facts:
     signed = code.sig is not None and code.kid is not None
     if item is None:
         return Facts(
@@ -128,88 +226,132 @@ def _facts(code: ScannedCode, item: Item | None, latitude, longitude, place: str
         key_revoked_before_registration=not item.key.valid_at(registered),
         latitude=latitude,
         longitude=longitude,
-        place=place,
-        sightings=_sightings(item),
+        place=scanner.office,
+        trusted=scanner.trusted,
+        sightings=sightings,
     )
 
 
 def _signed_by_known_key(code: ScannedCode) -> bool:
+    """Only for codes naming no registered item: the one path that checks ECDSA online."""
     key = OrgKey.objects.filter(kid=code.kid).only("public_pem").first()
     return key is not None and PublicKey.from_pem(key.public_pem).verify(
         label_message(code.gtin, code.serial), code.sig
     )
 
 
-def _sightings(item: Item) -> tuple[Sighting, ...]:
-    now = timezone.now()
-    rows = item.scans.order_by("-created_at").values_list(
-        "latitude", "longitude", "created_at", "trusted", "customs_office"
-    )[:200]
-    return tuple(
-        Sighting(lat, lon, (now - at).total_seconds(), trusted, office)
-        for lat, lon, at, trusted, office in rows
+def _history(item: Item) -> list[dict]:
+    """The item's signed chain, registration first. An item whose head is still its
+    registration has no later records, so most scans need no query for this."""
+    entry = item.registration_entry
+    history = [
+        {
+            "event": "registered",
+            "time": item.registered_at,
+            "by": item.product.brand.name,
+            "ledger_index": entry.leaf_index,
+        }
+    ]
+    if bytes(item.head_hash) == bytes(entry.leaf_hash):
+        return history
+    for kind, occurred_at, signer, index in item.events.order_by("recorded_at", "pk").values_list(
+        "kind", "occurred_at", "signer__name", "entry__leaf_index"
+    ):
+        history.append({"event": kind, "time": occurred_at, "by": signer, "ledger_index": index})
+    return history
+
+
+def _log(result: Result, text: str, scanner: Scanner, latitude, longitude, now) -> uuid.UUID:
+    item = result.item
+    scan = Scan(
+        ref=uuid.uuid4(),
+        created_at=now,
+        officer_id=scanner.user_id if scanner.trusted else None,
+        authority_id=scanner.authority_id if scanner.trusted else None,
+        customs_office=scanner.office if scanner.trusted else "",
+        trusted=scanner.trusted,
+        latitude=latitude,
+        longitude=longitude,
+        code=text[:1024],
+        gtin=result.code.gtin,
+        serial=result.code.serial,
+        item=item,
+        verdict=str(result.verdict),
+        reasons=[r.code for r in result.reasons],
     )
+    alert = None
+    if item is not None and result.verdict in ALERTING:
+        where = scanner.office or ("an officer" if scanner.trusted else "a member of the public")
+        alert = {
+            "brand_id": item.product.brand_id,
+            "item": item,
+            "kind": str(result.verdict),
+            "message": f"{item}: {result.verdict} ({where}): " + "; ".join(map(str, result.reasons)),
+            "created_at": now,
+        }
+    scanlog.queue(scan, alert)
+    return scan.ref
 
 
-def _evidence(item: Item | None) -> Evidence:
-    evidence = Evidence()
-    latest = SignedCheckpoint.objects.order_by("-tree_size").first()
-    if latest is not None:
-        evidence.checkpoint_size = latest.tree_size
-        evidence.checkpoint_age_seconds = (timezone.now() - latest.published_at).total_seconds()
-        evidence.stale = evidence.checkpoint_age_seconds > settings.IPCHAIN_EVIDENCE_MAX_AGE
-    if item is None:
-        return evidence
-    index = item.registration_entry.leaf_index
-    evidence.ledger_index = index
-    if index is None or latest is None or index >= latest.tree_size:
-        evidence.notes.append("the registration is accepted but not yet in a signed checkpoint")
-        return evidence
-    try:
-        proof = reads.inclusion_proof(index, latest.tree_size)
-        root = Checkpoint.parse(latest.note.split("\n\n")[0] + "\n").root_hash
-        verify_inclusion(
-            index, latest.tree_size, bytes(item.registration_entry.leaf_hash), proof.hashes, root
-        )
-        evidence.inclusion_proof_checked = True
-    except (ProofError, LookupError, ValueError) as exc:
-        evidence.notes.append(f"inclusion proof failed: {exc}")
-    return evidence
+class Remembered:
+    """A small map of values read from the database, each reused for `seconds` (a setting
+    read at use, times `factor`) by this process."""
+
+    def __init__(self, factor: float):
+        self.factor = factor
+        self._values: dict = {}
+        self._lock = threading.Lock()
+
+    def get(self, key, read):
+        now = time.monotonic()
+        found = self._values.get(key)
+        if found is not None and now - found[0] < settings.IPCHAIN_VERIFY_CACHE_SECONDS * self.factor:
+            return found[1]
+        value = read(key)
+        with self._lock:
+            if len(self._values) > 10_000:
+                self._values.clear()
+            self._values[key] = (now, value)
+        return value
+
+    def clear(self, **kwargs) -> None:
+        with self._lock:
+            self._values.clear()
 
 
-def _log(result: Result, text, officer, membership, trusted, latitude, longitude, decision: Decision) -> int:
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # The scan log must not slow the verdict: no wait for the disk flush of this one
-            # transaction. A crash can lose the last fraction of a second of scans, never
-            # corrupt anything (PostgreSQL "asynchronous commit").
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        scan = Scan.objects.create(
-            officer=officer,
-            authority=membership.organisation if trusted else None,
-            customs_office=membership.customs_office if trusted else "",
-            trusted=trusted,
-            latitude=latitude,
-            longitude=longitude,
-            code=text[:1024],
-            gtin=result.code.gtin,
-            serial=result.code.serial,
-            item=result.item,
-            verdict=str(result.verdict),
-            reasons=decision.reasons,
-        )
-        if result.item is not None and result.verdict in (
-            Verdict.SUSPECTED_CLONE,
-            Verdict.FORGED,
-            Verdict.STOLEN,
-        ):
-            Alert.objects.create(
-                brand=result.item.product.brand,
-                item=result.item,
-                scan=scan,
-                kind=str(result.verdict),
-                message=f"{result.item}: {result.verdict} at {scan.customs_office or 'an unknown place'} — "
-                + "; ".join(decision.reasons),
-            )
-    return scan.pk
+# A scan reads only the item and its sightings; what changes seldom is remembered briefly.
+# Keys: a revocation is seen within IPCHAIN_VERIFY_CACHE_SECONDS. Products (the
+# identification guide) and who an officer is: within 30 times that. A change made in
+# this process is seen at once (the signals below).
+_keys = Remembered(factor=1)
+_products = Remembered(factor=30)
+_scanners = Remembered(factor=30)
+
+
+def scanner_for(user) -> Scanner:
+    if not getattr(user, "is_authenticated", False):
+        return Scanner()
+    return _scanners.get(user.pk, _read_scanner)
+
+
+def _read_scanner(user_id: int) -> Scanner:
+    membership = (
+        Membership.objects.filter(user_id=user_id)
+        .values_list("organisation_id", "organisation__kind", "customs_office", "latitude", "longitude")
+        .first()
+    )
+    if membership is None or membership[1] != "customs":
+        return Scanner(user_id=user_id)
+    authority, _, office, latitude, longitude = membership
+    return Scanner(True, user_id, authority, office, latitude, longitude)
+
+
+def forget() -> None:
+    """Drop everything remembered (tests; a restored database)."""
+    for remembered in (_keys, _products, _scanners):
+        remembered.clear()
+
+
+for model, remembered in ((Membership, _scanners), (Product, _products), (OrgKey, _keys)):
+    post_save.connect(remembered.clear, sender=model, weak=False)
+    post_delete.connect(remembered.clear, sender=model, weak=False)

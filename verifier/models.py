@@ -1,5 +1,7 @@
 """Scans and the alerts they raise for rights holders."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -11,6 +13,7 @@ from ipchain.registry.models import Item
 class Scan(models.Model):
     """One verification: who, where, when, what was read, and the verdict given."""
 
+    ref = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, help_text="Public reference")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     officer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -27,8 +30,11 @@ class Scan(models.Model):
     serial = models.CharField(max_length=20, blank=True)
     item = models.ForeignKey(Item, on_delete=models.SET_NULL, null=True, blank=True, related_name="scans")
     verdict = models.CharField(max_length=20, db_index=True)
-    reasons = models.JSONField(default=list)
+    reasons = models.JSONField(default=list, help_text="Reason codes (verifier/verdicts.py)")
     offline = models.BooleanField(default=False, help_text="Verified offline and sent later")
+    received_at = models.DateTimeField(
+        null=True, blank=True, help_text="When an offline scan reached the node"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["item", "-created_at"])]

@@ -1,7 +1,9 @@
 """The verdict on a scanned label, decided from facts alone. Pure: no Django, no I/O.
 
 The facts are gathered elsewhere (checks.py); this module only says what they mean, so
-every rule can be read and tested in one place.
+every rule can be read and tested in one place. Each reason is a code with an English
+template and its values; the interface translates the template (the templates are marked
+for Django's makemessages by the local `gettext_noop`, which only returns its argument).
 """
 
 from dataclasses import dataclass, field
@@ -18,6 +20,40 @@ class Verdict(StrEnum):
     STOLEN = "stolen"
     DESTROYED = "destroyed"
     SUSPECTED_CLONE = "suspected_clone"
+
+
+def gettext_noop(text: str) -> str:
+    return text
+
+
+REASON_TEXT = {
+    "forged_unknown": gettext_noop("no such item, and the label's signature is not from a registered key"),
+    "unknown_signed": gettext_noop(
+        "the label is signed by a registered brand key, but no such item was registered"
+    ),
+    "unknown": gettext_noop("no item with this GTIN and serial is registered"),
+    "signature_mismatch": gettext_noop("the label's signature is not the one registered for this item"),
+    "revoked": gettext_noop("registered with a key that had been revoked (compromised) before"),
+    "status": gettext_noop("the rights holder reported this item %(status)s"),
+    "travel": gettext_noop("seen %(km)s km away %(hours)s h ago (%(place)s): %(speed)s km/h"),
+    "places": gettext_noop("seen at %(places)s different places within %(days)s days"),
+    "registered": gettext_noop("registered by the rights holder"),
+    "signature_matches": gettext_noop("label signature matches the registered one"),
+    "unsigned": gettext_noop("typed or unsigned code: the label itself was not checked"),
+}
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    values: dict = field(default_factory=dict)
+
+    @property
+    def template(self) -> str:
+        return REASON_TEXT[self.code]
+
+    def __str__(self) -> str:
+        return self.template % self.values if self.values else self.template
 
 
 @dataclass(frozen=True)
@@ -42,6 +78,7 @@ class Facts:
     latitude: float | None = None
     longitude: float | None = None
     place: str = ""
+    trusted: bool = True  # this scan is a signed-in officer's
     sightings: tuple[Sighting, ...] = ()
 
 
@@ -57,25 +94,21 @@ class CloneRules:
 @dataclass(frozen=True)
 class Decision:
     verdict: Verdict
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[Reason] = field(default_factory=list)
 
 
 def decide(facts: Facts, rules: CloneRules = CloneRules()) -> Decision:
     if not facts.item_found:
-        if facts.code_signed and not facts.signature_valid_for_unknown:
-            return Decision(
-                Verdict.FORGED, ["no such item, and the label's signature is not from a registered key"]
-            )
         if facts.signature_valid_for_unknown:
-            return Decision(
-                Verdict.UNKNOWN,
-                ["the label is signed by a registered brand key, but no such item was registered"],
-            )
-        return Decision(Verdict.UNKNOWN, ["no item with this GTIN and serial is registered"])
+            return Decision(Verdict.UNKNOWN, [Reason("unknown_signed")])
+        if facts.code_signed:
+            # Decided: a signature no registered key made is a forgery, not a mere unknown.
+            return Decision(Verdict.FORGED, [Reason("forged_unknown")])
+        return Decision(Verdict.UNKNOWN, [Reason("unknown")])
     if facts.code_signed and facts.signature_matches is False:
-        return Decision(Verdict.FORGED, ["the label's signature is not the one registered for this item"])
+        return Decision(Verdict.FORGED, [Reason("signature_mismatch")])
     if facts.key_revoked_before_registration:
-        return Decision(Verdict.REVOKED, ["registered with a key that had been revoked (compromised) before"])
+        return Decision(Verdict.REVOKED, [Reason("revoked")])
     status = {
         "stolen": Verdict.STOLEN,
         "destroyed": Verdict.DESTROYED,
@@ -83,27 +116,28 @@ def decide(facts: Facts, rules: CloneRules = CloneRules()) -> Decision:
         "recalled": Verdict.RECALLED,
     }.get(facts.item_status)
     if status is not None:
-        return Decision(status, [f"the rights holder reported this item {facts.item_status}"])
+        return Decision(status, [Reason("status", {"status": facts.item_status})])
     clone = clone_reasons(facts, rules)
     if clone:
         return Decision(Verdict.SUSPECTED_CLONE, clone)
-    reasons = ["registered by the rights holder"]
-    reasons.append(
-        "label signature matches the registered one"
-        if facts.code_signed
-        else "typed or unsigned code: the label itself was not checked"
-    )
-    return Decision(Verdict.GENUINE, reasons)
+    checked = Reason("signature_matches") if facts.code_signed else Reason("unsigned")
+    return Decision(Verdict.GENUINE, [Reason("registered"), checked])
 
 
-def clone_reasons(facts: Facts, rules: CloneRules) -> list[str]:
-    """Too many places for one item, or two places too far apart for the time between."""
+def clone_reasons(facts: Facts, rules: CloneRules) -> list[Reason]:
+    """Too many places for one item, or two places too far apart for the time between.
+
+    Places are counted by weight: an officer's sighting counts 1, the public's
+    `public_weight`; sightings within `same_place_km` are one place. Only journeys between
+    two officers' sightings count for travel speed, so the public cannot make a genuine
+    item a clone.
+    """
     recent = [s for s in facts.sightings if s.seconds_ago <= rules.window_seconds]
     reasons = []
     here = (facts.latitude, facts.longitude)
     places: list[tuple[tuple[float, float], float]] = []
     if None not in here:
-        places.append((here, 1.0))
+        places.append((here, 1.0 if facts.trusted else rules.public_weight))
     for sighting in recent:
         if sighting.latitude is None or sighting.longitude is None:
             continue
@@ -115,17 +149,22 @@ def clone_reasons(facts: Facts, rules: CloneRules) -> list[str]:
                 break
         else:
             places.append((point, weight))
-        if None not in here and sighting.trusted and sighting.seconds_ago > 0:
+        if None not in here and facts.trusted and sighting.trusted and sighting.seconds_ago > 0:
             km = distance_km(here, point)
             speed = km / (sighting.seconds_ago / 3600)
             if km > rules.same_place_km and speed > rules.max_speed_kmh:
-                hours, where = sighting.seconds_ago / 3600, sighting.place or "another post"
-                reasons.append(f"seen {km:,.0f} km away {hours:.1f} h ago ({where}): {speed:,.0f} km/h")
+                values = {
+                    "km": f"{km:,.0f}",
+                    "hours": f"{sighting.seconds_ago / 3600:.1f}",
+                    "place": sighting.place or "?",
+                    "speed": f"{speed:,.0f}",
+                }
+                reasons.append(Reason("travel", values))
+                break  # one impossible journey is enough to say so
     weighted = sum(weight for _, weight in places)
     if weighted > rules.max_places:
-        reasons.append(
-            f"seen at {len(places)} different places within {rules.window_seconds / 86400:.0f} days"
-        )
+        days = f"{rules.window_seconds / 86400:.0f}"
+        reasons.append(Reason("places", {"places": len(places), "days": days}))
     return reasons
 
 

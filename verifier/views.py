@@ -2,6 +2,7 @@
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -10,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ipchain.api_errors import error_body
+from ipchain.registry.models import Item
 
 from .checks import VerifyError, verify_code
 from .trustlist import signed_trust_list
@@ -63,16 +65,24 @@ def _verdict_response(request: HttpRequest, code: str) -> HttpResponse:
             return JsonResponse(error_body(exc.reason, str(exc)), status=400)
         return render(request, "verifier/verify.html", {"error": str(exc), "code": code}, status=400)
     if wants_json:
-        return JsonResponse(result.as_json())
+        return JsonResponse(result.as_json(reason_text))
     style, icon = VERDICT_STYLE[str(result.verdict)]
     context = {
         "result": result,
-        "data": result.as_json(),
+        "data": result.as_json(reason_text),
         "style": style,
         "icon": icon,
         "verdict_label": VERDICT_LABELS().get(str(result.verdict), str(result.verdict)),
     }
     return render(request, "verifier/verdict.html", context)
+
+
+def reason_text(reason) -> str:
+    """A verdict's reason in the request's language."""
+    values = dict(reason.values)
+    if "status" in values:
+        values["status"] = str(Item.Status(values["status"]).label).lower()
+    return gettext(reason.template) % values if values else gettext(reason.template)
 
 
 def VERDICT_LABELS() -> dict[str, str]:
@@ -115,4 +125,4 @@ class VerifyView(APIView):
         result = verify_code(
             d["code"], user=request.user, latitude=d.get("latitude"), longitude=d.get("longitude")
         )
-        return Response(result.as_json())
+        return Response(result.as_json(reason_text))

@@ -1,0 +1,149 @@
+"""Ledger evidence for a verdict: the registration's inclusion proof, checked against the
+log's latest signed checkpoint.
+
+Three things are remembered in the process, all safe to remember:
+- the latest checkpoint, whose note signature is verified with the log's key when it is
+  read, for IPCHAIN_VERIFY_CACHE_SECONDS; the age a verdict shows is counted from the
+  checkpoint's publication, so remembering it never makes evidence look fresher;
+- the hash tiles proofs read: full tiles never change (C2SP tlog-tiles), and partial ones
+  are dropped when the checkpoint changes;
+- that leaf h at index i is included in the tree of size n with root r: a proof that
+  checked once stays true for ever (RFC 9162 2.1.3), so it is not checked twice.
+"""
+
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.utils import timezone
+
+from ipchain.errors import DomainError
+from ipchain.ledger.log import read_tiles
+from ipchain.ledger.logkey import log_verifier
+from ipchain.ledger.merkle import ProofError, verify_inclusion
+from ipchain.ledger.models import LogEntry, SignedCheckpoint
+from ipchain.ledger.notes import open_checkpoint
+from ipchain.ledger.tiles import TILE_BYTES, TiledTree
+
+PROVEN_MAX = 50_000  # remembered proofs, about 200 bytes each
+TILES_MAX = 1024  # remembered tiles, at most 8 KiB each
+
+
+@dataclass
+class Evidence:
+    ledger_index: int | None = None
+    checkpoint_size: int | None = None
+    checkpoint_age_seconds: float | None = None
+    inclusion_proof_checked: bool = False
+    stale: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LatestCheckpoint:
+    tree_size: int
+    root_hash: bytes
+    published_at: datetime
+
+
+_lock = threading.Lock()
+_latest: tuple[float, LatestCheckpoint | None] = (0.0, None)
+_proven: OrderedDict[tuple[int, int, bytes, bytes], bool] = OrderedDict()
+_tiles: OrderedDict[tuple[int, int], bytes] = OrderedDict()
+
+
+def latest_checkpoint() -> LatestCheckpoint | None:
+    global _latest
+    read_at, latest = _latest
+    if latest is not None and time.monotonic() - read_at < settings.IPCHAIN_VERIFY_CACHE_SECONDS:
+        return latest
+    row = (
+        SignedCheckpoint.objects.order_by("-tree_size")
+        .values_list("tree_size", "note", "published_at")
+        .first()
+    )
+    if row is None:
+        return None
+    tree_size, note, published_at = row
+    # The root comes from the signed note, opened with the log's public key, so the
+    # evidence rests on the log's signature and not on a column anyone could edit.
+    checkpoint = open_checkpoint(note, log_verifier())
+    latest = LatestCheckpoint(tree_size, checkpoint.root_hash, published_at)
+    if _latest[1] is None or _latest[1].tree_size != tree_size:
+        _drop_partial_tiles()
+    _latest = (time.monotonic(), latest)
+    return latest
+
+
+def forget() -> None:
+    """Drop what the process remembers (tests; a restored database)."""
+    global _latest
+    _latest = (0.0, None)
+    with _lock:
+        _proven.clear()
+        _tiles.clear()
+
+
+def evidence_for(entry: LogEntry | None) -> Evidence:
+    """How the registration `entry` is proven in the log, and how fresh that proof is."""
+    evidence = Evidence()
+    try:
+        latest = latest_checkpoint()
+    except DomainError as exc:
+        evidence.notes.append(f"the latest checkpoint does not verify: {exc}")
+        return evidence
+    if latest is not None:
+        evidence.checkpoint_size = latest.tree_size
+        evidence.checkpoint_age_seconds = round((timezone.now() - latest.published_at).total_seconds(), 1)
+        evidence.stale = evidence.checkpoint_age_seconds > settings.IPCHAIN_EVIDENCE_MAX_AGE
+    if entry is None:
+        return evidence
+    index = entry.leaf_index
+    evidence.ledger_index = index
+    if index is None or latest is None or index >= latest.tree_size:
+        evidence.notes.append("the registration is accepted but not yet in a signed checkpoint")
+        return evidence
+    try:
+        evidence.inclusion_proof_checked = _proven_included(index, bytes(entry.leaf_hash), latest)
+    except (ProofError, LookupError) as exc:
+        evidence.notes.append(f"inclusion proof failed: {exc}")
+    return evidence
+
+
+def _proven_included(index: int, leaf_hash: bytes, latest: LatestCheckpoint) -> bool:
+    key = (index, latest.tree_size, leaf_hash, latest.root_hash)
+    with _lock:
+        if key in _proven:
+            _proven.move_to_end(key)
+            return True
+    proof = TiledTree(latest.tree_size, _read_tiles_remembered).inclusion_proof(index)
+    verify_inclusion(index, latest.tree_size, leaf_hash, proof, latest.root_hash)
+    with _lock:
+        _proven[key] = True
+        if len(_proven) > PROVEN_MAX:
+            _proven.popitem(last=False)
+    return True
+
+
+def _read_tiles_remembered(keys) -> dict[tuple[int, int], bytes]:
+    keys = list(keys)
+    with _lock:
+        found = {key: _tiles[key] for key in keys if key in _tiles}
+    missing = [key for key in keys if key not in found]
+    if missing:
+        read = read_tiles(missing)
+        found.update(read)
+        with _lock:
+            _tiles.update(read)
+            while len(_tiles) > TILES_MAX:
+                _tiles.popitem(last=False)
+    return found
+
+
+def _drop_partial_tiles() -> None:
+    with _lock:
+        for key in [key for key, data in _tiles.items() if len(data) < TILE_BYTES]:
+            del _tiles[key]
