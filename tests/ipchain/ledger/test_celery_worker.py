@@ -10,7 +10,8 @@ import pytest
 
 from config import celery_app
 from ipchain.ledger import log
-from ipchain.ledger.models import LogEntry
+from ipchain.ledger.models import LogEntry, SignedCheckpoint
+from ipchain.ledger.notes import open_checkpoint
 
 from .helpers import ROOT, child_env
 
@@ -52,7 +53,7 @@ def worker():
     process.wait(timeout=30)
 
 
-def test_an_append_is_integrated_by_the_worker_through_the_broker(worker, settings):
+def test_an_append_is_integrated_by_the_worker_through_the_broker(worker, settings, log_verifier):
     settings.IPCHAIN_INTEGRATE_SYNC = False
     celery_app.conf.task_always_eager = False
     try:
@@ -65,3 +66,4 @@ def test_an_append_is_integrated_by_the_worker_through_the_broker(worker, settin
     finally:
         celery_app.conf.task_always_eager = True
     assert LogEntry.objects.get(pk=entry.pk).leaf_index == 0
+    assert open_checkpoint(SignedCheckpoint.objects.get().note, log_verifier).size == 1
