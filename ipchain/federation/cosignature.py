@@ -103,7 +103,7 @@ class CosignatureSigner:
             raise NoteError("bad_skey", "an Ed25519 seed is 32 bytes")
         self.name = name
         self._key = SigningKey.from_string(seed, curve=Ed25519)
-        public = self._key.get_verifying_key().to_string()
+        public = bytes(self._key.get_verifying_key().to_string())
         self.verifier = CosignatureVerifier(name, key_id(name, ALG_COSIGNATURE_V1, public), public)
 
     def __repr__(self) -> str:  # never show the seed
