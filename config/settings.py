@@ -280,6 +280,10 @@ IPCHAIN_SCAN_LOG = {
 }
 # How long a verifier process reuses the latest checkpoint it read (verifier/evidence.py).
 IPCHAIN_VERIFY_CACHE_SECONDS = float(os.environ.get("IPCHAIN_VERIFY_CACHE_SECONDS", "2"))
+# An offline verifier warns when its cached trust list is older than this (seconds).
+IPCHAIN_TRUST_LIST_MAX_AGE = int(os.environ.get("IPCHAIN_TRUST_LIST_MAX_AGE", str(7 * 86400)))
+# Largest photo an officer attaches to a detention case.
+IPCHAIN_CASE_PHOTO_MAX_BYTES = int(os.environ.get("IPCHAIN_CASE_PHOTO_MAX_BYTES", str(10 * 2**20)))
 
 # --- Federation (docs/federation.md) ---------------------------------------------------------
 # This node's witness: the name of its cosigning key (C2SP tlog-cosignature) and the key as a
