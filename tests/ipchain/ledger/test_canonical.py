@@ -3,6 +3,7 @@
 import pytest
 
 from ipchain.ledger.canonical import RecordError, canonicalize, is_canonical, parse_json
+from ipchain.ledger.merkle import leaf_hash
 
 
 def canonical(text: str) -> str:
@@ -112,3 +113,10 @@ def test_is_canonical():
     assert not is_canonical(b'{"a": 1}')
     assert not is_canonical(b'{"a":1.0}')
     assert not is_canonical(b"not json")
+
+
+def test_the_example_entry_of_docs_ledger_md():
+    leaf = canonicalize(parse_json('{"type": "note", "text": "caf\\u00e9", "n": 1.50}'))
+    assert leaf == '{"n":1.5,"text":"café","type":"note"}'.encode()
+    assert len(leaf) == 38
+    assert leaf_hash(leaf).hex() == "2020b3d2468af4f4b5fbc6cfdea40c50ba88bd908b3ab9d6719695ebaca1ae5e"
