@@ -87,12 +87,17 @@ def render_png(matrix: QrMatrix, *, module_px: int = 4, caption: Sequence[str] =
 def _caption_line(text: str, line_px: int) -> Image.Image:
     """One line of caption, 1-bit: crisp on label printers, and the GTIN line, the same for a
     whole batch, is drawn once (pillow's text drawing was a third of a label's time)."""
-    font = ImageFont.load_default(size=line_px - 2)  # pillow's own font: nothing to install
+    font = _font(line_px - 2)
     line = Image.new("1", (max(1, math.ceil(font.getlength(text))), line_px), 1)
     draw = ImageDraw.Draw(line)
     draw.fontmode = "1"
     draw.text((0, 0), text, fill=0, font=font)
     return line
+
+
+@lru_cache(maxsize=8)
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    return ImageFont.load_default(size=size)  # pillow's own font: nothing to install
 
 
 def render_svg(matrix: QrMatrix, *, caption: Sequence[str] = ()) -> str:
