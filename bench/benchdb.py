@@ -1,12 +1,30 @@
 """Shared by the benchmarks: a dedicated PostgreSQL database, wiped and migrated, and Django set up on it."""
 
+import base64
+import hashlib
 import os
+import statistics
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ipchain_bench"
+
+
+def bench_database_url(given: str | None) -> str:
+    """--database-url, else DATABASE_URL, else ipchain_bench; only a dedicated bench database.
+
+    The ledger benchmarks wipe it, so a PostgreSQL database whose name does not say
+    'bench' (or a pytest database) is refused before anything touches it.
+    """
+    url = given or os.environ.get("DATABASE_URL") or DEFAULT_URL
+    name = url.rsplit("/", 1)[-1].split("?", 1)[0]
+    if not url.startswith(("postgres://", "postgresql://")):
+        sys.exit(f"refusing {url!r}: the ledger benchmarks run on PostgreSQL")
+    if "bench" not in name or name.startswith("test_"):
+        sys.exit(f"refusing to wipe {name!r}: use a dedicated database whose name contains 'bench'")
+    return url
 
 
 def fresh_database(url: str) -> None:
@@ -54,7 +72,7 @@ def setup_django(url: str) -> None:
 
 
 def record(n: int) -> dict:
-    """A ~300-byte record shaped like an item registration."""
+    """A ~310-byte record shaped like an item registration, with its own signature bytes."""
     return {
         "v": 1,
         "type": "item.registered",
@@ -65,22 +83,30 @@ def record(n: int) -> dict:
         "lot": f"L{n // 1000:05d}",
         "origin": "VN",
         "production_date": "2026-10-01",
-        "label_sig": "x" * 86,
         "kid": "AbCdEfGhIjK",
-        "sig": "y" * 86,
+        "sig": base64.urlsafe_b64encode(hashlib.sha512(n.to_bytes(8, "big")).digest()).decode()[:86],
     }
 
 
-def accept(count: int, start: int = 0, chunk: int = 20000) -> None:
-    """Accept `count` records as pending entries without integrating them."""
-    from ipchain.ledger.log import prepare_entry
-    from ipchain.ledger.models import LogEntry
+def queue_integration_only() -> None:
+    """Let log.append_many queue its integration task (to the in-memory broker, which no
+    worker reads) instead of running it eagerly: the benchmarks integrate when they choose."""
+    from config.celery import app
 
+    app.conf.task_always_eager = False
+
+
+def accept(count: int, start: int = 0, chunk: int = 5000) -> None:
+    """Accept `count` records as pending entries with log.append_many, without integrating them."""
+    from ipchain.ledger import log
+
+    queue_integration_only()
     for offset in range(start, start + count, chunk):
-        LogEntry.objects.bulk_create(
-            [prepare_entry(record(n)) for n in range(offset, min(offset + chunk, start + count))],
-            batch_size=chunk,
-        )
+        log.append_many(record(n) for n in range(offset, min(offset + chunk, start + count)))
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
 
 
 def percentile(values: list[float], p: float) -> float:

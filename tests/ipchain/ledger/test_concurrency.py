@@ -1,5 +1,7 @@
 """Many processes appending and integrating at once on PostgreSQL: one contiguous log."""
 
+import json
+
 import pytest
 
 from ipchain.ledger import log
@@ -14,19 +16,28 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 WRITERS, PER_WRITER = 4, 300
 
-# Each writer appends one by one and, every 50 appends, integrates too: sequencers race each
-# other and the appends of the other writers.
+# Each writer appends one by one and in small bulks, and every 50 records integrates too:
+# sequencers race each other and the appends of the other writers. It prints the id it was
+# given for each record.
 WRITER = """
-import sys
+import json
 from ipchain.ledger import log
-ids = []
-for n in range({count}):
-    ids.append(log.append({{"type": "test", "writer": {writer}, "n": n}}).pk)
+given = {{}}
+for n in range(0, {count}, 10):
+    if n % 20:
+        entries = log.append_many({{"type": "test", "writer": {writer}, "n": m}} for m in range(n, n + 10))
+    else:
+        entries = [log.append({{"type": "test", "writer": {writer}, "n": m}}) for m in range(n, n + 10)]
+    given.update((e.pk, m) for e, m in zip(entries, range(n, n + 10)))
     if n % 50 == 0:
         log.integrate_pending(batch_size=37)
 log.integrate_pending(batch_size=37)
-print(",".join(map(str, ids)))
+print(json.dumps(given))
 """
+
+
+def record(writer: int, n: int) -> bytes:
+    return f'{{"n":{n},"type":"test","writer":{writer}}}'.encode()
 
 
 def test_concurrent_writers_and_sequencers_make_one_contiguous_log(log_verifier):
@@ -37,16 +48,16 @@ def test_concurrent_writers_and_sequencers_make_one_contiguous_log(log_verifier)
     ]
     outputs = [p.communicate(timeout=300)[0] for p in processes]
     assert [p.returncode for p in processes] == [0] * WRITERS
-    accepted = {int(i) for out in outputs for i in out.strip().split(",")}
+    # The id each writer was given, and the record it was given for.
+    accepted = {int(i): record(w, n) for w, out in enumerate(outputs) for i, n in json.loads(out).items()}
     log.integrate_pending()
 
     total = WRITERS * PER_WRITER
     rows = list(LogEntry.objects.order_by("leaf_index").values_list("id", "leaf_index", "body"))
     assert [index for _, index, _ in rows] == list(range(total)), "indexes contiguous, no gap, no duplicate"
-    assert {entry_id for entry_id, _, _ in rows} == accepted and len(accepted) == total
-    expected = {
-        f'{{"n":{n},"type":"test","writer":{w}}}'.encode() for w in range(WRITERS) for n in range(PER_WRITER)
-    }
+    assert len(accepted) == total
+    assert {entry_id: bytes(body) for entry_id, _, body in rows} == accepted, "every id holds its record"
+    expected = {record(w, n) for w in range(WRITERS) for n in range(PER_WRITER)}
     assert {bytes(body) for _, _, body in rows} == expected, "every record exactly once"
 
     leaves = [leaf_hash(bytes(body)) for _, _, body in rows]
