@@ -15,7 +15,7 @@ from ipchain.registry.items import append_customs_outcome
 from ipchain.registry.models import Item
 
 from . import clocks
-from .models import Alert, Case, Scan
+from .models import Alert, Case, CasePhoto, Scan
 
 
 class CaseError(DomainError):
@@ -39,8 +39,11 @@ def open_case(
     notes: str = "",
     perishable: bool = False,
     small_consignment: bool = False,
+    photos: list = (),
 ) -> Case:
-    """Detain goods; the rights holder is alerted at once and e-mailed after commit."""
+    """Detain goods; the rights holder is alerted at once and e-mailed after commit.
+
+    `photos` are uploaded image files (already checked to be images by the form)."""
     from .tasks import notify_holder
 
     membership = _customs_membership(actor)
@@ -68,6 +71,8 @@ def open_case(
             detained_at=now,
             notify_by=clocks.add_working_days(now, settings.IPCHAIN_CASE_CLOCKS["notify_working_days"]),
         )
+        for photo in photos:
+            CasePhoto.objects.create(case=case, image=photo, caption=getattr(photo, "name", "")[:200])
         append_customs_outcome(
             authority=membership.organisation,
             item=item,
@@ -79,12 +84,46 @@ def open_case(
             brand=case.brand,
             item=item,
             scan=scan,
+            case=case,
             kind="detained",
             message=f"{quantity} x {goods} detained at {case.customs_office or case.authority}: "
             f"case {case.pk}, please confirm genuine or counterfeit",
         )
         transaction.on_commit(lambda: notify_holder.delay(case.pk))
     return case
+
+
+def record_suspicion(*, actor, item: Item, scan: Scan | None = None) -> None:
+    """An officer suspects goods bearing this label without detaining them (yet): a
+    `suspected` customs outcome in the item's chain, with no case, and an alert."""
+    membership = _customs_membership(actor)
+    with transaction.atomic():
+        append_customs_outcome(
+            authority=membership.organisation,
+            item=item,
+            outcome="suspected",
+            case=None,
+            office=membership.customs_office,
+        )
+        Alert.objects.create(
+            brand=item.product.brand,
+            item=item,
+            scan=scan,
+            kind="suspected",
+            message=f"{item}: suspected by {membership.customs_office or membership.organisation}",
+        )
+
+
+def visible_cases(user):
+    """The cases a user may see: customs staff their authority's, brand staff their brand's."""
+    membership = membership_of(user)
+    if membership is None:
+        return Case.objects.none()
+    if membership.organisation.kind == "customs":
+        return Case.objects.filter(authority_id=membership.organisation_id)
+    if membership.organisation.kind == "brand":
+        return Case.objects.filter(brand_id=membership.organisation_id)
+    return Case.objects.none()
 
 
 def mark_notified(case: Case) -> Case:
@@ -125,7 +164,11 @@ def holder_answer(*, actor, case: Case, counterfeit: bool) -> Case:
 
 def extend(*, actor, case: Case) -> Case:
     """Art. 23(4): once, by up to 10 working days, never for perishable goods."""
-    _customs_membership(actor)
+    membership = _customs_membership(actor)
+    if membership.organisation_id != case.authority_id:
+        raise PermissionDenied("only the detaining authority extends its case")
+    if case.closed_at:
+        raise CaseError("case_closed", "the case is closed", status=409)
     if case.perishable or case.extended or case.holder_deadline is None:
         raise CaseError(
             "no_extension", "perishable goods, or an extension already given, or the holder not notified"
@@ -165,3 +208,16 @@ def close(*, actor, case: Case, outcome: str) -> Case:
         case.closed_at = timezone.now()
         case.save(update_fields=["state", "closed_at"])
     return case
+
+
+def clocks_of(case: Case, now=None) -> list[dict]:
+    """The deadlines running on a case, for display: what, when, and whether overdue."""
+    now = now or timezone.now()
+    rows = []
+    if case.notified_at is None and case.is_open:
+        rows.append({"clock": "notify", "due": case.notify_by, "overdue": now > case.notify_by})
+    if case.holder_deadline and not case.holder_answer and case.is_open:
+        rows.append({"clock": "holder", "due": case.holder_deadline, "overdue": now > case.holder_deadline})
+    for row in rows:
+        row["seconds_left"] = round((row["due"] - now).total_seconds())
+    return rows

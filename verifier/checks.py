@@ -116,8 +116,12 @@ def verify_code(
     latitude: float | None = None,
     longitude: float | None = None,
     log: bool = True,
+    scanned_at: datetime | None = None,
 ) -> Result:
-    """The verdict on `text`, with its evidence; the scan is logged unless `log` is False."""
+    """The verdict on `text`, with its evidence; the scan is logged unless `log` is False.
+
+    `scanned_at` is for scans made offline and sent later: the clone rules then compare
+    sightings with the moment of the scan, and the log keeps both times."""
     try:
         code = parse_code(text)
     except DigitalLinkError as exc:
@@ -125,7 +129,7 @@ def verify_code(
     scanner = scanner_for(user)
     if latitude is None or longitude is None:
         latitude, longitude = scanner.latitude, scanner.longitude  # the officer's customs office
-    now = timezone.now()
+    now = scanned_at or timezone.now()
     item, sightings = _find_item(code, now)
     facts = _facts(code, item, sightings, scanner, latitude, longitude)
     decision = decide(facts, clone_rules())
@@ -139,7 +143,9 @@ def verify_code(
         scanned_at=now,
     )
     if log:
-        result.scan_ref = _log(result, text, scanner, latitude, longitude, now)
+        result.scan_ref = _log(
+            result, text, scanner, latitude, longitude, now, offline=scanned_at is not None
+        )
     return result
 
 
@@ -189,7 +195,7 @@ def _find_item(code: ScannedCode, now: datetime) -> tuple[Item | None, tuple[Sig
     )
     item._state.adding, item._state.db = False, "default"
     sightings = tuple(
-        Sighting(lat, lon, (now - _aware(at)).total_seconds(), bool(trusted), office)
+        Sighting(lat, lon, abs((now - _aware(at)).total_seconds()), bool(trusted), office)
         for *_, lat, lon, at, trusted, office in rows
         if at is not None
     )
@@ -261,11 +267,15 @@ def _history(item: Item) -> list[dict]:
     return history
 
 
-def _log(result: Result, text: str, scanner: Scanner, latitude, longitude, now) -> uuid.UUID:
+def _log(
+    result: Result, text: str, scanner: Scanner, latitude, longitude, now, *, offline: bool
+) -> uuid.UUID:
     item = result.item
     scan = Scan(
         ref=uuid.uuid4(),
         created_at=now,
+        offline=offline,
+        received_at=timezone.now() if offline else None,
         officer_id=scanner.user_id if scanner.trusted else None,
         authority_id=scanner.authority_id if scanner.trusted else None,
         customs_office=scanner.office if scanner.trusted else "",

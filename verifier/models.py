@@ -4,7 +4,9 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ipchain.accounts.models import Organisation
 from ipchain.registry.models import Item
@@ -49,6 +51,7 @@ class Alert(models.Model):
     brand = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="alerts")
     item = models.ForeignKey(Item, on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts")
     scan = models.ForeignKey(Scan, on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts")
+    case = models.ForeignKey("Case", on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts")
     kind = models.CharField(max_length=32)
     message = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
@@ -60,17 +63,21 @@ class Alert(models.Model):
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.kind}: {self.message}"
 
+    def get_absolute_url(self) -> str:
+        """The case to answer, when the alert is about one."""
+        return reverse("case", args=[self.case_id]) if self.case_id else ""
+
 
 class Case(models.Model):
     """Goods detained at the border, and the clocks of EU Regulation 608/2013 that run on them."""
 
     class State(models.TextChoices):
-        DETAINED = "detained", "Detained, holder to be notified"
-        AWAITING_HOLDER = "awaiting_holder", "Waiting for the rights holder"
-        CONFIRMED_COUNTERFEIT = "confirmed_counterfeit", "Holder confirmed counterfeit"
-        CONFIRMED_GENUINE = "confirmed_genuine", "Holder confirmed genuine"
-        RELEASED = "released", "Released"
-        DESTROYED = "destroyed", "Destroyed"
+        DETAINED = "detained", _("Detained, rights holder to be notified")
+        AWAITING_HOLDER = "awaiting_holder", _("Waiting for the rights holder")
+        CONFIRMED_COUNTERFEIT = "confirmed_counterfeit", _("Rights holder confirmed counterfeit")
+        CONFIRMED_GENUINE = "confirmed_genuine", _("Rights holder confirmed genuine")
+        RELEASED = "released", _("Released")
+        DESTROYED = "destroyed", _("Destroyed")
 
     authority = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="cases")
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -98,6 +105,13 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"case {self.pk}: {self.goods} ({self.get_state_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("case", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
 
 
 class CasePhoto(models.Model):

@@ -1,12 +1,28 @@
 from django.urls import path, re_path
 
-from . import views
+from . import api, case_views, views
 
 urlpatterns = [
     path("verify/", views.verify_page, name="verify"),
+    path("verify/offline/", views.offline_page, name="verify-offline"),
+    path("verify/sw.js", views.service_worker, name="verify-sw"),
+    path("verify/manifest.webmanifest", views.manifest, name="verify-manifest"),
     path("verify/trust-list.json", views.trust_list, name="trust-list"),
+    path("verify/suspect", views.suspect, name="verify-suspect"),
+    path("verify/cases/", case_views.case_list, name="cases"),
+    path("verify/cases/new", case_views.case_new, name="case-new"),
+    path("verify/cases/<int:pk>/", case_views.case_detail, name="case"),
+    path("verify/cases/<int:pk>/action", case_views.case_action, name="case-action"),
     # GS1 Digital Link: /01/<GTIN>/21/<serial>, the serial possibly percent-encoded.
     re_path(r"^01/(?P<gtin>\d{8,14})/21/(?P<serial>[^/]{1,60})$", views.label_landing, name="label-landing"),
 ]
 
-api_urlpatterns = [path("verify", views.VerifyView.as_view(), name="api-verify")]
+api_urlpatterns = [
+    path("verify", api.VerifyView.as_view(), name="api-verify"),
+    path("verify/offline", api.OfflineScansView.as_view(), name="api-verify-offline"),
+    path("cases", api.CasesView.as_view(), name="api-cases"),
+    path("cases/<int:pk>", api.CaseView.as_view(), name="api-case"),
+    path("cases/<int:pk>/answer", api.CaseAnswerView.as_view(), name="api-case-answer"),
+    path("cases/<int:pk>/extend", api.CaseExtendView.as_view(), name="api-case-extend"),
+    path("cases/<int:pk>/close", api.CaseCloseView.as_view(), name="api-case-close"),
+]

@@ -1,24 +1,39 @@
-"""The customs verifier's pages and API: thin, calling checks.verify_code."""
+"""The verifier's pages: scan, verdict, the offline web app's files. Thin: they call
+checks.verify_code and the case services, and only translate HTTP."""
 
+import hashlib
+import json
+import uuid
+from functools import lru_cache
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.template.loader import get_template
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
-from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, serializers
-from rest_framework.response import Response
-from rest_framework.views import APIView
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from ipchain.api_errors import error_body
-from ipchain.registry.models import Item
+from ipchain.errors import DomainError
+from ipchain.registry.keys import active_key, the_office
+from ipchain.registry.models import Item, ItemEvent, ProductImage
+from ipchain.registry.signing import PublicKey
 
-from .checks import VerifyError, verify_code
+from . import cases, scanlog
+from .checks import Result, VerifyError, scanner_for, verify_code
+from .models import Scan
 from .trustlist import signed_trust_list
 
 MAX_CODE = 2048
 
-VERDICT_STYLE = {
+VERDICT_STYLE = {  # colour class and icon, always shown with the words
     "genuine": ("ok", "✔"),
     "unknown": ("warn", "?"),
     "forged": ("bad", "✖"),
@@ -29,15 +44,38 @@ VERDICT_STYLE = {
     "suspected_clone": ("bad", "⚠"),
 }
 
+VERDICT_LABELS = {
+    "genuine": _("Genuine"),
+    "unknown": _("Unknown item"),
+    "forged": _("Forged label"),
+    "revoked": _("Revoked signature"),
+    "recalled": _("Recalled"),
+    "stolen": _("Reported stolen"),
+    "destroyed": _("Destroyed"),
+    "suspected_clone": _("Suspected clone"),
+}
+
+# What the officer should do next, by verdict.
+VERDICT_ADVICE = {
+    "genuine": _("Registered by the rights holder. Check the goods match the guide below."),
+    "unknown": _("Not registered. Compare the goods with the guide, or ask the rights holder."),
+    "forged": _("The label is not the rights holder's. Consider detaining the goods."),
+    "revoked": _("Signed with a compromised key. Treat as suspect; ask the rights holder."),
+    "recalled": _("The rights holder recalled this item."),
+    "stolen": _("Reported stolen. Consider detaining the goods and tell the rights holder."),
+    "destroyed": _("This item was destroyed: a label on goods is a copy."),
+    "suspected_clone": _("The same label was seen elsewhere. Consider detaining the goods."),
+}
+
 
 def verify_page(request: HttpRequest) -> HttpResponse:
-    """The officer's page: type or paste a code (the camera scanner builds on this page)."""
+    """The officer's page: the camera scanner, and a code or the numbers typed in."""
     code = request.GET.get("code", "").strip()
     gtin, serial = request.GET.get("gtin", "").strip(), request.GET.get("serial", "").strip()
-    if not code and gtin and serial:
+    if not code and (gtin or serial):
         code = f"(01){gtin}(21){serial}"
     if not code:
-        return render(request, "verifier/verify.html", {})
+        return render(request, "verifier/verify.html", _scanner_context())
     return _verdict_response(request, code[:MAX_CODE])
 
 
@@ -56,25 +94,39 @@ def _location(request) -> tuple[float | None, float | None]:
 
 def _verdict_response(request: HttpRequest, code: str) -> HttpResponse:
     wants_json = "application/json" in request.headers.get("Accept", "")
+    latitude, longitude = _location(request)
     try:
-        result = verify_code(
-            code, user=request.user, latitude=_location(request)[0], longitude=_location(request)[1]
-        )
+        result = verify_code(code, user=request.user, latitude=latitude, longitude=longitude)
     except VerifyError as exc:
         if wants_json:
             return JsonResponse(error_body(exc.reason, str(exc)), status=400)
-        return render(request, "verifier/verify.html", {"error": str(exc), "code": code}, status=400)
+        context = _scanner_context() | {"error": str(exc), "code": code}
+        return render(request, "verifier/verify.html", context, status=400)
     if wants_json:
         return JsonResponse(result.as_json(reason_text))
-    style, icon = VERDICT_STYLE[str(result.verdict)]
-    context = {
+    return render(request, "verifier/verdict.html", verdict_context(request, result))
+
+
+def verdict_context(request: HttpRequest, result: Result) -> dict:
+    verdict = str(result.verdict)
+    style, icon = VERDICT_STYLE[verdict]
+    data = result.as_json(reason_text)
+    for step in data["item"]["history"] if data["item"] else []:
+        kind = step["event"]
+        step["label"] = gettext("Registered") if kind == "registered" else ItemEvent.Kind(kind).label
+    item = result.item
+    return {
         "result": result,
-        "data": result.as_json(reason_text),
+        "data": data,
         "style": style,
         "icon": icon,
-        "verdict_label": VERDICT_LABELS().get(str(result.verdict), str(result.verdict)),
+        "verdict_label": VERDICT_LABELS[verdict],
+        "advice": VERDICT_ADVICE[verdict],
+        "photos": ProductImage.objects.filter(product=item.product) if item else [],
+        "product_image": item.product.image if item and item.product.image else None,
+        "officer": scanner_for(request.user).trusted,
+        "evidence_max_age": settings.IPCHAIN_EVIDENCE_MAX_AGE,
     }
-    return render(request, "verifier/verdict.html", context)
 
 
 def reason_text(reason) -> str:
@@ -85,17 +137,117 @@ def reason_text(reason) -> str:
     return gettext(reason.template) % values if values else gettext(reason.template)
 
 
-def VERDICT_LABELS() -> dict[str, str]:
-    return {
-        "genuine": _("Genuine"),
-        "unknown": _("Unknown item"),
-        "forged": _("Forged label"),
-        "revoked": _("Revoked signature"),
-        "recalled": _("Recalled"),
-        "stolen": _("Reported stolen"),
-        "destroyed": _("Destroyed"),
-        "suspected_clone": _("Suspected clone"),
+@require_POST
+@login_required
+def suspect(request: HttpRequest) -> HttpResponse:
+    """An officer records a suspicion about the goods just scanned (no detention)."""
+    scan = officer_scan(request, request.POST.get("scan", ""))
+    cases.record_suspicion(actor=request.user, item=scan.item, scan=scan)
+    messages.success(request, gettext("Suspicion recorded in the item's history."))
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = "/verify/"
+    return redirect(back)
+
+
+def officer_scan(request: HttpRequest, ref: str) -> Scan:
+    """A scan of a registered item, made by this officer (its log row may be still queued)."""
+    if not scanner_for(request.user).trusted:
+        raise PermissionDenied("only customs officers act on a scan")
+    scanlog.flush()
+    scan = Scan.objects.select_related("item__product__brand").filter(ref=_uuid_or_none(ref)).first()
+    if scan is None or scan.item is None or scan.officer_id != request.user.pk:
+        raise PermissionDenied("no such scan of a registered item by you")
+    return scan
+
+
+def _uuid_or_none(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text)
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+# --- The offline web app ---------------------------------------------------------------
+
+
+def _scanner_context() -> dict:
+    """What the scanner and the offline page need: the office key that signs the trust list
+    (pinned in the page) and the age past which a cached trust list is flagged."""
+    context = {
+        "trust_list_max_age": settings.IPCHAIN_TRUST_LIST_MAX_AGE,
+        "office_key": None,
+        "verdict_labels": {verdict: str(label) for verdict, label in VERDICT_LABELS.items()},
     }
+    try:
+        office_key = active_key(the_office())
+    except DomainError:
+        return context  # a node with no office yet: no offline verification
+    jwk = PublicKey.from_pem(office_key.public_pem).to_jwk()
+    return context | {"office_key": {"kid": office_key.kid, "jwk": jwk}}
+
+
+def offline_page(request: HttpRequest) -> HttpResponse:
+    """The page the service worker shows when the network is gone: the code is checked in
+    the browser against the cached trust list."""
+    return render(request, "verifier/offline.html", _scanner_context())
+
+
+OFFLINE_FILES = [
+    "css/ipchain.css",
+    "verifier/scan.js",
+    "verifier/offline.js",
+    "verifier/icon.svg",
+    "vendor/zxing-wasm/zxing_reader.iife.js",
+    "vendor/zxing-wasm/zxing_reader.wasm",
+]
+
+
+@lru_cache(maxsize=1)
+def _offline_version() -> str:
+    """Changes when any cached file does, so the service worker replaces its cache."""
+    digest = hashlib.sha256()
+    paths = [finders.find(name) for name in OFFLINE_FILES]
+    paths += [
+        get_template(f"verifier/{name}").origin.name for name in ("verify.html", "offline.html", "sw.js")
+    ]
+    for path in paths:
+        with open(path, "rb") as f:
+            digest.update(f.read())
+    return digest.hexdigest()[:16]
+
+
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker, from /verify/ but allowed to serve label URIs (/01/...) offline."""
+    urls = ["/verify/", "/verify/offline/", "/verify/manifest.webmanifest", "/verify/trust-list.json"]
+    urls += [staticfiles_storage.url(name) for name in OFFLINE_FILES]
+    response = render(
+        request,
+        "verifier/sw.js",
+        {"version": _offline_version(), "urls": json.dumps(urls)},
+        content_type="application/javascript",
+    )
+    response["Service-Worker-Allowed"] = "/"
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def manifest(request: HttpRequest) -> JsonResponse:
+    icon = staticfiles_storage.url("verifier/icon.svg")
+    response = JsonResponse(
+        {
+            "name": "ipchain verifier",
+            "short_name": "Verify",
+            "start_url": "/verify/",
+            "scope": "/",
+            "display": "standalone",
+            "background_color": "#ffffff",
+            "theme_color": "#0b57d0",
+            "icons": [{"src": icon, "sizes": "any", "type": "image/svg+xml", "purpose": "any"}],
+        },
+        content_type="application/manifest+json",
+    )
+    return response
 
 
 def trust_list(request: HttpRequest) -> JsonResponse:
@@ -104,25 +256,3 @@ def trust_list(request: HttpRequest) -> JsonResponse:
     response["Cache-Control"] = "public, max-age=300"
     response["Access-Control-Allow-Origin"] = "*"
     return response
-
-
-class VerifyIn(serializers.Serializer):
-    code = serializers.CharField(max_length=MAX_CODE)
-    latitude = serializers.FloatField(required=False, min_value=-90, max_value=90)
-    longitude = serializers.FloatField(required=False, min_value=-180, max_value=180)
-
-
-class VerifyView(APIView):
-    """POST {"code": "<scanned text>"} → the verdict, for customs systems."""
-
-    permission_classes = [permissions.AllowAny]
-
-    @extend_schema(request=VerifyIn, responses=OpenApiTypes.OBJECT)
-    def post(self, request):
-        data = VerifyIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = data.validated_data
-        result = verify_code(
-            d["code"], user=request.user, latitude=d.get("latitude"), longitude=d.get("longitude")
-        )
-        return Response(result.as_json(reason_text))

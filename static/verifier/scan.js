@@ -1,5 +1,6 @@
 // The officer's scanner: camera frames (or a photo) decoded in the browser, then the verdict.
 // Uses the browser's BarcodeDetector where it exists, else zxing-wasm served from this node.
+// Installs the service worker that keeps the verifier working offline (offline.js).
 (function () {
   "use strict";
   const root = document.getElementById("scanner");
@@ -34,12 +35,15 @@
     return results.length && results[0].isValid ? results[0].text : null;
   }
 
+  // Online, the node gives the verdict; offline (or when the node cannot be reached, through
+  // the service worker) the offline page checks the signature on the phone.
   function go(text) {
     done = true;
     say(root.dataset.found);
     const params = new URLSearchParams({ code: text });
     if (position) { params.set("lat", position.latitude); params.set("lon", position.longitude); }
-    window.location.assign(root.dataset.verifyUrl + "?" + params.toString());
+    const page = navigator.onLine ? root.dataset.verifyUrl : root.dataset.offlineUrl;
+    window.location.assign(page + "?" + params.toString());
   }
 
   async function tick() {
@@ -77,5 +81,32 @@
     if (text) go(text); else say(root.dataset.notFound);
   });
 
+  // --- Offline: the installable app, the network banner, the queue of offline scans ----
+
+  const banner = document.getElementById("net-status");
+  const queued = document.getElementById("queued");
+
+  function showNetwork() {
+    banner.hidden = navigator.onLine;
+    banner.textContent = banner.dataset.offline;
+  }
+
+  async function sendQueued() {
+    if (!window.IpchainOffline || !navigator.onLine) return;
+    try {
+      const sent = await IpchainOffline.flushQueue();
+      if (sent.length) queued.textContent = root.dataset.sent.replace("%(n)s", sent.length);
+      const left = (await IpchainOffline.queuedScans()).length;
+      if (left) queued.textContent = root.dataset.queued.replace("%(n)s", left);
+    } catch (e) { /* the node is unreachable: they stay queued */ }
+  }
+
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register(root.dataset.sw, { scope: "/" }).catch(() => {});
+  }
+  window.addEventListener("online", () => { showNetwork(); sendQueued(); });
+  window.addEventListener("offline", showNetwork);
+  showNetwork();
+  sendQueued();
   start();
 })();

@@ -1,0 +1,292 @@
+// Verification without the network: the label's signature checked with WebCrypto against
+// the office-signed trust list, and scans queued in IndexedDB until the network returns.
+// The same rules as ipchain/registry/digital_link.py (parse_code, label_message) and
+// verifier/trustlist.py; docs/verifier.md describes them.
+(function () {
+  "use strict";
+
+  const LABEL_DOMAIN = "ipchain-label/v1\n";
+  const CSET82 = /^[!"%&'()*+,\-./0-9:;<=>?A-Z_a-z]{1,20}$/;
+  const MAX_CODE_LENGTH = 1024;
+  const encoder = new TextEncoder();
+
+  class CodeError extends Error {
+    constructor(reason, message) { super(message); this.reason = reason; }
+  }
+
+  // --- Reading a code -----------------------------------------------------------------
+
+  function checkDigit(digits) {
+    let total = 0;
+    for (let i = 0; i < digits.length; i++) {
+      const d = digits.charCodeAt(digits.length - 1 - i) - 48;
+      total += d * (i % 2 === 0 ? 3 : 1);
+    }
+    return (10 - (total % 10)) % 10;
+  }
+
+  function normalizeGtin(value) {
+    if (!/^\d+$/.test(value) || ![8, 12, 13, 14].includes(value.length)) {
+      throw new CodeError("bad_gtin", "a GTIN is 8, 12, 13 or 14 digits");
+    }
+    const gtin = value.padStart(14, "0");
+    if (Number(gtin[13]) !== checkDigit(gtin.slice(0, 13))) {
+      throw new CodeError("bad_check_digit", "wrong GTIN check digit");
+    }
+    return gtin;
+  }
+
+  function validSerial(serial) {
+    if (!CSET82.test(serial)) throw new CodeError("bad_serial", "a serial is 1-20 characters of GS1 character set 82");
+    return serial;
+  }
+
+  function b64urlDecode(text) {
+    if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) {
+      throw new CodeError("malformed_signature", "the code's signature is not base64url");
+    }
+    const b64 = text.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((text.length + 3) % 4);
+    const raw = atob(b64);
+    return Uint8Array.from(raw, (c) => c.charCodeAt(0));
+  }
+
+  function parseCode(text) {
+    if (typeof text !== "string") throw new CodeError("not_a_code", "a code is text");
+    if (text.length > MAX_CODE_LENGTH) throw new CodeError("too_long", "a code is at most 1024 characters");
+    text = text.trim();
+    for (const prefix of ["]Q1", "]Q3", "]C1", "]d2", "]e0"]) {
+      if (text.startsWith(prefix)) text = text.slice(prefix.length);
+    }
+    if (/^https?:\/\//i.test(text)) {
+      let url;
+      try { url = new URL(text); } catch (e) { throw new CodeError("not_a_code", "not a valid URI"); }
+      const parts = url.pathname.split("/");
+      const values = {};
+      for (let i = 0; i < parts.length - 1; i++) {
+        if ((parts[i] === "01" || parts[i] === "21") && !(parts[i] in values)) {
+          try { values[parts[i]] = decodeURIComponent(parts[i + 1]); } catch (e) { values[parts[i]] = parts[i + 1]; }
+        }
+      }
+      if (!("01" in values)) throw new CodeError("not_a_code", "the URI has no GTIN (AI 01)");
+      if (!("21" in values)) throw new CodeError("bad_serial", "the URI has no serial number (AI 21)");
+      const query = url.searchParams;
+      const sig = query.has("s") ? b64urlDecode(query.get("s")) : null;
+      return { gtin: normalizeGtin(values["01"]), serial: validSerial(values["21"]), kid: query.get("k"), sig };
+    }
+    if (text.startsWith("(01)")) {
+      const fields = {};
+      for (const m of text.matchAll(/\((\d{2,4})\)([^(]*)/g)) if (!(m[1] in fields)) fields[m[1]] = m[2];
+      if (!("21" in fields)) throw new CodeError("bad_serial", "no serial number (AI 21)");
+      return { gtin: normalizeGtin(fields["01"]), serial: validSerial(fields["21"]), kid: null, sig: null };
+    }
+    throw new CodeError("not_a_code", "not a GS1 Digital Link URI or element string");
+  }
+
+  function labelMessage(gtin14, serial) {
+    return encoder.encode(LABEL_DOMAIN + gtin14 + "\n" + serial + "\n");
+  }
+
+  // --- The trust list -----------------------------------------------------------------
+
+  function pinnedOfficeKey() {
+    const node = document.getElementById("office-key");
+    return node ? JSON.parse(node.textContent) : null;
+  }
+
+  function importKey(jwk) {
+    const { kty, crv, x, y } = jwk;
+    return crypto.subtle.importKey("jwk", { kty, crv, x, y, ext: true }, { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]);
+  }
+
+  function verifyP256(key, signature, message) {
+    return crypto.subtle.verify({ name: "ECDSA", hash: "SHA-256" }, key, signature, message);
+  }
+
+  // The signed trust list, verified over its exact bytes before it is parsed. The network
+  // first; the service worker answers from its cache when there is none.
+  async function trustList() {
+    const office = pinnedOfficeKey();
+    if (!office) throw new CodeError("no_office_key", "this page carries no office key");
+    let signed;
+    try {
+      const response = await fetch("/verify/trust-list.json", { credentials: "omit" });
+      if (!response.ok) throw new Error(String(response.status));
+      signed = await response.json();
+    } catch (e) {
+      throw new CodeError("no_trust_list", "no trust list: none cached and no network");
+    }
+    if (signed.kid !== office.kid) throw new CodeError("bad_trust_list", "the trust list is not signed by this office's key");
+    const payload = b64urlDecode(signed.payload);
+    const valid = await verifyP256(await importKey(office.jwk), b64urlDecode(signed.sig), payload);
+    if (!valid) throw new CodeError("bad_trust_list", "the trust list's signature does not verify");
+    return JSON.parse(new TextDecoder().decode(payload));
+  }
+
+  // --- The offline verdict ------------------------------------------------------------
+
+  // One of: offline_valid, forged, revoked, unchecked (no signature in the code).
+  async function verdictFor(text) {
+    const code = parseCode(text);
+    const list = await trustList();
+    const base = {
+      gtin: code.gtin,
+      serial: code.serial,
+      trust_list_issued: list.issued,
+      trust_list_age_seconds: Math.max(0, (Date.now() - Date.parse(list.issued)) / 1000),
+    };
+    if (!code.sig || !code.kid) return { ...base, verdict: "unchecked", reason: "unsigned" };
+    const key = list.keys.find((k) => k.kid === code.kid);
+    if (!key || key.kind !== "brand") return { ...base, verdict: "forged", reason: "unknown_key" };
+    const valid = code.sig.length === 64 &&
+      await verifyP256(await importKey(key.jwk), code.sig, labelMessage(code.gtin, code.serial));
+    if (!valid) return { ...base, verdict: "forged", reason: "bad_signature", brand: key.name };
+    if (key.revoked_from) {
+      return { ...base, verdict: "revoked", reason: "key_revoked", brand: key.name, revoked_from: key.revoked_from };
+    }
+    return { ...base, verdict: "offline_valid", reason: "signature_valid", brand: key.name };
+  }
+
+  // --- Scans waiting for the network --------------------------------------------------
+
+  function openQueue() {
+    return new Promise((resolve, reject) => {
+      const request = indexedDB.open("ipchain-verifier", 1);
+      request.onupgradeneeded = () => request.result.createObjectStore("queue", { keyPath: "id", autoIncrement: true });
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+  }
+
+  async function withStore(mode, work) {
+    const db = await openQueue();
+    return new Promise((resolve, reject) => {
+      const tx = db.transaction("queue", mode);
+      const request = work(tx.objectStore("queue"));
+      tx.oncomplete = () => { db.close(); resolve(request ? request.result : undefined); };
+      tx.onerror = () => { db.close(); reject(tx.error); };
+    });
+  }
+
+  function queueScan(scan) {
+    return withStore("readwrite", (store) => store.add({ ...scan, scanned_at: scan.scanned_at || new Date().toISOString() }));
+  }
+
+  function queuedScans() {
+    return withStore("readonly", (store) => store.getAll());
+  }
+
+  function csrfToken() {
+    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  // Send what is queued; each scan is verified online and logged at the time it was made.
+  // Scans the node refuses for good (not signed in, bad input) are dropped, not retried.
+  async function flushQueue() {
+    const scans = await queuedScans();
+    if (!scans.length) return [];
+    const batch = scans.slice(0, 100);
+    const response = await fetch("/api/v1/verify/offline", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(), Accept: "application/json" },
+      body: JSON.stringify({
+        scans: batch.map(({ code, scanned_at, latitude, longitude, offline_verdict }) => {
+          const scan = { code, scanned_at, offline_verdict: offline_verdict || "" };
+          if (latitude != null && longitude != null) { scan.latitude = latitude; scan.longitude = longitude; }
+          return scan;
+        }),
+      }),
+    });
+    if (response.status >= 500) throw new Error("the node could not take the scans now");
+    const results = response.ok ? (await response.json()).results : batch.map(() => null);
+    await withStore("readwrite", (store) => { batch.forEach((scan) => store.delete(scan.id)); });
+    return batch.map((scan, i) => ({ scan, result: results[i] }));
+  }
+
+  window.IpchainOffline = { parseCode, labelMessage, trustList, verdictFor, queueScan, queuedScans, flushQueue, CodeError };
+
+  // --- The offline verdict page -------------------------------------------------------
+
+  const page = document.getElementById("offline-verdict");
+  if (!page) return;
+  const t = page.dataset;
+  const STYLE = { offline_valid: ["ok", "✔"], forged: ["bad", "✖"], revoked: ["bad", "✖"], unchecked: ["warn", "?"], error: ["bad", "✖"], no_list: ["warn", "!"] };
+
+  function show(kind, headline, detail) {
+    const [style, icon] = STYLE[kind];
+    page.className = "verdict-box " + style;
+    page.dataset.verdict = kind;
+    page.querySelector(".verdict-icon").textContent = icon;
+    page.querySelector(".verdict-word").textContent = headline;
+    page.querySelector(".verdict-advice").textContent = detail || "";
+  }
+
+  function scannedText() {
+    const params = new URLSearchParams(location.search);
+    if (params.get("code")) return params.get("code");
+    if (location.pathname.startsWith("/01/")) return location.href;
+    return null;
+  }
+
+  async function countQueued() {
+    const node = document.getElementById("queued");
+    if (!node) return;
+    const n = (await queuedScans()).length;
+    node.textContent = n ? t.queued.replace("%(n)s", n) : "";
+  }
+
+  async function run() {
+    const text = scannedText();
+    if (!text) return;
+    let result;
+    try {
+      result = await verdictFor(text);
+    } catch (e) {
+      if (e.reason === "no_trust_list" || e.reason === "bad_trust_list" || e.reason === "no_office_key") {
+        show("no_list", t.noList, e.message);
+      } else {
+        show("error", t.notACode, e.message);
+      }
+      return;
+    }
+    const code = document.getElementById("offline-code");
+    code.textContent = "(01) " + result.gtin + " (21) " + result.serial;
+    const headline = { offline_valid: t.valid, forged: t.forged, revoked: t.revoked, unchecked: t.unchecked }[result.verdict];
+    const detail = { offline_valid: t.validDetail, forged: t.forgedDetail, revoked: t.revokedDetail, unchecked: t.uncheckedDetail }[result.verdict];
+    show(result.verdict, headline, detail + (result.brand ? " — " + result.brand : ""));
+    const age = document.getElementById("list-age");
+    const days = Math.floor(result.trust_list_age_seconds / 86400);
+    const hours = Math.floor(result.trust_list_age_seconds / 3600);
+    age.textContent = t.listAge.replace("%(age)s", days >= 1 ? days + " d" : hours + " h").replace("%(issued)s", result.trust_list_issued);
+    if (result.trust_list_age_seconds > Number(t.maxAge)) {
+      age.classList.add("notice", "warn");
+      age.setAttribute("role", "alert");
+      age.textContent = "⚠ " + age.textContent + " " + t.stale;
+    }
+    const params = new URLSearchParams(location.search);
+    const scan = { code: text, offline_verdict: result.verdict };
+    if (params.get("lat") && params.get("lon")) { scan.latitude = Number(params.get("lat")); scan.longitude = Number(params.get("lon")); }
+    await queueScan(scan);
+    await countQueued();
+    if (navigator.onLine) sendQueued();
+  }
+
+  async function sendQueued() {
+    try {
+      const sent = await flushQueue();
+      const list = document.getElementById("sent");
+      for (const { scan, result } of sent) {
+        if (!result || !result.verdict) continue;
+        const li = document.createElement("li");
+        const labels = JSON.parse(document.getElementById("verdict-labels").textContent);
+        li.textContent = t.sent.replace("%(code)s", (result.gtin || "") + " / " + (result.serial || "")).replace("%(verdict)s", labels[result.verdict] || result.verdict);
+        list.appendChild(li);
+      }
+    } catch (e) { /* still offline: they stay queued */ }
+    await countQueued();
+  }
+
+  window.addEventListener("online", sendQueued);
+  run();
+})();

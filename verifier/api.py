@@ -1,0 +1,261 @@
+"""The verifier's REST API: verify a code, send scans made offline, work detention cases.
+
+One view per operation: validate, call a service, serialize (docs/verifier.md)."""
+
+from datetime import timedelta
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, serializers
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ipchain.api_errors import ApiError, error_body
+from ipchain.registry.digital_link import DigitalLinkError, normalize_gtin
+from ipchain.registry.models import Item
+
+from . import cases
+from .checks import VerifyError, verify_code
+from .forms import MAX_PHOTOS
+from .models import Case, Scan
+from .views import MAX_CODE, reason_text
+
+OFFLINE_BATCH = 100  # scans per request from an offline queue
+OFFLINE_MAX_AGE = timedelta(days=30)  # older queued scans are refused, not back-dated
+
+
+class VerifyIn(serializers.Serializer):
+    code = serializers.CharField(max_length=MAX_CODE, trim_whitespace=True)
+    latitude = serializers.FloatField(required=False, min_value=-90, max_value=90)
+    longitude = serializers.FloatField(required=False, min_value=-180, max_value=180)
+
+
+class VerifyView(APIView):
+    """POST {"code": "<scanned text>"} → the verdict, for customs systems."""
+
+    permission_classes = [permissions.AllowAny]
+    parser_classes = [JSONParser]
+
+    @extend_schema(request=VerifyIn, responses=OpenApiTypes.OBJECT)
+    def post(self, request):
+        data = VerifyIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        result = verify_code(
+            d["code"], user=request.user, latitude=d.get("latitude"), longitude=d.get("longitude")
+        )
+        return Response(result.as_json(reason_text))
+
+
+class OfflineScanIn(VerifyIn):
+    scanned_at = serializers.DateTimeField()
+    offline_verdict = serializers.CharField(max_length=32, required=False, allow_blank=True)
+
+
+class OfflineScansIn(serializers.Serializer):
+    scans = OfflineScanIn(many=True, allow_empty=False, max_length=OFFLINE_BATCH)
+
+
+class OfflineScansView(APIView):
+    """POST {"scans": [...]}: scans queued on a phone while offline, verified and logged
+    now (at the moment each was made). Each gets its online verdict or its error."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    parser_classes = [JSONParser]
+
+    @extend_schema(request=OfflineScansIn, responses=OpenApiTypes.OBJECT)
+    def post(self, request):
+        data = OfflineScansIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        now = timezone.now()
+        answers = []
+        for scan in data.validated_data["scans"]:
+            scanned_at = min(scan["scanned_at"], now)
+            if now - scanned_at > OFFLINE_MAX_AGE:
+                answers.append(error_body("too_old", "a queued scan older than 30 days is not logged"))
+                continue
+            try:
+                result = verify_code(
+                    scan["code"],
+                    user=request.user,
+                    latitude=scan.get("latitude"),
+                    longitude=scan.get("longitude"),
+                    scanned_at=scanned_at,
+                )
+            except VerifyError as exc:
+                answers.append(error_body(exc.reason, str(exc)))
+                continue
+            answers.append(result.as_json(reason_text))
+        return Response({"results": answers})
+
+
+# --- Detention cases ------------------------------------------------------------------
+
+
+class CaseOut(serializers.ModelSerializer):
+    gtin = serializers.CharField(source="item.product.gtin", default=None)
+    serial = serializers.CharField(source="item.serial", default=None)
+    authority = serializers.CharField(source="authority.slug")
+    brand = serializers.CharField(source="brand.slug")
+    clocks = serializers.SerializerMethodField()
+    photos = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "state",
+            "goods",
+            "quantity",
+            "notes",
+            "perishable",
+            "small_consignment",
+            "gtin",
+            "serial",
+            "authority",
+            "customs_office",
+            "brand",
+            "detained_at",
+            "notify_by",
+            "notified_at",
+            "holder_deadline",
+            "extended",
+            "holder_answer",
+            "holder_answered_at",
+            "closed_at",
+            "clocks",
+            "photos",
+        ]
+
+    def get_clocks(self, case) -> list:
+        return cases.clocks_of(case)
+
+    def get_photos(self, case) -> list[str]:
+        return [photo.image.url for photo in case.photos.all()]
+
+
+class CaseIn(serializers.Serializer):
+    goods = serializers.CharField(max_length=300)
+    quantity = serializers.IntegerField(min_value=1, max_value=10_000_000)
+    scan = serializers.UUIDField(required=False)
+    gtin = serializers.CharField(required=False, max_length=14)
+    serial = serializers.CharField(required=False, max_length=20)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    perishable = serializers.BooleanField(default=False)
+    small_consignment = serializers.BooleanField(default=False)
+    photos = serializers.ListField(
+        child=serializers.ImageField(), required=False, max_length=MAX_PHOTOS, allow_empty=True
+    )
+
+
+def _case_item(data) -> tuple[Item, Scan | None]:
+    """The item a new case is about: from the officer's scan, or by GTIN and serial."""
+    from . import scanlog
+
+    if data.get("scan"):
+        scanlog.flush()  # this process may hold the scan's row still
+        scan = Scan.objects.select_related("item__product__brand").filter(ref=data["scan"]).first()
+        if scan is None or scan.item is None:
+            raise ApiError("no_item", "no scan of a registered item with this reference", 404)
+        return scan.item, scan
+    try:
+        gtin = normalize_gtin(data.get("gtin", ""))
+    except DigitalLinkError as exc:
+        raise ApiError(exc.reason, str(exc)) from None
+    item = (
+        Item.objects.select_related("product__brand")
+        .filter(product__gtin=gtin, serial=data.get("serial", ""))
+        .first()
+    )
+    if item is None:
+        raise ApiError("no_item", "give the scan reference, or the GTIN and serial of a registered item", 404)
+    return item, None
+
+
+class CasesView(APIView):
+    """GET: the cases the caller may see. POST (customs): detain goods, open a case."""
+
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(responses=CaseOut(many=True))
+    def get(self, request):
+        rows = cases.visible_cases(request.user).select_related("item__product", "authority", "brand")
+        return Response(CaseOut(rows.prefetch_related("photos")[:200], many=True).data)
+
+    @extend_schema(request=CaseIn, responses=CaseOut)
+    def post(self, request):
+        data = CaseIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        item, scan = _case_item(d)
+        case = cases.open_case(
+            actor=request.user,
+            goods=d["goods"],
+            quantity=d["quantity"],
+            item=item,
+            scan=scan,
+            notes=d.get("notes", ""),
+            perishable=d["perishable"],
+            small_consignment=d["small_consignment"],
+            photos=d.get("photos", []),
+        )
+        return Response(CaseOut(case).data, status=201)
+
+
+def _visible_case(request, pk: int) -> Case:
+    return get_object_or_404(
+        cases.visible_cases(request.user).select_related("item__product", "authority", "brand"), pk=pk
+    )
+
+
+class CaseView(APIView):
+    @extend_schema(responses=CaseOut)
+    def get(self, request, pk: int):
+        return Response(CaseOut(_visible_case(request, pk)).data)
+
+
+class AnswerIn(serializers.Serializer):
+    answer = serializers.ChoiceField(choices=["genuine", "counterfeit"])
+
+
+class CaseAnswerView(APIView):
+    """The rights holder confirms the goods are genuine or counterfeit (Art. 23)."""
+
+    @extend_schema(request=AnswerIn, responses=CaseOut)
+    def post(self, request, pk: int):
+        data = AnswerIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = cases.holder_answer(
+            actor=request.user,
+            case=_visible_case(request, pk),
+            counterfeit=data.validated_data["answer"] == "counterfeit",
+        )
+        return Response(CaseOut(case).data)
+
+
+class CaseExtendView(APIView):
+    """Customs extend the holder's answer period once (Art. 23(4))."""
+
+    @extend_schema(request=None, responses=CaseOut)
+    def post(self, request, pk: int):
+        return Response(CaseOut(cases.extend(actor=request.user, case=_visible_case(request, pk))).data)
+
+
+class CloseIn(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=["released", "destroyed"])
+
+
+class CaseCloseView(APIView):
+    """Customs release the goods, or destroy them once the holder confirmed counterfeit."""
+
+    @extend_schema(request=CloseIn, responses=CaseOut)
+    def post(self, request, pk: int):
+        data = CloseIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = cases.close(
+            actor=request.user, case=_visible_case(request, pk), outcome=data.validated_data["outcome"]
+        )
+        return Response(CaseOut(case).data)
