@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "ipchain.portal",
     "verifier",
     "ipchain.federation",
+    "ipchain.operations",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,30 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from .models import FailedTask
+from .workers import RetryRefused, retry_failed_task
+
+
+@admin.register(FailedTask)
+class FailedTaskAdmin(admin.ModelAdmin):
+    list_display = ["failed_at", "task_name", "exception_type", "exception_message", "retried_at"]
+    list_filter = ["task_name", "exception_type", ("retried_at", admin.EmptyFieldListFilter)]
+    search_fields = ["task_name", "=task_id", "exception_message"]
+    date_hierarchy = "failed_at"
+    readonly_fields = [field.name for field in FailedTask._meta.fields]
+    actions = ["retry"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Send the selected tasks again"))
+    def retry(self, request, queryset):
+        sent = 0
+        for failed in queryset:
+            try:
+                retry_failed_task(failed, by=request.user)
+                sent += 1
+            except RetryRefused as exc:
+                self.message_user(request, f"{failed.task_name} ({failed.pk}): {exc}", messages.WARNING)
+        if sent:
+            self.message_user(request, _("%(n)d task(s) sent again.") % {"n": sent}, messages.SUCCESS)
