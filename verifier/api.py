@@ -2,10 +2,7 @@
 
 One view per operation: validate, call a service, serialize (docs/verifier.md)."""
 
-from datetime import timedelta
-
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers
@@ -13,18 +10,17 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ipchain.api_errors import ApiError, error_body
+from ipchain.api_errors import ApiError
 from ipchain.registry.digital_link import DigitalLinkError, normalize_gtin
 from ipchain.registry.models import Item
 
-from . import cases
-from .checks import VerifyError, verify_code
+from . import cases, offline
+from .checks import scanner_for, verify_code
 from .forms import MAX_PHOTOS
 from .models import Case, Scan
 from .views import MAX_CODE, reason_text
 
 OFFLINE_BATCH = 100  # scans per request from an offline queue
-OFFLINE_MAX_AGE = timedelta(days=30)  # older queued scans are refused, not back-dated
 
 
 class VerifyIn(serializers.Serializer):
@@ -51,44 +47,39 @@ class VerifyView(APIView):
 
 
 class OfflineScanIn(VerifyIn):
+    id = serializers.UUIDField(help_text="Made by the phone when it queued the scan")
     scanned_at = serializers.DateTimeField()
-    offline_verdict = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    offline_verdict = serializers.ChoiceField(
+        choices=["offline_valid", "forged", "revoked", "unchecked", ""], required=False
+    )
 
 
 class OfflineScansIn(serializers.Serializer):
     scans = OfflineScanIn(many=True, allow_empty=False, max_length=OFFLINE_BATCH)
 
 
-class OfflineScansView(APIView):
-    """POST {"scans": [...]}: scans queued on a phone while offline, verified and logged
-    now (at the moment each was made). Each gets its online verdict or its error."""
+class OfficersOnly(permissions.BasePermission):
+    """Offline scans are trusted sightings: only signed-in customs officers send them."""
 
-    permission_classes = [permissions.IsAuthenticated]
+    message = "only customs officers send scans made offline"
+
+    def has_permission(self, request, view) -> bool:
+        return scanner_for(request.user).trusted
+
+
+class OfflineScansView(APIView):
+    """POST {"scans": [{"id", "code", "scanned_at", ...}]}: scans queued on a phone while
+    offline, verified and logged now at the moment each was made (verifier/offline.py).
+    Sending a batch again is harmless: each scan already logged answers `duplicate`."""
+
+    permission_classes = [permissions.IsAuthenticated, OfficersOnly]
     parser_classes = [JSONParser]
 
     @extend_schema(request=OfflineScansIn, responses=OpenApiTypes.OBJECT)
     def post(self, request):
         data = OfflineScansIn(data=request.data)
         data.is_valid(raise_exception=True)
-        now = timezone.now()
-        answers = []
-        for scan in data.validated_data["scans"]:
-            scanned_at = min(scan["scanned_at"], now)
-            if now - scanned_at > OFFLINE_MAX_AGE:
-                answers.append(error_body("too_old", "a queued scan older than 30 days is not logged"))
-                continue
-            try:
-                result = verify_code(
-                    scan["code"],
-                    user=request.user,
-                    latitude=scan.get("latitude"),
-                    longitude=scan.get("longitude"),
-                    scanned_at=scanned_at,
-                )
-            except VerifyError as exc:
-                answers.append(error_body(exc.reason, str(exc)))
-                continue
-            answers.append(result.as_json(reason_text))
+        answers = offline.log_offline_scans(request.user, data.validated_data["scans"], reason_text)
         return Response({"results": answers})
 
 

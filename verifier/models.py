@@ -37,6 +37,9 @@ class Scan(models.Model):
     received_at = models.DateTimeField(
         null=True, blank=True, help_text="When an offline scan reached the node"
     )
+    offline_verdict = models.CharField(
+        max_length=32, blank=True, help_text="What the phone said offline (offline.js)"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["item", "-created_at"])]
