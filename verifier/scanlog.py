@@ -24,6 +24,8 @@ from django.conf import settings
 from django.core.signals import request_finished
 from django.db import close_old_connections, connection, transaction
 
+from ipchain.operations.metrics import count_verdict
+
 from .models import Alert, Scan
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,7 @@ _timer_pid = 0
 def queue(scan: Scan, alert: dict | None = None) -> None:
     """Log `scan` (with the fields of the Alert it raises) soon; written by `flush`."""
     global _oldest
+    count_verdict(scan.verdict)  # Prometheus ipchain_verdicts_total
     if settings.IPCHAIN_SCAN_LOG["seconds"] <= 0:
         write([(scan, alert)])  # unbatched: written before the verdict is answered
         return
