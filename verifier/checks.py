@@ -131,6 +131,15 @@ def verify_code(
         latitude, longitude = scanner.latitude, scanner.longitude  # the officer's customs office
     now = scanned_at or timezone.now()
     item, sightings = _find_item(code, now)
+    if item is None:  # perhaps a peer office's item, from its mirrored log (docs/federation.md)
+        from ipchain.federation.peer_items import verify_peer_item  # it builds on this module
+
+        peer_result = verify_peer_item(code, now=now)
+        if peer_result is not None:
+            if log:
+                where = (scanner, latitude, longitude, now)
+                peer_result.scan_ref = _log(peer_result, text, *where, offline=scanned_at is not None)
+            return peer_result
     facts = _facts(code, item, sightings, scanner, latitude, longitude)
     decision = decide(facts, clone_rules())
     result = Result(

@@ -7,6 +7,7 @@ parses them: no canonicalisation is needed on the client.
 
 from django.utils import timezone
 
+from ipchain.federation.peer_items import peer_trust_list_keys
 from ipchain.ledger.canonical import canonicalize
 from ipchain.ledger.logkey import log_verifier
 from ipchain.registry import records
@@ -40,7 +41,10 @@ def trust_list_payload() -> dict:
                 ),
             }
             for key in keys
-        ],
+        ]
+        # Brand keys peer offices admitted in their own logs, as mirrored here, each marked
+        # with its office (docs/federation.md).
+        + peer_trust_list_keys(),
     }
 
 

@@ -1,0 +1,370 @@
+"""Verdicts for items registered at a peer office, from the peer's mirrored log alone.
+
+A code naming no local item is looked up among the mirrored peer logs. Its registration
+counts only if the record is signed by a key the peer office admitted for that brand in
+its own log (peer_keys.py) and its `label_sig` verifies under that key; then the same
+rules as for local items decide (verifier/verdicts.py), with the item's status replayed
+from the item's signed events in the peer's log (each linked to the one before by `prev`).
+The evidence is the peer's signed checkpoint as mirrored, with its witnesses'
+cosignatures, and an inclusion proof of the registration checked against it. With
+IPCHAIN_WITNESS_QUORUM set, a checkpoint with fewer cosignatures by trusted witnesses is
+not trusted, and an item proven only by it is reported unknown.
+
+Sightings of peer items are not counted by the clone rules (the scan log links a sighting
+to a local item), and cases can only be opened on local items.
+"""
+
+import base64
+import hmac
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.utils import timezone
+
+from ipchain.errors import DomainError
+from ipchain.ledger.merkle import ProofError, leaf_hash
+from ipchain.ledger.notes import NoteError, Verifier, open_checkpoint
+from ipchain.registry import records
+from ipchain.registry.digital_link import ScannedCode, label_message
+from ipchain.registry.models import OrgKey
+from ipchain.registry.signing import b64url_decode, verify_record
+from verifier.checks import Result
+from verifier.evidence import Evidence
+from verifier.verdicts import Decision, Facts, Reason, Verdict, decide
+
+from .cosignature import verify_cosignatures
+from .cosigning import trusted_witnesses
+from .mirror import item_registrations, mirrored_inclusion_proof
+from .models import MirroredCheckpoint, MirroredEntry, Peer
+from .peer_keys import PeerKey, PeerKeys, parse_time, peer_keys, record_of
+from .status import is_stale
+
+logger = logging.getLogger(__name__)
+
+
+def gettext_noop(text: str) -> str:  # marks the templates for makemessages, as verdicts.py does
+    return text
+
+
+PEER_REASON_TEXT = {
+    "peer_registered": gettext_noop(
+        "registered at office %(office)s (%(origin)s) by %(brand)s: proven from that office's log,"
+        " mirrored here"
+    ),
+    "peer_untrusted": gettext_noop(
+        "registered at office %(office)s, but its checkpoint has %(found)s of the %(quorum)s witness"
+        " cosignatures required: not trusted"
+    ),
+    "peer_unknown_signed": gettext_noop(
+        "the label is signed by a key office %(office)s admitted for %(brand)s, but no such item"
+        " was registered"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class PeerReason(Reason):
+    @property
+    def template(self) -> str:
+        return PEER_REASON_TEXT[self.code]
+
+
+@dataclass
+class PeerEvidence(Evidence):
+    """The verifier's evidence, plus what a peer item rests on: the peer's checkpoint as
+    mirrored (with its cosignature lines), who cosigned it, and the inclusion proof."""
+
+    office: str = ""
+    origin: str = ""
+    checkpoint: str = ""
+    cosigned_by: list[str] = field(default_factory=list)
+    quorum: int = 0
+    trusted: bool = False
+    leaf_hash: str = ""
+    inclusion_proof: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PeerResult(Result):
+    """A verdict on a peer office's item: `item` is None (it is not ours); `registered_by`
+    names the office and `peer_item` holds what the peer's records say."""
+
+    registered_by: dict = field(default_factory=dict)
+    peer_item: dict | None = None
+
+    def as_json(self, translate=str) -> dict:
+        return super().as_json(translate) | {"registered_by": self.registered_by, "peer_item": self.peer_item}
+
+
+@dataclass
+class Registration:
+    peer: Peer
+    entry: MirroredEntry
+    record: dict
+    key: PeerKey
+    keys: PeerKeys
+
+
+def verify_peer_item(code: ScannedCode, *, now: datetime | None = None) -> PeerResult | None:
+    """The verdict on a code naming an item some mirrored peer registered, or None if none did."""
+    now = now or timezone.now()
+    notes: list[str] = []
+    registration = _valid_registration(code, notes)
+    if registration is None:
+        return _signed_by_peer_key(code, notes) if code.sig and code.kid else None
+    peer, record = registration.peer, registration.record
+    status, history, event_notes = _replay_events(registration)
+    notes += event_notes
+    registered_at = parse_time(record["time"])
+    facts = Facts(
+        item_found=True,
+        code_signed=code.sig is not None and code.kid is not None,
+        signature_matches=_label_matches(code, record) if code.sig and code.kid else None,
+        item_status=status,
+        key_revoked_before_registration=registration.key.revoked_at(
+            registered_at, registration.entry.leaf_index
+        ),
+    )
+    evidence = _evidence(registration, now)
+    evidence.notes += notes
+    office = _office(peer)
+    brand = registration.keys.org_names.get(record["brand"], record["brand"])
+    reason = PeerReason("peer_registered", {"office": peer.name, "origin": peer.origin, "brand": brand})
+    if evidence.trusted:
+        decision = decide(facts)
+    else:
+        found = len(evidence.cosigned_by)
+        values = {"office": peer.name, "found": found, "quorum": evidence.quorum}
+        decision = Decision(Verdict.UNKNOWN, [PeerReason("peer_untrusted", values)])
+    return PeerResult(
+        decision.verdict,
+        [reason, *decision.reasons],
+        code,
+        None,
+        evidence,
+        history=history,
+        scanned_at=now,
+        registered_by=office,
+        peer_item={
+            "gtin": code.gtin,
+            "serial": code.serial,
+            "brand": record["brand"],
+            "brand_name": brand,
+            "status": status,
+            "lot": record.get("lot", ""),
+            "origin_country": record.get("origin", ""),
+            "registered_at": record["time"],
+            "office": office,
+            "history": history,
+        },
+    )
+
+
+def _office(peer: Peer) -> dict:
+    return {"office": peer.name, "origin": peer.origin, "url": peer.url}
+
+
+def _valid_registration(code: ScannedCode, notes: list[str]) -> Registration | None:
+    """The first registration of the item in a mirrored log that its office's keys vouch for."""
+    for entry in item_registrations(gtin=code.gtin, serial=code.serial):
+        peer = entry.peer
+        try:
+            record = record_of(entry.body)
+            keys = peer_keys(peer)
+            key = keys.keys.get(record.get("kid"))
+            if key is None or key.org != record.get("brand"):
+                raise ValueError(
+                    f"signed by {record.get('kid')!r}, not a key {peer.name} admitted for its brand"
+                )
+            verify_record(record, key.public_key)
+            label_sig = b64url_decode(record["label_sig"])
+            if not key.public_key.verify(label_message(code.gtin, code.serial), label_sig):
+                raise ValueError("its label_sig does not verify under the brand's key")
+        except (DomainError, ValueError, KeyError, TypeError) as exc:
+            notes.append(
+                f"a registration in {peer.name}'s log (entry {entry.leaf_index}) is not valid: {exc}"
+            )
+            continue
+        return Registration(peer, entry, record, key, keys)
+    return None
+
+
+def _label_matches(code: ScannedCode, record: dict) -> bool:
+    """The scanned signature is the one the brand registered (constant time, as for local items)."""
+    try:
+        registered = b64url_decode(record["label_sig"])
+    except DomainError:
+        return False
+    return code.kid == record.get("kid") and hmac.compare_digest(code.sig, registered)
+
+
+STATUS_AFTER = {
+    "recalled": "recalled",
+    "stolen": "stolen",
+    "decommissioned": "decommissioned",
+    "destroyed": "destroyed",
+}
+EVENT_RECORDS = (records.ITEM_EVENT, records.CUSTOMS_OUTCOME)
+
+
+def _replay_events(registration: Registration) -> tuple[str, list[dict], list[str]]:
+    """The item's status and history from its later records in the peer's log.
+
+    A record counts only if its `prev` is the leaf hash of the item's record before it, and
+    it is signed by a key the peer admitted for the organisation named in `by` that was not
+    revoked when the peer logged it."""
+    entry, record, keys = registration.entry, registration.record, registration.keys
+    brand = keys.org_names.get(record["brand"], record["brand"])
+    history = [{"event": "registered", "time": record["time"], "by": brand, "ledger_index": entry.leaf_index}]
+    status, head, notes = "active", bytes(entry.leaf_hash), []
+    later = MirroredEntry.objects.filter(
+        peer=registration.peer,
+        gtin=entry.gtin,
+        serial=entry.serial,
+        kind__in=EVENT_RECORDS,
+        leaf_index__gt=entry.leaf_index,
+    ).order_by("leaf_index")
+    for event in later:
+        try:
+            body = bytes(event.body)
+            event_record = record_of(body)
+            if event_record.get("prev") != head.hex():
+                raise ValueError("its prev is not the item's latest record")
+            key = keys.keys.get(event_record.get("kid"))
+            if key is None or key.org != event_record.get("by"):
+                raise ValueError(
+                    f"signed by {event_record.get('kid')!r}, not a key of {event_record.get('by')!r}"
+                )
+            if key.revoked_at(parse_time(event_record["time"]), event.leaf_index):
+                raise ValueError(f"signed with key {key.kid} after its revocation")
+            verify_record(event_record, key.public_key)
+        except (DomainError, ValueError, KeyError, TypeError) as exc:
+            notes.append(f"entry {event.leaf_index} of {registration.peer.name}'s log is ignored: {exc}")
+            continue
+        head = leaf_hash(body)
+        if event_record["type"] == records.ITEM_EVENT:
+            kind = str(event_record.get("event"))
+            status = STATUS_AFTER.get(kind, status)
+        else:
+            kind = f"customs_{event_record.get('outcome')}"
+        who = keys.org_names.get(event_record["by"], event_record["by"])
+        history.append(
+            {"event": kind, "time": event_record["time"], "by": who, "ledger_index": event.leaf_index}
+        )
+    return status, history, notes
+
+
+def _evidence(registration: Registration, now: datetime) -> PeerEvidence:
+    peer, entry = registration.peer, registration.entry
+    quorum = settings.IPCHAIN_WITNESS_QUORUM
+    evidence = PeerEvidence(
+        ledger_index=entry.leaf_index,
+        office=peer.name,
+        origin=peer.origin,
+        quorum=quorum,
+        stale=is_stale(peer),
+    )
+    if peer.mirror_ok_at:
+        # The mirror's last verified contact with the peer: how old our view of its log is.
+        evidence.checkpoint_age_seconds = round((now - peer.mirror_ok_at).total_seconds(), 1)
+    try:
+        proof = mirrored_inclusion_proof(entry)
+    except (ProofError, LookupError) as exc:
+        evidence.notes.append(f"inclusion proof in {peer.name}'s log failed: {exc}")
+        return evidence
+    evidence.checkpoint_size = proof.tree_size
+    evidence.checkpoint = proof.checkpoint_note
+    evidence.leaf_hash = base64.b64encode(proof.leaf_hash).decode()
+    evidence.inclusion_proof = [base64.b64encode(h).decode() for h in proof.hashes]
+    evidence.inclusion_proof_checked = True
+    try:
+        open_checkpoint(proof.checkpoint_note, Verifier.from_vkey(peer.log_vkey))
+        cosigners = verify_cosignatures(proof.checkpoint_note, trusted_witnesses(), now=int(time.time()))
+    except NoteError as exc:
+        evidence.notes.append(f"{peer.name}'s checkpoint does not verify: {exc}")
+        evidence.inclusion_proof_checked = False
+        return evidence
+    evidence.cosigned_by = sorted(c.witness.name for c in cosigners)
+    evidence.trusted = len(cosigners) >= quorum
+    evidence.notes.append(
+        f"checkpoint {proof.tree_size} of {peer.origin}, cosigned by {len(cosigners)} trusted witness(es)"
+        f"{': ' + ', '.join(evidence.cosigned_by) if cosigners else ''}; {quorum} required:"
+        f" {'trusted' if evidence.trusted else 'NOT trusted'}"
+    )
+    if evidence.stale:
+        evidence.notes.append(
+            f"{peer.name}'s log was not reached for over {settings.IPCHAIN_PEER_STALE_AFTER} s"
+        )
+    return evidence
+
+
+def _signed_by_peer_key(code: ScannedCode, notes: list[str]) -> PeerResult | None:
+    """No peer registered the item, but the label may be signed by a brand key a peer admitted:
+    unknown rather than forged, as for a local brand's key (verdicts.py)."""
+    message = label_message(code.gtin, code.serial)
+    for peer in Peer.objects.filter(mirror_its_log=True):
+        key = peer_keys(peer).keys.get(code.kid)
+        if key is None or not key.public_key.verify(message, code.sig):
+            continue
+        keys = peer_keys(peer)
+        values = {"office": peer.name, "brand": keys.org_names.get(key.org, key.org)}
+        evidence = PeerEvidence(office=peer.name, origin=peer.origin, notes=notes)
+        return PeerResult(
+            Verdict.UNKNOWN,
+            [PeerReason("peer_unknown_signed", values)],
+            code,
+            None,
+            evidence,
+            scanned_at=timezone.now(),
+            registered_by=_office(peer),
+        )
+    return None
+
+
+def peer_trust_list_keys() -> list[dict]:
+    """Brand keys admitted by mirrored peers, for the office-signed trust list, each marked with
+    its office. Only peers whose latest mirrored checkpoint is trusted (the quorum) count."""
+    found = []
+    for peer in Peer.objects.filter(mirror_its_log=True).order_by("name"):
+        if not _latest_checkpoint_trusted(peer):
+            continue
+        keys = peer_keys(peer)
+        for key in sorted(keys.keys.values(), key=lambda k: k.registered_index):
+            if key.org == keys.office:
+                continue  # the peer office's own keys sign records, not labels
+            revoked = key.revoked_index is not None
+            entry = {
+                "kid": key.kid,
+                "org": key.org,
+                "name": keys.org_names.get(key.org, key.org),
+                # Only organisations the peer admitted (org.admitted) are rights holders.
+                "kind": "brand" if key.org in keys.org_names else "other",
+                "status": OrgKey.Status.REVOKED if revoked else OrgKey.Status.ACTIVE,
+                "jwk": key.public_key.to_jwk(),
+                "valid_from": key.valid_from,
+                "office": {"name": peer.name, "origin": peer.origin},
+            }
+            if revoked and key.revoked_from is not None:
+                entry["revoked_from"] = records.timestamp(key.revoked_from)
+            found.append(entry)
+    return found
+
+
+def _latest_checkpoint_trusted(peer: Peer) -> bool:
+    head = (
+        MirroredCheckpoint.objects.filter(peer=peer)
+        .order_by("-tree_size")
+        .values_list("note", flat=True)
+        .first()
+    )
+    if head is None:
+        return False
+    try:
+        open_checkpoint(head, Verifier.from_vkey(peer.log_vkey))
+        cosigners = verify_cosignatures(head, trusted_witnesses(), now=int(time.time()))
+    except NoteError:
+        return False
+    return len(cosigners) >= settings.IPCHAIN_WITNESS_QUORUM

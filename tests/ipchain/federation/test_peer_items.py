@@ -1,0 +1,307 @@
+"""Verdicts for items a peer office registered, from its mirrored log, through the verify API.
+
+The peer is a PeerLog of real signed records (office anchor key, admitted brand, brand key,
+item, events), served over HTTP on 127.0.0.1 and mirrored before each verification.
+"""
+
+import base64
+import json
+import time
+from datetime import UTC, datetime
+
+import pytest
+from rest_framework.test import APIClient
+
+from ipchain.federation import mirror, peer_keys
+from ipchain.federation.models import Peer
+from ipchain.ledger.merkle import leaf_hash, verify_inclusion
+from ipchain.ledger.notes import Verifier, open_checkpoint
+from ipchain.registry import records
+from ipchain.registry.digital_link import build_label_uri, label_message
+from ipchain.registry.signing import PrivateKey, b64url_encode, sign_record
+from tests import factories
+from verifier import checks, evidence, scanlog
+from verifier.models import Scan
+from verifier.trustlist import trust_list_payload
+
+from .conftest import TEST_WITNESS, add_peer
+from .peerlog import PeerLog
+
+pytestmark = pytest.mark.django_db
+
+GTIN = "09506000134352"
+T0 = datetime(2026, 11, 24, 10, tzinfo=UTC)
+T1 = datetime(2026, 11, 25, 10, tzinfo=UTC)
+
+
+class PeerOffice:
+    """Another office's registry, writing its records as ipchain/registry does."""
+
+    def __init__(self, log: PeerLog):
+        self.log = log
+        self.office = PrivateKey.generate()
+        self.brand = PrivateKey.generate()
+        self.heads: dict[str, bytes] = {}
+        self.add(self._key_record("office-a", self.office), self.office)  # the self-signed anchor
+        admitted = records.org_decision_record(
+            decision="admitted",
+            org="acme",
+            name="Acme Outdoor",
+            country="VN",
+            ip_rights=[],
+            reason="",
+            moment=T0,
+        )
+        self.add(admitted, self.office)
+        self.add(self._key_record("acme", self.brand), self.office)
+
+    @staticmethod
+    def _key_record(org: str, key: PrivateKey) -> dict:
+        return records.key_registered_record(
+            org=org,
+            key_id=key.public_key.key_id,
+            jwk=key.public_key.to_jwk(),
+            custody="node",
+            replaces=None,
+            moment=T0,
+        )
+
+    def add(self, record: dict, key: PrivateKey) -> bytes:
+        signed = sign_record(record, key)
+        self.log.append_records([signed])
+        return self.log.entries[-1]
+
+    def register(self, serial: str, *, key: PrivateKey | None = None, moment: datetime = T0) -> str:
+        key = key or self.brand
+        label = key.sign(label_message(GTIN, serial))
+        record = records.item_registered_record(
+            brand="acme", gtin=GTIN, serial=serial, label_sig=b64url_encode(label), moment=moment
+        )
+        self.heads[serial] = leaf_hash(self.add(record, key))
+        return build_label_uri("peer.example", GTIN, serial, key.public_key.key_id, label)
+
+    def event(
+        self, serial: str, kind: str, *, key: PrivateKey | None = None, prev: bytes | None = None
+    ) -> None:
+        record = records.item_event_record(
+            event=kind,
+            gtin=GTIN,
+            serial=serial,
+            prev=prev or self.heads[serial],
+            by="acme",
+            details={},
+            moment=T1,
+        )
+        self.heads[serial] = leaf_hash(self.add(record, key or self.brand))
+
+    def revoke_brand_key(self, effective: datetime) -> None:
+        record = records.key_revoked_record(
+            org="acme", key_id=self.brand.public_key.key_id, reason="stolen", effective=effective, moment=T1
+        )
+        self.add(record, self.office)
+
+
+@pytest.fixture(autouse=True)
+def fresh_verifier(settings):
+    settings.IPCHAIN_SCAN_LOG = {"batch": 100, "seconds": 0}
+    evidence.forget()
+    checks.forget()
+    peer_keys.forget()
+    yield
+    scanlog.flush()
+    peer_keys.forget()
+
+
+@pytest.fixture
+def log():
+    return PeerLog(origin="node-a.example/log")
+
+
+@pytest.fixture
+def office(log):
+    return PeerOffice(log)
+
+
+@pytest.fixture
+def served(log, office):
+    with log.serve() as server:
+        yield server
+
+
+@pytest.fixture
+def peer(log, served):
+    return add_peer(log, url=served.url, name="office-a")
+
+
+def sync(peer):
+    peer_keys.forget()
+    result = mirror.sync_peer(Peer.objects.get(pk=peer.pk))
+    assert result.status in {"advanced", "up_to_date"}, result
+    return result
+
+
+def verify(code: str) -> dict:
+    response = APIClient().post("/api/v1/verify", {"code": code}, format="json")
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def test_a_peer_item_is_genuine_with_its_office_and_the_peer_log_as_evidence(log, office, peer):
+    code = office.register("P1")
+    office.register("P2")
+    sync(peer)
+    body = verify(code)
+    assert body["verdict"] == "genuine"
+    assert body["registered_by"]["office"] == "office-a"
+    assert body["registered_by"]["origin"] == "node-a.example/log"
+    assert [r["code"] for r in body["reasons"]] == ["peer_registered", "registered", "signature_matches"]
+    assert "office-a (node-a.example/log) by Acme Outdoor" in body["reasons"][0]["text"]
+    assert body["peer_item"]["brand_name"] == "Acme Outdoor"
+    assert body["item"] is None  # not an item of this node: no case can be opened on it here
+    # The evidence is the peer's own signed checkpoint and an inclusion proof anyone can check.
+    found = body["evidence"]
+    assert (found["office"], found["inclusion_proof_checked"], found["trusted"]) == ("office-a", True, True)
+    checkpoint = open_checkpoint(found["checkpoint"], Verifier.from_vkey(log.vkey))
+    assert found["checkpoint_size"] == checkpoint.size == len(log.entries)
+    proof = [base64.b64decode(h) for h in found["inclusion_proof"]]
+    leaf = base64.b64decode(found["leaf_hash"])
+    assert leaf == leaf_hash(log.entries[found["ledger_index"]])
+    verify_inclusion(found["ledger_index"], checkpoint.size, leaf, proof, checkpoint.root_hash)
+    scan = Scan.objects.get()
+    assert (scan.verdict, scan.item, scan.serial) == ("genuine", None, "P1")
+
+
+def test_the_label_page_names_the_registering_office(office, peer):
+    code = office.register("P1")
+    sync(peer)
+    path = code.removeprefix("https://peer.example")
+    response = APIClient().get(path, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'data-verdict="genuine"' in page
+    assert "registered at office office-a (node-a.example/log) by Acme Outdoor" in page
+
+
+def test_a_forged_label_signature_on_a_peer_item_is_forged(office, peer):
+    office.register("P1")
+    sync(peer)
+    forger = PrivateKey.generate()
+    code = build_label_uri(
+        "x.example", GTIN, "P1", office.brand.public_key.key_id, forger.sign(label_message(GTIN, "P1"))
+    )
+    body = verify(code)
+    assert body["verdict"] == "forged"
+    assert "signature_mismatch" in [r["code"] for r in body["reasons"]]
+
+
+def test_the_peers_recall_and_theft_events_are_honoured(office, peer):
+    recalled, stolen = office.register("P1"), office.register("P2")
+    office.event("P1", "shipped")
+    office.event("P1", "recalled")
+    office.event("P2", "stolen")
+    sync(peer)
+    body = verify(recalled)
+    assert body["verdict"] == "recalled"
+    assert [step["event"] for step in body["peer_item"]["history"]] == ["registered", "shipped", "recalled"]
+    assert verify(stolen)["verdict"] == "stolen"
+
+
+def test_an_event_off_the_items_chain_or_by_an_unknown_key_is_ignored(office, peer):
+    code = office.register("P1")
+    registration = office.heads["P1"]
+    office.event("P1", "recalled", prev=b"\x00" * 32)  # not linked to the registration
+    office.event("P1", "stolen", prev=registration, key=PrivateKey.generate())  # a key never admitted
+    sync(peer)
+    body = verify(code)
+    assert body["verdict"] == "genuine"
+    notes = " ".join(body["evidence"]["notes"])
+    assert "prev is not the item's latest record" in notes
+    assert "not a key of 'acme'" in notes
+
+
+def test_a_registration_signed_by_a_key_the_office_never_admitted_does_not_count(office, peer):
+    stranger = PrivateKey.generate()
+    code = office.register("P1", key=stranger)
+    sync(peer)
+    body = verify(code)
+    assert body["verdict"] == "forged"  # signed, but by no key known here or at the peer
+    assert body.get("registered_by") is None
+
+
+def test_keys_come_only_through_the_peer_log_signed_by_its_office(log, office, peer):
+    impostor = PrivateKey.generate()  # registers a brand key, signed by itself, not the office
+    office.add(PeerOffice._key_record("acme", impostor), impostor)
+    code = office.register("P1", key=impostor)
+    sync(peer)
+    assert verify(code)["verdict"] == "forged"
+    refused = peer_keys.peer_keys(Peer.objects.get(pk=peer.pk)).refused
+    assert any("not an office key" in r for r in refused)
+
+
+def test_a_key_revoked_before_the_registration_gives_revoked(office, peer):
+    code = office.register("P1", moment=T1)
+    office.revoke_brand_key(effective=T0)
+    sync(peer)
+    assert verify(code)["verdict"] == "revoked"
+
+
+def test_a_label_signed_by_a_peer_brand_key_for_no_registered_item_is_unknown_not_forged(office, peer):
+    office.register("P1")
+    sync(peer)
+    label = office.brand.sign(label_message(GTIN, "NEVER"))
+    body = verify(build_label_uri("x.example", GTIN, "NEVER", office.brand.public_key.key_id, label))
+    assert body["verdict"] == "unknown"
+    assert [r["code"] for r in body["reasons"]] == ["peer_unknown_signed"]
+
+
+def test_below_the_witness_quorum_the_checkpoint_is_not_trusted_and_the_item_unknown(
+    log, office, peer, settings
+):
+    code = office.register("P1")
+    settings.IPCHAIN_WITNESS_QUORUM = 1
+    factories.office()  # the trust list is signed by this node's office
+    sync(peer)
+    body = verify(code)
+    assert (body["verdict"], body["evidence"]["trusted"], body["evidence"]["quorum"]) == ("unknown", False, 1)
+    assert [r["code"] for r in body["reasons"]] == ["peer_registered", "peer_untrusted"]
+    assert all(k["office"]["name"] != "office-a" for k in trust_list_payload()["keys"] if "office" in k)
+
+    # A trusted witness (this node's own, in tests) cosigns the peer's checkpoint: trusted now.
+    text = log.checkpoint().split("\n\n")[0] + "\n"
+    log.extra_signature_lines = TEST_WITNESS.cosign(text, int(time.time()))
+    sync(peer)
+    body = verify(code)
+    assert (body["verdict"], body["evidence"]["trusted"]) == ("genuine", True)
+    assert body["evidence"]["cosigned_by"] == [TEST_WITNESS.name]
+    assert TEST_WITNESS.name in body["evidence"]["checkpoint"]
+
+    # Only named witnesses count when IPCHAIN_TRUSTED_WITNESSES is set.
+    settings.IPCHAIN_TRUSTED_WITNESSES = ["another.example/witness"]
+    body = verify(code)
+    assert (body["verdict"], body["evidence"]["trusted"], body["evidence"]["cosigned_by"]) == (
+        "unknown",
+        False,
+        [],
+    )
+
+
+def test_the_trust_list_carries_peer_brand_keys_marked_with_their_office(office, peer):
+    factories.office()
+    office.register("P1")
+    sync(peer)
+    keys = [k for k in trust_list_payload()["keys"] if k.get("office")]
+    assert [(k["kid"], k["org"], k["name"], k["kind"]) for k in keys] == [
+        (office.brand.public_key.key_id, "acme", "Acme Outdoor", "brand")
+    ]
+    assert keys[0]["office"] == {"name": "office-a", "origin": "node-a.example/log"}
+    assert keys[0]["jwk"] == office.brand.public_key.to_jwk()
+    json.dumps(keys)  # plain JSON, as the signed payload needs
+
+
+def test_a_revoked_peer_key_is_in_the_trust_list_with_its_revocation(office, peer):
+    factories.office()
+    office.register("P1")
+    office.revoke_brand_key(effective=T1)
+    sync(peer)
+    [key] = [k for k in trust_list_payload()["keys"] if k.get("office")]
+    assert (key["status"], key["revoked_from"]) == ("revoked", "2026-11-25T10:00:00Z")
