@@ -338,3 +338,40 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
+
+# --- Operations (ipchain/operations, docs/deploy.md) ----------------------------------------
+# Health probes answered first (by IP, over plain HTTP), then request ids and request metrics
+# around everything else.
+MIDDLEWARE.insert(0, "ipchain.operations.middleware.HealthProbeMiddleware")
+MIDDLEWARE.insert(1, "ipchain.operations.middleware.RequestIdMiddleware")
+MIDDLEWARE.insert(2, "ipchain.operations.middleware.RequestMetricsMiddleware")
+# /readyz fails when the oldest entry waiting for integration is older than this (seconds), or
+# when more than IPCHAIN_READY_MAX_PENDING entries wait (0: no limit on the count).
+IPCHAIN_READY_MAX_LAG_SECONDS = float(os.environ.get("IPCHAIN_READY_MAX_LAG_SECONDS", "300"))
+IPCHAIN_READY_MAX_PENDING = int(os.environ.get("IPCHAIN_READY_MAX_PENDING", "0"))
+IPCHAIN_READY_BROKER_TIMEOUT = float(os.environ.get("IPCHAIN_READY_BROKER_TIMEOUT", "2"))
+# /metrics answers a bearer token (set it in Prometheus' scrape config) or these client
+# addresses/networks (comma-separated). Behind a proxy REMOTE_ADDR is the proxy: use the token.
+IPCHAIN_METRICS_TOKEN = os.environ.get("IPCHAIN_METRICS_TOKEN", "")
+IPCHAIN_METRICS_ALLOWED_IPS = env_list("IPCHAIN_METRICS_ALLOWED_IPS", "127.0.0.1,::1")
+# Checkpoint publishing: pending entries integrated and a fresh checkpoint signed at least this
+# often, even when nothing was appended (so monitors see the log is alive).
+IPCHAIN_CHECKPOINT_INTERVAL_MINUTES = float(os.environ.get("IPCHAIN_CHECKPOINT_INTERVAL_MINUTES", "10"))
+CELERY_BEAT_SCHEDULE["operations-publish-checkpoint"] = {
+    "task": "ipchain.operations.tasks.publish_checkpoint",
+    "schedule": timedelta(minutes=IPCHAIN_CHECKPOINT_INTERVAL_MINUTES),
+}
+CELERY_BEAT_SCHEDULE["operations-case-reminders"] = {
+    "task": "ipchain.operations.tasks.send_case_reminders",
+    "schedule": timedelta(minutes=float(os.environ.get("IPCHAIN_CASE_REMINDER_INTERVAL_MINUTES", "30"))),
+}
+# Structured logs: one JSON object per line (LOG_FORMAT=json, the production default), else plain.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json" if PRODUCTION else "plain")
+LOGGING["filters"] = {"request_id": {"()": "ipchain.operations.logs.RequestIdFilter"}}
+LOGGING["formatters"]["json"] = {"()": "ipchain.operations.logs.JsonFormatter"}
+LOGGING["formatters"]["plain"] = {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+LOGGING["handlers"]["console"]["formatter"] = "json" if LOG_FORMAT == "json" else "plain"
+LOGGING["handlers"]["console"]["filters"] = ["request_id"]
+
+# --- Office dashboard (ipchain/dashboard) -----------------------------------------------------
+INSTALLED_APPS += ["ipchain.dashboard"]

@@ -25,6 +25,7 @@ urlpatterns = [
     path("api/v1/schema", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/redoc", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("", include("ipchain.operations.urls")),  # /healthz, /readyz, /metrics, exports
 ]
 
 if settings.DEBUG:  # uploaded product photos; in production the web server serves MEDIA_ROOT

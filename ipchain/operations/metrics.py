@@ -112,8 +112,9 @@ def _gauge(name: str, documentation: str, value: float) -> GaugeMetricFamily:
     return GaugeMetricFamily(name, documentation, value=value)
 
 
-def exposition() -> bytes:
-    """The text a scrape receives: every process's counters and the gauges of now."""
+def exposition(*, gauges: bool = True) -> bytes:
+    """The text a scrape receives: every process's counters and (unless told not to) the
+    gauges of now."""
     registry = CollectorRegistry(auto_describe=False)
     if multiprocess_dir():
         from prometheus_client import multiprocess
@@ -121,7 +122,8 @@ def exposition() -> bytes:
         multiprocess.MultiProcessCollector(registry)
     else:
         registry.register(_Forward(REGISTRY))
-    registry.register(OperationsCollector())
+    if gauges:
+        registry.register(OperationsCollector())
     return generate_latest(registry)
 
 

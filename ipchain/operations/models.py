@@ -32,3 +32,30 @@ class FailedTask(models.Model):
     @property
     def is_retried(self) -> bool:
         return self.retried_at is not None
+
+
+class CaseReminder(models.Model):
+    """A reminder sent about one deadline of a detention case, at one stage. The unique
+    constraint is what makes reminders idempotent: a deadline is reminded of once when it is
+    a day away and once when it has passed, however often the periodic task runs. An
+    extension moves the deadline, which is then a new one."""
+
+    class Stage(models.TextChoices):
+        DUE_SOON = "due_soon", "Due within a day"
+        OVERDUE = "overdue", "Passed"
+
+    case = models.ForeignKey("verifier.Case", on_delete=models.CASCADE, related_name="reminders")
+    clock = models.CharField(max_length=16, help_text="verifier.cases.clocks_of: notify or holder")
+    due = models.DateTimeField()
+    stage = models.CharField(max_length=16, choices=Stage.choices)
+    sent_at = models.DateTimeField(default=timezone.now)
+    recipients = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "clock", "due", "stage"], name="casereminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"case {self.case_id} {self.clock} {self.stage}"

@@ -103,8 +103,9 @@ def test_queue_depths_are_empty_and_say_eager_without_a_broker():
     assert workers.queue_depths() == {}
 
 
-def test_queue_depths_count_every_priority_on_redis(settings):
+def test_queue_depths_count_every_priority_on_redis(monkeypatch):
     url = "redis://127.0.0.1:6379/6"
+    monkeypatch.setenv("CELERY_BROKER_URL", url)  # Celery's conf.broker_url prefers it
     client = redis.Redis.from_url(url)
     client.delete("celery", "celery\x06\x163", "celery\x06\x169")
     client.rpush("celery", b"a", b"b")
