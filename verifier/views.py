@@ -187,10 +187,25 @@ def _scanner_context() -> dict:
     return context | {"office_key": {"kid": office_key.kid, "jwk": jwk}}
 
 
+# Why offline.js could not check a code, in the page's language (reasons of parse_code).
+OFFLINE_REASONS = {
+    "not_a_code": _("Not a GS1 Digital Link address or element string."),
+    "too_long": _("Too long for a code."),
+    "bad_gtin": _("A GTIN is 8, 12, 13 or 14 digits."),
+    "bad_check_digit": _("The GTIN's check digit is wrong: a typing error, or not a real GTIN."),
+    "bad_serial": _("The serial number is missing or has characters a serial cannot have."),
+    "malformed_signature": _("The signature in the code is damaged."),
+    "no_office_key": _("This node has no office key yet."),
+    "no_trust_list": _("Open the verifier once with a network so that it keeps the trust list."),
+    "bad_trust_list": _("The stored trust list is not signed by the office: it is not used."),
+}
+
+
 def offline_page(request: HttpRequest) -> HttpResponse:
     """The page the service worker shows when the network is gone: the code is checked in
     the browser against the cached trust list."""
-    return render(request, "verifier/offline.html", _scanner_context())
+    reasons = {reason: str(text) for reason, text in OFFLINE_REASONS.items()}
+    return render(request, "verifier/offline.html", _scanner_context() | {"offline_reasons": reasons})
 
 
 OFFLINE_FILES = [

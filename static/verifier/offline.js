@@ -119,20 +119,24 @@
     const payload = b64urlDecode(signed.payload);
     const valid = await verifyP256(await importKey(office.jwk), b64urlDecode(signed.sig), payload);
     if (!valid) throw new CodeError("bad_trust_list", "the trust list's signature does not verify");
-    return JSON.parse(new TextDecoder().decode(payload));
+    const list = JSON.parse(new TextDecoder().decode(payload));
+    if (list.type !== "trust_list" || !Array.isArray(list.keys)) throw new CodeError("bad_trust_list", "not a trust list");
+    return list;
   }
 
   // --- The offline verdict ------------------------------------------------------------
 
-  // One of: offline_valid, forged, revoked, unchecked (no signature in the code).
-  async function verdictFor(text) {
+  // One of: offline_valid, forged (reason bad_signature or unknown_key), revoked,
+  // unchecked (no signature in the code). The item's status (stolen, recalled, clones)
+  // needs the node: offline_valid says only that a registered key signed this label.
+  async function verdictFor(text, now = Date.now()) {
     const code = parseCode(text);
     const list = await trustList();
     const base = {
       gtin: code.gtin,
       serial: code.serial,
       trust_list_issued: list.issued,
-      trust_list_age_seconds: Math.max(0, (Date.now() - Date.parse(list.issued)) / 1000),
+      trust_list_age_seconds: Math.max(0, (now - Date.parse(list.issued)) / 1000),
     };
     if (!code.sig || !code.kid) return { ...base, verdict: "unchecked", reason: "unsigned" };
     const key = list.keys.find((k) => k.kid === code.kid);
@@ -140,7 +144,13 @@
     const valid = code.sig.length === 64 &&
       await verifyP256(await importKey(key.jwk), code.sig, labelMessage(code.gtin, code.serial));
     if (!valid) return { ...base, verdict: "forged", reason: "bad_signature", brand: key.name };
-    if (key.revoked_from) {
+    // A key revoked (compromised) from a moment on: offline we cannot tell whether the label
+    // was registered before that moment (the node can), so it is not called valid. A key
+    // that is not valid yet by its own dates signed nothing genuine.
+    if (Date.parse(key.valid_from) > now + 86400000) {
+      return { ...base, verdict: "forged", reason: "key_not_yet_valid", brand: key.name };
+    }
+    if (key.revoked_from && Date.parse(key.revoked_from) <= now) {
       return { ...base, verdict: "revoked", reason: "key_revoked", brand: key.name, revoked_from: key.revoked_from };
     }
     return { ...base, verdict: "offline_valid", reason: "signature_valid", brand: key.name };
@@ -150,8 +160,13 @@
 
   function openQueue() {
     return new Promise((resolve, reject) => {
-      const request = indexedDB.open("ipchain-verifier", 1);
-      request.onupgradeneeded = () => request.result.createObjectStore("queue", { keyPath: "id", autoIncrement: true });
+      // Version 2: each queued scan keyed by the UUID the node logs it under (idempotent resend).
+      const request = indexedDB.open("ipchain-verifier", 2);
+      request.onupgradeneeded = () => {
+        const db = request.result;
+        if (db.objectStoreNames.contains("queue")) db.deleteObjectStore("queue");
+        db.createObjectStore("queue", { keyPath: "id" });
+      };
       request.onsuccess = () => resolve(request.result);
       request.onerror = () => reject(request.error);
     });
@@ -168,7 +183,8 @@
   }
 
   function queueScan(scan) {
-    return withStore("readwrite", (store) => store.add({ ...scan, scanned_at: scan.scanned_at || new Date().toISOString() }));
+    const entry = { ...scan, id: scan.id || crypto.randomUUID(), scanned_at: scan.scanned_at || new Date().toISOString() };
+    return withStore("readwrite", (store) => store.put(entry)).then(() => entry);
   }
 
   function queuedScans() {
@@ -181,7 +197,9 @@
   }
 
   // Send what is queued; each scan is verified online and logged at the time it was made.
-  // Scans the node refuses for good (not signed in, bad input) are dropped, not retried.
+  // Each carries its id, so a batch whose answer was lost is sent again harmlessly. Kept
+  // for later: when the node is unreachable or the officer is signed out (401/403); a
+  // batch the node refuses as bad input (400) is dropped, it would never be taken.
   async function flushQueue() {
     const scans = await queuedScans();
     if (!scans.length) return [];
@@ -191,14 +209,16 @@
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(), Accept: "application/json" },
       body: JSON.stringify({
-        scans: batch.map(({ code, scanned_at, latitude, longitude, offline_verdict }) => {
-          const scan = { code, scanned_at, offline_verdict: offline_verdict || "" };
+        scans: batch.map(({ id, code, scanned_at, latitude, longitude, offline_verdict }) => {
+          const scan = { id, code, scanned_at, offline_verdict: offline_verdict || "" };
           if (latitude != null && longitude != null) { scan.latitude = latitude; scan.longitude = longitude; }
           return scan;
         }),
       }),
     });
-    if (response.status >= 500) throw new Error("the node could not take the scans now");
+    if (response.status >= 500 || response.status === 401 || response.status === 403 || response.status === 429) {
+      throw new Error("the node did not take the scans now (" + response.status + ")");
+    }
     const results = response.ok ? (await response.json()).results : batch.map(() => null);
     await withStore("readwrite", (store) => { batch.forEach((scan) => store.delete(scan.id)); });
     return batch.map((scan, i) => ({ scan, result: results[i] }));
@@ -225,6 +245,7 @@
   function scannedText() {
     const params = new URLSearchParams(location.search);
     if (params.get("code")) return params.get("code");
+    if (params.get("gtin") || params.get("serial")) return "(01)" + (params.get("gtin") || "") + "(21)" + (params.get("serial") || "");
     if (location.pathname.startsWith("/01/")) return location.href;
     return null;
   }
@@ -243,29 +264,37 @@
     try {
       result = await verdictFor(text);
     } catch (e) {
+      const reasons = JSON.parse(document.getElementById("offline-reasons").textContent);
+      const why = reasons[e.reason] || e.message;
       if (e.reason === "no_trust_list" || e.reason === "bad_trust_list" || e.reason === "no_office_key") {
-        show("no_list", t.noList, e.message);
+        show("no_list", t.noList, why);
       } else {
-        show("error", t.notACode, e.message);
+        show("error", t.notACode, why);
       }
       return;
     }
     const code = document.getElementById("offline-code");
     code.textContent = "(01) " + result.gtin + " (21) " + result.serial;
-    const headline = { offline_valid: t.valid, forged: t.forged, revoked: t.revoked, unchecked: t.unchecked }[result.verdict];
-    const detail = { offline_valid: t.validDetail, forged: t.forgedDetail, revoked: t.revokedDetail, unchecked: t.uncheckedDetail }[result.verdict];
+    const unknownKey = result.reason === "unknown_key" || result.reason === "key_not_yet_valid";
+    const headline = { offline_valid: t.valid, forged: unknownKey ? t.unknownKey : t.forged, revoked: t.revoked, unchecked: t.unchecked }[result.verdict];
+    const detail = { offline_valid: t.validDetail, forged: unknownKey ? t.unknownKeyDetail : t.forgedDetail, revoked: t.revokedDetail, unchecked: t.uncheckedDetail }[result.verdict];
     show(result.verdict, headline, detail + (result.brand ? " — " + result.brand : ""));
+    page.dataset.reason = result.reason;
     const age = document.getElementById("list-age");
-    const days = Math.floor(result.trust_list_age_seconds / 86400);
-    const hours = Math.floor(result.trust_list_age_seconds / 3600);
-    age.textContent = t.listAge.replace("%(age)s", days >= 1 ? days + " d" : hours + " h").replace("%(issued)s", result.trust_list_issued);
+    const seconds = result.trust_list_age_seconds;
+    const [unit, n] = seconds >= 86400 ? [t.days, Math.floor(seconds / 86400)] : seconds >= 3600 ? [t.hours, Math.floor(seconds / 3600)] : [t.minutes, Math.floor(seconds / 60)];
+    const issued = new Date(result.trust_list_issued).toLocaleString(document.documentElement.lang || undefined);
+    age.textContent = t.listAge.replace("%(age)s", unit.replace("%(n)s", n)).replace("%(issued)s", issued);
     if (result.trust_list_age_seconds > Number(t.maxAge)) {
       age.classList.add("notice", "warn");
       age.setAttribute("role", "alert");
       age.textContent = "⚠ " + age.textContent + " " + t.stale;
     }
     const params = new URLSearchParams(location.search);
-    const scan = { code: text, offline_verdict: result.verdict };
+    // One queued scan per page: a reload of this page sends it once (the same id).
+    const key = "ipchain-queued:" + location.href;
+    const scan = { id: sessionStorage.getItem(key) || crypto.randomUUID(), code: text, offline_verdict: result.verdict };
+    sessionStorage.setItem(key, scan.id);
     if (params.get("lat") && params.get("lon")) { scan.latitude = Number(params.get("lat")); scan.longitude = Number(params.get("lon")); }
     await queueScan(scan);
     await countQueued();

@@ -19,12 +19,14 @@ self.addEventListener("activate", (event) => {
   );
 });
 
+// The network first; the cached page when there is none, or when a proxy in front of the
+// node says it cannot reach it (502-504).
 async function fromNetworkElse(request, fallback) {
   try {
-    return await fetch(request);
-  } catch (e) {
-    return (await caches.match(fallback, { ignoreSearch: true })) || Response.error();
-  }
+    const response = await fetch(request);
+    if (response.status < 502 || response.status > 504) return response;
+  } catch (e) { /* no network */ }
+  return (await caches.match(fallback, { ignoreSearch: true })) || Response.error();
 }
 
 async function trustList(request) {

@@ -1,0 +1,181 @@
+"""The verifier as an offline web app, in headless Chromium: the service worker installs
+and caches the scanner, the offline page and the signed trust list; with the network gone
+(the page switched offline through the DevTools protocol, and the node refusing every
+connection) a code is checked on the phone with WebCrypto; back online, the queued scan
+is sent and logged as an offline scan."""
+
+import contextlib
+import socket
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from ipchain.accounts.models import Role
+from ipchain.ledger import log
+from ipchain.registry import items, keys
+from ipchain.registry.digital_link import build_label_uri, label_message
+from ipchain.registry.signing import PrivateKey
+from tests import factories
+from verifier.models import Scan
+
+from .browser import chrome
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+READY = """
+const done = arguments[arguments.length - 1];
+(async () => {
+  const registration = await navigator.serviceWorker.getRegistration("/");
+  const list = await caches.match("/verify/trust-list.json");
+  const page = await caches.match("/verify/offline/");
+  done(Boolean(registration && registration.active && navigator.serviceWorker.controller && list && page));
+})().catch(() => done(false));
+"""
+
+
+@pytest.fixture
+def world(settings):
+    settings.IPCHAIN_PUBLIC_HOST = "ipo.example"
+    brand = factories.brand("acme")
+    product = factories.product(brand, name="Trail Jacket")
+    admin = factories.brand_admin(brand)
+    item = items.register_item(actor=admin, brand=brand, gtin=product.gtin, serial="OFF-1")
+    log.integrate_pending()
+    officer = factories.user(factories.customs("nl-customs"), Role.CUSTOMS_OFFICER, username="officer")
+    forger = PrivateKey.generate()
+    gtin = product.gtin
+    # A key no rights holder registered: "signed by an unknown key".
+    stranger = build_label_uri(
+        "ipo.example", gtin, "OFF-3", "k-stranger", forger.sign(label_message(gtin, "OFF-3"))
+    )
+    brand_kid = keys.active_key(brand).kid
+    return {
+        "officer": officer,
+        "item": item,
+        "genuine": items.label_uri(item),
+        "forged": build_label_uri(
+            "ipo.example", gtin, "OFF-1", brand_kid, forger.sign(label_message(gtin, "OFF-1"))
+        ),
+        "stranger": stranger,
+    }
+
+
+class Outage:
+    """The node unreachable: its open connections (the browser keeps some alive) are cut
+    and every new one is closed unanswered. Tracks connections from the start."""
+
+    def __init__(self, live_server):
+        self.server = live_server.thread.httpd
+        self.refused = 0
+        self.down = False
+        self._open = []
+        self._process = self.server.process_request
+        self.server.process_request = self._accept
+
+    def _accept(self, request, client_address):
+        if self.down:
+            self.refused += 1
+            self.server.shutdown_request(request)
+            return
+        self._open.append(request)
+        self._process(request, client_address)
+
+    def __enter__(self):
+        self.down = True
+        for connection in self._open:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+        self._open.clear()
+        return self
+
+    def __exit__(self, *exc):
+        self.down = False
+
+
+def set_offline(browser, offline: bool) -> None:
+    browser.execute_cdp_cmd("Network.enable", {})
+    browser.execute_cdp_cmd(
+        "Network.emulateNetworkConditions",
+        {"offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
+
+
+def sign_in(browser, base: str) -> None:
+    browser.get(base + "/accounts/login/?next=/verify/")
+    browser.find_element(By.NAME, "username").send_keys("officer")
+    browser.find_element(By.NAME, "password").send_keys("x-test-pass")
+    browser.find_element(By.CSS_SELECTOR, "form [type=submit]").click()
+    WebDriverWait(browser, 20).until(lambda b: b.current_url.endswith("/verify/"))
+
+
+def paste(browser, code: str) -> None:
+    """Paste a code in the scanner page's form, as a scanner app would hand it over."""
+    browser.find_element(By.CSS_SELECTOR, "details summary").click()
+    field = browser.find_element(By.ID, "code")
+    field.clear()
+    field.send_keys(code)
+    field.submit()
+
+
+def offline_verdict(browser) -> tuple[str, str, str]:
+    WebDriverWait(browser, 20).until(
+        lambda b: b.find_element(By.ID, "offline-verdict").get_attribute("data-verdict") not in (None, "")
+    )
+    box = browser.find_element(By.ID, "offline-verdict")
+    return box.get_attribute("data-verdict"), box.get_attribute("data-reason"), box.text
+
+
+def test_offline_the_phone_checks_signatures_and_sends_its_scans_later(live_server, world, tmp_path):
+    outage = Outage(live_server)
+    browser = chrome(profile=str(tmp_path / "profile"))
+    try:
+        sign_in(browser, live_server.url)
+        WebDriverWait(browser, 30).until(lambda b: b.execute_async_script(READY))
+
+        with outage:
+            set_offline(browser, True)
+            assert browser.execute_script("return navigator.onLine") is False
+            browser.get(live_server.url + "/verify/")  # the scanner from the cache
+            assert browser.find_element(By.TAG_NAME, "h1").text == "Verify an item"
+
+            paste(browser, world["genuine"])
+            verdict, reason, text = offline_verdict(browser)
+            assert (verdict, reason) == ("offline_valid", "signature_valid")
+            assert "Offline: signature valid, status not checked" in text
+            assert "Trust list of" in browser.find_element(By.ID, "list-age").text
+            browser.save_screenshot(str(tmp_path / "offline-genuine.png"))
+
+            browser.get(live_server.url + "/verify/")
+            paste(browser, world["forged"])
+            verdict, reason, text = offline_verdict(browser)
+            assert (verdict, reason) == ("forged", "bad_signature")
+            assert "the signature does not verify" in text
+
+            # A label URI opened by the phone's camera app lands on the offline page too.
+            browser.get(world["stranger"].replace("https://ipo.example", live_server.url))
+            verdict, reason, text = offline_verdict(browser)
+            assert (verdict, reason) == ("forged", "unknown_key")
+            assert "unknown key" in text
+            queued = browser.execute_async_script(
+                "const done = arguments[arguments.length - 1];"
+                "IpchainOffline.queuedScans().then((s) => done(s.map((x) => x.offline_verdict)));"
+            )
+            assert sorted(queued) == ["forged", "forged", "offline_valid"]
+            assert Scan.objects.count() == 0
+            refused_while_offline = outage.refused
+
+        # Back online: the page sends the queue by itself ("online" event).
+        set_offline(browser, False)
+        WebDriverWait(browser, 20).until(lambda b: Scan.objects.filter(offline=True).count() == 3)
+        WebDriverWait(browser, 10).until(lambda b: "Sent:" in b.find_element(By.ID, "sent").text)
+        rows = Scan.objects.order_by("created_at")
+        assert [(r.serial, r.offline_verdict, r.verdict) for r in rows] == [
+            ("OFF-1", "offline_valid", "genuine"),
+            ("OFF-1", "forged", "forged"),
+            ("OFF-3", "forged", "forged"),
+        ]
+        assert all(r.officer == world["officer"] and r.trusted and r.received_at for r in rows)
+        assert refused_while_offline > 0  # the browser did try the node, and found nothing
+    finally:
+        browser.quit()
