@@ -19,9 +19,12 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        if rid := request_id.get():
+        # Set by RequestIdFilter when the line was logged; else read now.
+        rid = getattr(record, "request_id", None) or request_id.get()
+        if rid and rid != "-":
             line["request_id"] = rid
-        if (user_id := current_user_id()) is not None:
+        user_id = getattr(record, "user_id", None) or current_user_id()
+        if user_id is not None:
             line["user_id"] = user_id
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
@@ -29,8 +32,10 @@ class JsonFormatter(logging.Formatter):
 
 
 class RequestIdFilter(logging.Filter):
-    """Gives plain-text lines the request id too (%(request_id)s)."""
+    """Stamps each record with the request id (also for plain lines: %(request_id)s) and the
+    user id, when it is logged, while the request is still being served."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id.get() or "-"
+        record.user_id = current_user_id()
         return True

@@ -1,0 +1,146 @@
+"""GET /metrics: Prometheus text that parses, counters that move, gauges read at scrape time."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+from rest_framework.test import APIClient
+
+from ipchain.ledger import log
+from ipchain.registry import items
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def scrape(client, **extra) -> dict[tuple, float]:
+    response = client.get("/metrics", **extra)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    samples = {}
+    for family in text_string_to_metric_families(response.content.decode()):
+        for sample in family.samples:
+            samples[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
+    return samples
+
+
+def value(samples, name, **labels) -> float:
+    return samples.get((name, tuple(sorted(labels.items()))), 0.0)
+
+
+def test_metrics_are_refused_to_other_addresses_without_the_token(client, settings):
+    settings.IPCHAIN_METRICS_TOKEN = "s3cret-scrape-token"
+    response = client.get("/metrics", REMOTE_ADDR="203.0.113.9")
+    assert response.status_code == 403
+    assert response.json()["error"]["reason"] == "metrics_forbidden"
+    wrong = client.get("/metrics", REMOTE_ADDR="203.0.113.9", HTTP_AUTHORIZATION="Bearer nope")
+    assert wrong.status_code == 403
+    assert scrape(client, REMOTE_ADDR="203.0.113.9", HTTP_AUTHORIZATION="Bearer s3cret-scrape-token")
+
+
+def test_an_allowed_network_may_scrape(client, settings):
+    settings.IPCHAIN_METRICS_ALLOWED_IPS = ["10.0.0.0/8"]
+    assert client.get("/metrics", REMOTE_ADDR="10.20.30.40").status_code == 200
+    assert client.get("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 403
+
+
+def test_requests_are_counted_by_view_and_status(client):
+    before = scrape(client)
+    client.get("/log/checkpoint")
+    client.get("/api/v1/log/entries/999999")
+    after = scrape(client)
+    key = {"view": "log-checkpoint", "method": "GET", "status": "200"}
+    assert (
+        value(after, "ipchain_http_requests_total", **key)
+        == value(before, "ipchain_http_requests_total", **key) + 1
+    )
+    missing = {"view": "api-log-entry", "method": "GET", "status": "404"}
+    assert value(after, "ipchain_http_requests_total", **missing) >= 1
+    latency = "ipchain_http_request_duration_seconds_count"
+    assert value(after, latency, view="log-checkpoint") == value(before, latency, view="log-checkpoint") + 1
+
+
+def test_verdicts_are_counted(client, settings):
+    settings.IPCHAIN_SCAN_LOG = {"batch": 100, "seconds": 0}
+    brand = factories.brand()
+    product = factories.product(brand)
+    item = items.register_item(
+        actor=factories.brand_admin(brand), brand=brand, gtin=product.gtin, serial="M1"
+    )
+    log.integrate_pending()
+    before = scrape(client)
+    api = APIClient()
+    assert (
+        api.post("/api/v1/verify", {"code": items.label_uri(item)}, format="json").json()["verdict"]
+        == "genuine"
+    )
+    api.post("/api/v1/verify", {"code": f"(01){product.gtin}(21)NOPE"}, format="json")
+    after = scrape(client)
+    for verdict in ("genuine", "unknown"):
+        assert value(after, "ipchain_verdicts_total", verdict=verdict) == (
+            value(before, "ipchain_verdicts_total", verdict=verdict) + 1
+        )
+
+
+def test_ledger_gauges_are_read_at_scrape_time(client):
+    empty = scrape(client)
+    assert value(empty, "ipchain_ledger_pending_entries") == 0
+    assert value(empty, "ipchain_ledger_checkpoint_age_seconds") == -1
+    assert value(empty, "ipchain_ledger_last_audit_ok") == -1
+    for n in range(3):
+        log.prepare_entry({"kind": "test", "n": n}).save()
+    waiting = scrape(client)
+    assert value(waiting, "ipchain_ledger_pending_entries") == 3
+    assert value(waiting, "ipchain_ledger_integration_lag_seconds") >= 0
+    log.integrate_pending()
+    done = scrape(client)
+    assert value(done, "ipchain_ledger_pending_entries") == 0
+    assert value(done, "ipchain_ledger_tree_size") == 3
+    assert 0 <= value(done, "ipchain_ledger_checkpoint_age_seconds") < 60
+    assert value(done, "ipchain_celery_broker_up") == 1
+    assert value(done, "ipchain_celery_failed_tasks") == 0
+
+
+COUNT_VERDICTS = """
+import sys, django
+django.setup()
+from ipchain.operations.metrics import count_verdict
+for _ in range(int(sys.argv[1])):
+    count_verdict("forged")
+"""
+SCRAPE = """
+import django
+django.setup()
+from ipchain.operations.metrics import exposition
+print(exposition(gauges=False).decode())
+"""
+
+
+def test_multiprocess_mode_sums_the_counters_of_every_process(tmp_path):
+    """Two "gunicorn workers" count verdicts; a scrape served by a third process sees both."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
+    }
+
+    def run(*args):
+        done = subprocess.run(
+            [sys.executable, "-c", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    run(COUNT_VERDICTS, "2")
+    run(COUNT_VERDICTS, "3")
+    families = {f.name: f for f in text_string_to_metric_families(run(SCRAPE))}
+    totals = {
+        s.labels["verdict"]: s.value
+        for s in families["ipchain_verdicts"].samples
+        if s.name.endswith("_total")
+    }
+    assert totals == {"forged": 5.0}
