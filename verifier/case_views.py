@@ -1,11 +1,12 @@
 """Detention case pages: customs open and close cases, the rights holder answers."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ipchain.accounts.roles import membership_of
@@ -13,13 +14,37 @@ from ipchain.errors import DomainError
 
 from . import cases
 from .forms import CaseForm
+from .models import Case
 from .views import officer_scan
+
+# Colour and icon of a case's state, always shown with its words.
+STATE_STYLE = {
+    Case.State.DETAINED: ("warn", "⏸"),
+    Case.State.AWAITING_HOLDER: ("warn", "⏳"),
+    Case.State.CONFIRMED_COUNTERFEIT: ("bad", "✖"),
+    Case.State.CONFIRMED_GENUINE: ("ok", "✔"),
+    Case.State.RELEASED: ("ok", "✔"),
+    Case.State.DESTROYED: ("bad", "🗑"),
+}
+
+CLOCK_LABELS = {
+    "notify": gettext_lazy("Notify the rights holder by"),
+    "holder": gettext_lazy("The rights holder answers by"),
+}
+
+ACTIONS = ("genuine", "counterfeit", "extend", "released", "destroyed")
 
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     rows = cases.visible_cases(request.user).select_related("item__product", "brand", "authority")[:200]
-    return render(request, "verifier/cases.html", {"cases": rows, "role": _side(request.user)})
+    context = {"rows": [_styled(case) for case in rows], "role": _side(request.user)}
+    return render(request, "verifier/cases.html", context)
+
+
+def _styled(case: Case) -> dict:
+    style, icon = STATE_STYLE[case.state]
+    return {"case": case, "style": style, "icon": icon}
 
 
 @login_required
@@ -46,7 +71,13 @@ def case_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Case opened. The rights holder is being notified."))
             return redirect(case)
-    return render(request, "verifier/case_new.html", {"form": form, "scan": scan, "item": scan.item})
+    context = {
+        "form": form,
+        "scan": scan,
+        "item": scan.item,
+        "notify_days": settings.IPCHAIN_CASE_CLOCKS["notify_working_days"],
+    }
+    return render(request, "verifier/case_new.html", context, status=400 if form.errors else 200)
 
 
 @login_required
@@ -54,13 +85,42 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_object_or_404(
         cases.visible_cases(request.user).select_related("item__product__brand", "authority", "brand"), pk=pk
     )
+    role = _side(request.user)
+    clocks = [row | {"label": CLOCK_LABELS[row["clock"]]} for row in cases.clocks_of(case)]
+    style, icon = STATE_STYLE[case.state]
     context = {
         "case": case,
-        "clocks": cases.clocks_of(case),
+        "case_style": style,
+        "case_icon": icon,
+        "clocks": clocks,
         "photos": case.photos.all(),
-        "role": _side(request.user),
+        "role": role,
+        "actions": _actions(case, role),
     }
     return render(request, "verifier/case.html", context)
+
+
+def _actions(case: Case, role: str) -> list[dict]:
+    """The buttons this side may press now (the services check again on POST)."""
+    if case.closed_at:
+        return []
+    awaiting = case.state in (Case.State.DETAINED, Case.State.AWAITING_HOLDER)
+    if role == "brand":
+        if not awaiting:
+            return []
+        return [
+            {"name": "genuine", "label": _("Our genuine goods"), "style": "secondary"},
+            {"name": "counterfeit", "label": _("Counterfeit"), "style": "danger"},
+        ]
+    if role != "customs":
+        return []
+    actions = []
+    if not case.perishable and not case.extended and case.holder_deadline:
+        actions.append({"name": "extend", "label": _("Extend the holder's period"), "style": "secondary"})
+    actions.append({"name": "released", "label": _("Release the goods"), "style": "secondary"})
+    if case.state == Case.State.CONFIRMED_COUNTERFEIT:
+        actions.append({"name": "destroyed", "label": _("Destroy the goods"), "style": "danger"})
+    return actions
 
 
 @require_POST
@@ -69,15 +129,15 @@ def case_action(request: HttpRequest, pk: int) -> HttpResponse:
     """One button on the case page: answer (holder), extend or close (customs)."""
     case = get_object_or_404(cases.visible_cases(request.user), pk=pk)
     action = request.POST.get("action", "")
+    if action not in ACTIONS:
+        return HttpResponseBadRequest("unknown action: give one of " + ", ".join(ACTIONS))
     try:
         if action in ("genuine", "counterfeit"):
             cases.holder_answer(actor=request.user, case=case, counterfeit=action == "counterfeit")
         elif action == "extend":
             cases.extend(actor=request.user, case=case)
-        elif action in ("released", "destroyed"):
-            cases.close(actor=request.user, case=case, outcome=action)
         else:
-            raise PermissionDenied("unknown action")
+            cases.close(actor=request.user, case=case, outcome=action)
     except DomainError as exc:
         messages.error(request, str(exc))
     else:

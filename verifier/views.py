@@ -212,6 +212,7 @@ OFFLINE_FILES = [
     "css/ipchain.css",
     "verifier/scan.js",
     "verifier/offline.js",
+    "verifier/verifier.css",
     "verifier/icon.svg",
     "vendor/zxing-wasm/zxing_reader.iife.js",
     "vendor/zxing-wasm/zxing_reader.wasm",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import cases, views
 
 app_name = "portal"
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path("keys/<str:kid>/revoke/", views.key_revoke, name="key_revoke"),
     path("labels/", views.label_list, name="labels"),
     path("alerts/", views.alerts, name="alerts"),
+    path("cases/", cases.cases, name="cases"),  # detention cases to answer (verifier)
     path("office/holders/", views.holders, name="holders"),
     path("office/holders/<slug:slug>/decision/", views.holder_decision, name="holder_decision"),
 ]

@@ -1,0 +1,44 @@
+"""The brand portal's detention cases: customs detained goods bearing the brand's labels;
+the rights holder confirms them genuine or counterfeit here (EU Regulation 608/2013,
+Art. 23). The case services live in the verifier (verifier/cases.py)."""
+
+from django.contrib import messages
+from django.http import HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from ipchain.errors import DomainError
+
+from .views import brand_only
+
+
+@brand_only
+def cases(request, org):
+    """GET: the brand's cases, open ones first. POST: answer one (case, answer)."""
+    from verifier import cases as case_services
+    from verifier.models import Case
+
+    visible = case_services.visible_cases(request.user)
+    if request.method == "POST":
+        if request.POST.get("answer") not in ("genuine", "counterfeit"):
+            return HttpResponseBadRequest("answer is genuine or counterfeit")
+        case = get_object_or_404(visible, pk=_int(request.POST.get("case")))
+        try:
+            case_services.holder_answer(
+                actor=request.user, case=case, counterfeit=request.POST["answer"] == "counterfeit"
+            )
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Answer sent to customs for case %(n)s.") % {"n": case.pk})
+        return redirect("portal:cases")
+    rows = visible.select_related("item__product", "authority").order_by("closed_at", "-detained_at")[:200]
+    awaiting = (Case.State.DETAINED, Case.State.AWAITING_HOLDER)
+    return render(request, "portal/cases.html", {"org": org, "cases": rows, "awaiting": awaiting})
+
+
+def _int(text) -> int | None:
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        return None
