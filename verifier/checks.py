@@ -322,16 +322,26 @@ class Remembered:
         self._lock = threading.Lock()
 
     def get(self, key, read):
-        now = time.monotonic()
         found = self._values.get(key)
-        if found is not None and now - found[0] < settings.IPCHAIN_VERIFY_CACHE_SECONDS * self.factor:
+        if found is not None and self._fresh(found[0]):
             return found[1]
         value = read(key)
+        self.put(key, value)
+        return value
+
+    def peek(self, key):
+        """The value remembered for `key` if still fresh, else None."""
+        found = self._values.get(key)
+        return found[1] if found is not None and self._fresh(found[0]) else None
+
+    def put(self, key, value) -> None:
         with self._lock:
             if len(self._values) > 10_000:
                 self._values.clear()
-            self._values[key] = (now, value)
-        return value
+            self._values[key] = (time.monotonic(), value)
+
+    def _fresh(self, read_at: float) -> bool:
+        return time.monotonic() - read_at < settings.IPCHAIN_VERIFY_CACHE_SECONDS * self.factor
 
     def clear(self, **kwargs) -> None:
         with self._lock:
