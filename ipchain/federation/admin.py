@@ -2,7 +2,15 @@ from django.contrib import admin
 
 from ipchain.ledger.admin import ReadOnlyAdmin
 
-from .models import Cosignature, MirroredCheckpoint, Peer, SplitViewEvidence, WitnessedHead
+from .models import (
+    Cosignature,
+    MirroredCheckpoint,
+    MirroredEntry,
+    MirroredTile,
+    Peer,
+    SplitViewEvidence,
+    WitnessedHead,
+)
 
 
 @admin.register(Peer)
@@ -19,17 +27,21 @@ class PeerAdmin(ReadOnlyAdmin):
         "mirror_ok_at",
         "cosign_ok_at",
     ]
+    list_filter = ["witness_its_log", "mirror_its_log", "cosigns_our_log"]
+    search_fields = ["name", "origin", "url"]
 
 
 @admin.register(SplitViewEvidence)
 class SplitViewEvidenceAdmin(ReadOnlyAdmin):
     list_display = ["detected_at", "peer", "seen_by", "reason", "proven", "first_size", "second_size"]
     list_filter = ["proven", "seen_by", "peer"]
+    search_fields = ["peer__name", "reason"]
 
 
 @admin.register(WitnessedHead)
 class WitnessedHeadAdmin(ReadOnlyAdmin):
     list_display = ["peer", "tree_size", "cosigned_at"]
+    search_fields = ["peer__name"]
     exclude = ["root_hash"]
 
 
@@ -37,9 +49,33 @@ class WitnessedHeadAdmin(ReadOnlyAdmin):
 class MirroredCheckpointAdmin(ReadOnlyAdmin):
     list_display = ["peer", "tree_size", "signed_size", "cosignatures", "mirrored_at"]
     list_filter = ["peer"]
+    search_fields = ["=tree_size"]
     exclude = ["root_hash"]
 
 
 @admin.register(Cosignature)
 class CosignatureAdmin(ReadOnlyAdmin):
     list_display = ["checkpoint", "witness", "timestamp", "received_at"]
+    list_filter = ["witness"]
+    search_fields = ["=checkpoint__tree_size", "witness__name"]
+
+
+@admin.register(MirroredTile)
+class MirroredTileAdmin(ReadOnlyAdmin):
+    list_display = ["peer", "level", "index"]
+    list_filter = ["peer", "level"]
+    search_fields = ["=index"]
+    exclude = ["hashes"]
+
+
+@admin.register(MirroredEntry)
+class MirroredEntryAdmin(ReadOnlyAdmin):
+    list_display = ["peer", "leaf_index", "kind", "gtin", "serial"]
+    list_filter = ["peer", "kind"]
+    search_fields = ["=leaf_index", "=gtin", "=serial"]
+    exclude = ["body", "leaf_hash"]
+    readonly_fields = ["record"]
+
+    @admin.display(description="record")
+    def record(self, entry):
+        return bytes(entry.body).decode(errors="replace")

@@ -35,18 +35,28 @@ class LogEntryAdmin(ReadOnlyAdmin):
 
 @admin.register(SignedCheckpoint)
 class SignedCheckpointAdmin(ReadOnlyAdmin):
-    list_display = ["tree_size", "published_at"]
+    list_display = ["tree_size", "published_at", "root_hash_hex"]
+    search_fields = ["=tree_size"]
+    date_hierarchy = "published_at"
     exclude = ["root_hash"]
+    readonly_fields = ["root_hash_hex"]
+
+    @admin.display(description="root hash")
+    def root_hash_hex(self, checkpoint):
+        return bytes(checkpoint.root_hash).hex()
 
 
 @admin.register(HashTile)
 class HashTileAdmin(ReadOnlyAdmin):
     list_display = ["level", "index", "width"]
     list_filter = ["level"]
+    search_fields = ["=index"]
     exclude = ["hashes"]
 
 
 @admin.register(AuditRun)
 class AuditRunAdmin(ReadOnlyAdmin):
     list_display = ["started_at", "finished_at", "ok", "entries_checked", "first_bad_index", "reason"]
-    list_filter = ["ok"]
+    list_filter = ["ok", "reason"]
+    search_fields = ["reason", "message"]
+    date_hierarchy = "started_at"

@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from .models import FailedTask
+from .models import CaseReminder, FailedTask
 from .workers import RetryRefused, retry_failed_task
 
 
@@ -28,3 +28,17 @@ class FailedTaskAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{failed.task_name} ({failed.pk}): {exc}", messages.WARNING)
         if sent:
             self.message_user(request, _("%(n)d task(s) sent again.") % {"n": sent}, messages.SUCCESS)
+
+
+@admin.register(CaseReminder)
+class CaseReminderAdmin(admin.ModelAdmin):
+    list_display = ["sent_at", "case", "clock", "stage", "due"]
+    list_filter = ["clock", "stage"]
+    search_fields = ["=case__id"]
+    date_hierarchy = "sent_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -24,6 +24,7 @@ class OrgKeyAdmin(ReadOnly):
 class AdmissionAdmin(ReadOnly):
     list_display = ["holder", "decision", "decided_at", "decided_by"]
     list_filter = ["decision"]
+    search_fields = ["holder__name", "holder__slug", "reason"]
 
 
 class ProductImageInline(admin.TabularInline):
@@ -31,11 +32,18 @@ class ProductImageInline(admin.TabularInline):
     extra = 0
 
 
+@admin.register(ProductImage)
+class ProductImageAdmin(admin.ModelAdmin):
+    list_display = ["product", "caption"]
+    list_filter = ["product__brand"]
+    search_fields = ["product__gtin", "product__name", "caption"]
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
     list_display = ["gtin", "name", "brand", "created_at"]
     list_filter = ["brand"]
-    search_fields = ["gtin", "name"]
+    search_fields = ["gtin", "name", "brand__name"]
     inlines = [ProductImageInline]
 
 
@@ -50,8 +58,10 @@ class ItemAdmin(ReadOnly):
 
 @admin.register(ItemEvent)
 class ItemEventAdmin(ReadOnly):
-    list_display = ["item", "kind", "signer", "occurred_at"]
-    list_filter = ["kind"]
+    list_display = ["item", "kind", "signer", "occurred_at", "recorded_at"]
+    list_filter = ["kind", "signer"]
+    search_fields = ["item__product__gtin", "=item__serial", "signer__slug"]
+    date_hierarchy = "occurred_at"
     list_select_related = ["item__product", "signer"]
     exclude = ["prev_hash"]
 
@@ -68,10 +78,12 @@ class BulkJobAdmin(ReadOnly):
         "bad_rows",
         "created_at",
     ]
-    list_filter = ["state"]
+    list_filter = ["state", "file_format"]
+    search_fields = ["file_name", "brand__name", "brand__slug"]
 
 
 @admin.register(LabelJob)
 class LabelJobAdmin(ReadOnly):
     list_display = ["id", "brand", "file_format", "state", "total", "done", "created_at"]
     list_filter = ["state", "file_format"]
+    search_fields = ["brand__name", "brand__slug"]
