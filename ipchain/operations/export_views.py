@@ -4,6 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
 from django.views.decorators.http import require_safe
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -56,6 +58,10 @@ class ItemEpcisView(APIView):
 
     renderer_classes = [JsonLdRenderer, JSONRenderer]
 
+    @extend_schema(
+        responses={(200, "application/ld+json"): OpenApiTypes.OBJECT},
+        description="The item's history as a GS1 EPCIS 2.0 EPCISDocument (JSON-LD).",
+    )
     def get(self, request, gtin: str, serial: str):
         item = item_visible_to(request, gtin, serial)
         return Response(item_epcis_document(item))
