@@ -21,6 +21,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "registry.manage_keys",
         "registry.view_product",
         "registry.view_item",
+        # The office dashboard (ipchain.dashboard): everything, and sending failed tasks again.
+        "dashboard.view_office_dashboard",
+        "dashboard.retry_failed_task",
     ],
     Role.BRAND_ADMIN: [
         "registry.manage_keys",
@@ -44,7 +47,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "registry.view_bulkjob",
     ],
     Role.CUSTOMS_OFFICER: [],
-    Role.CUSTOMS_SUPERVISOR: [],
+    # The dashboard limited to their own authority's scans and cases (ipchain.dashboard.access).
+    Role.CUSTOMS_SUPERVISOR: ["dashboard.view_authority_dashboard"],
 }
 
 
