@@ -232,3 +232,18 @@ def test_concurrent_requests_from_one_old_size_cosign_exactly_one(log):
     assert sorted(statuses.values()) == [200] + [409] * 7
     winner = next(size for size, status in statuses.items() if status == 200)
     assert WitnessedHead.objects.get().tree_size == winner
+
+
+def test_an_older_tree_after_a_newer_one_is_never_cosigned(client, log, peer):
+    """A log rolled back to an earlier size: whatever old size it claims, no cosignature."""
+    witness_from(client, log, 300)
+    older = log.checkpoint(100)
+    claims_nothing = post(client, 0, [], older)
+    assert (claims_nothing.status_code, claims_nothing.content) == (409, b"300\n")
+    claims_the_truth = post(client, 300, [], older)
+    assert claims_the_truth.status_code == 400
+    assert claims_the_truth.json()["error"]["reason"] == "old_size_too_large"
+    claims_older = post(client, 50, log.consistency(50, 100), older)
+    assert (claims_older.status_code, claims_older.content) == (409, b"300\n")
+    head = WitnessedHead.objects.get(peer=peer)
+    assert (head.tree_size, bytes(head.root_hash)) == (300, log.root(300))
