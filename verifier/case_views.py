@@ -17,14 +17,15 @@ from .forms import CaseForm
 from .models import Case
 from .views import officer_scan
 
-# Colour and icon of a case's state, always shown with its words.
+# Colour and icon of a case's state, always shown with its words (icons every phone
+# font has: no emoji).
 STATE_STYLE = {
-    Case.State.DETAINED: ("warn", "⏸"),
-    Case.State.AWAITING_HOLDER: ("warn", "⏳"),
+    Case.State.DETAINED: ("warn", "!"),
+    Case.State.AWAITING_HOLDER: ("warn", "…"),
     Case.State.CONFIRMED_COUNTERFEIT: ("bad", "✖"),
     Case.State.CONFIRMED_GENUINE: ("ok", "✔"),
     Case.State.RELEASED: ("ok", "✔"),
-    Case.State.DESTROYED: ("bad", "🗑"),
+    Case.State.DESTROYED: ("bad", "✖"),
 }
 
 CLOCK_LABELS = {

@@ -4,6 +4,7 @@ this set-up when missing (as root, with apt-get), driven by selenium without its
 import os
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -64,3 +65,20 @@ def chrome(
         options.add_argument("--use-fake-device-for-media-stream")
         options.add_argument(f"--use-file-for-fake-video-capture={camera_file}")
     return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+
+
+def phone(browser, width: int = 390, height: int = 844) -> None:
+    """A phone's viewport exactly (a window's size would include the browser's own)."""
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": True},
+    )
+
+
+def keep(browser, folder: Path, name: str) -> None:
+    """A screenshot in `folder`, copied to $IPCHAIN_SHOTS_DIR when set, to be looked at."""
+    shot = Path(folder) / f"{name}.png"
+    browser.save_screenshot(str(shot))
+    if os.environ.get("IPCHAIN_SHOTS_DIR"):
+        os.makedirs(os.environ["IPCHAIN_SHOTS_DIR"], exist_ok=True)
+        shutil.copy(shot, os.path.join(os.environ["IPCHAIN_SHOTS_DIR"], shot.name))

@@ -19,7 +19,7 @@ from ipchain.registry.signing import PrivateKey
 from tests import factories
 from verifier.models import Scan
 
-from .browser import chrome
+from .browser import chrome, keep, phone
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -130,6 +130,7 @@ def test_offline_the_phone_checks_signatures_and_sends_its_scans_later(live_serv
     outage = Outage(live_server)
     browser = chrome(profile=str(tmp_path / "profile"))
     try:
+        phone(browser)
         sign_in(browser, live_server.url)
         WebDriverWait(browser, 30).until(lambda b: b.execute_async_script(READY))
 
@@ -144,13 +145,14 @@ def test_offline_the_phone_checks_signatures_and_sends_its_scans_later(live_serv
             assert (verdict, reason) == ("offline_valid", "signature_valid")
             assert "Offline: signature valid, status not checked" in text
             assert "Trust list of" in browser.find_element(By.ID, "list-age").text
-            browser.save_screenshot(str(tmp_path / "offline-genuine.png"))
+            keep(browser, tmp_path, "offline-genuine-en")
 
             browser.get(live_server.url + "/verify/")
             paste(browser, world["forged"])
             verdict, reason, text = offline_verdict(browser)
             assert (verdict, reason) == ("forged", "bad_signature")
             assert "the signature does not verify" in text
+            keep(browser, tmp_path, "offline-forged-en")
 
             # A label URI opened by the phone's camera app lands on the offline page too.
             browser.get(world["stranger"].replace("https://ipo.example", live_server.url))
