@@ -280,24 +280,25 @@ def _log(
     result: Result, text: str, scanner: Scanner, latitude, longitude, now, *, offline: bool
 ) -> uuid.UUID:
     item = result.item
-    scan = Scan(
-        ref=uuid.uuid4(),
-        created_at=now,
-        offline=offline,
-        received_at=timezone.now() if offline else None,
-        officer_id=scanner.user_id if scanner.trusted else None,
-        authority_id=scanner.authority_id if scanner.trusted else None,
-        customs_office=scanner.office if scanner.trusted else "",
-        trusted=scanner.trusted,
-        latitude=latitude,
-        longitude=longitude,
-        code=text[:1024],
-        gtin=result.code.gtin,
-        serial=result.code.serial,
-        item=item,
-        verdict=str(result.verdict),
-        reasons=[r.code for r in result.reasons],
-    )
+    ref = uuid.uuid4()
+    scan = {  # a Scan's fields by attname: no model instance on the hot path (scanlog.py)
+        "ref": ref,
+        "created_at": now,
+        "offline": offline,
+        "received_at": timezone.now() if offline else None,
+        "officer_id": scanner.user_id if scanner.trusted else None,
+        "authority_id": scanner.authority_id if scanner.trusted else None,
+        "customs_office": scanner.office if scanner.trusted else "",
+        "trusted": scanner.trusted,
+        "latitude": latitude,
+        "longitude": longitude,
+        "code": text[:1024],
+        "gtin": result.code.gtin,
+        "serial": result.code.serial,
+        "item_id": item.pk if item is not None else None,
+        "verdict": str(result.verdict),
+        "reasons": [r.code for r in result.reasons],
+    }
     alert = None
     if item is not None and result.verdict in ALERTING:
         where = scanner.office or ("an officer" if scanner.trusted else "a member of the public")
@@ -309,7 +310,7 @@ def _log(
             "created_at": now,
         }
     scanlog.queue(scan, alert)
-    return scan.ref
+    return ref
 
 
 class Remembered:
