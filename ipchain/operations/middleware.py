@@ -9,24 +9,26 @@ from django.http import HttpRequest, HttpResponse
 from . import context
 from .metrics import observe_request
 
-HEALTH_PATHS = {"/healthz", "/readyz"}
+PROBE_PATHS = {"/healthz", "/readyz", "/metrics"}
 # An id a proxy or client sent is kept if it looks like one (no spaces, no control bytes
 # that would let it forge log lines), else replaced.
 GOOD_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
 class HealthProbeMiddleware:
-    """Answers /healthz and /readyz first: probes come by IP address (no ALLOWED_HOSTS name)
-    and over plain HTTP (no SSL redirect), and must not depend on sessions or the user."""
+    """Answers /healthz, /readyz and /metrics first: probes and Prometheus come by IP address
+    (no ALLOWED_HOSTS name) and over plain HTTP inside the network (no SSL redirect), and must
+    not depend on sessions or the user. /metrics keeps its own guard (views.metrics_allowed)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path in HEALTH_PATHS and request.method in ("GET", "HEAD"):
-            from .views import healthz, readyz
+        if request.path in PROBE_PATHS and request.method in ("GET", "HEAD"):
+            from . import views
 
-            return healthz(request) if request.path == "/healthz" else readyz(request)
+            answer = {"/healthz": views.healthz, "/readyz": views.readyz, "/metrics": views.metrics}
+            return answer[request.path](request)
         return self.get_response(request)
 
 

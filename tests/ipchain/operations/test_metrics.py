@@ -48,6 +48,11 @@ def test_an_allowed_network_may_scrape(client, settings):
     assert client.get("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 403
 
 
+def test_prometheus_may_scrape_by_ip_address(client):
+    # A scrape target is usually host:port, a name ALLOWED_HOSTS does not list.
+    assert client.get("/metrics", HTTP_HOST="10.1.2.3:8000").status_code == 200
+
+
 def test_requests_are_counted_by_view_and_status(client):
     before = scrape(client)
     client.get("/log/checkpoint")
