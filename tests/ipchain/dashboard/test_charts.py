@@ -85,6 +85,6 @@ def test_focus_keeps_the_maps_proportions_and_stays_inside_it():
     assert worldmap.focus([]) == (0, 0, worldmap.WIDTH, worldmap.VIEW_HEIGHT)
     x, y, w, h = worldmap.focus([worldmap.point(52, 4), worldmap.point(40, -3)])
     assert w / h == pytest.approx(worldmap.WIDTH / worldmap.VIEW_HEIGHT)
-    assert 0 <= x and x + w <= worldmap.WIDTH and 0 <= y and y + h <= worldmap.VIEW_HEIGHT
+    assert x >= 0 and x + w <= worldmap.WIDTH and y >= 0 and y + h <= worldmap.VIEW_HEIGHT
     px, py = worldmap.point(52, 4)
     assert x <= px <= x + w and y <= py <= y + h

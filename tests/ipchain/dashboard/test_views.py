@@ -2,7 +2,6 @@
 
 import csv
 import io
-from datetime import timedelta
 
 import pytest
 from django.urls import reverse
