@@ -1,18 +1,23 @@
 """The verify hot path's shortcuts keep the answers of the slow path (bench/verify.py):
 remembered tokens, the serializer skipped for plain requests, remembered keys and products."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from ipchain.accounts.models import Role
+from ipchain.accounts.models import Membership, Role
 from ipchain.ledger import log
-from ipchain.registry import items
+from ipchain.registry import items, keys
+from ipchain.registry.models import Item, OrgKey
 from tests import factories
 from verifier import tokenauth
 from verifier.api import VerifyIn, plain_verify_fields
+from verifier.models import Scan
 from verifier.views import MAX_CODE
 
 pytestmark = pytest.mark.django_db
@@ -152,3 +157,69 @@ def test_bad_fields_still_get_the_serializers_errors(world):
     assert body["reason"] == "invalid" and "latitude" in body["fields"]
     response = client.post("/api/v1/verify", {"code": "a\x00b"}, format="json")
     assert response.status_code == 400 and "code" in response.json()["error"]["fields"]
+
+
+# What is remembered, and when a change is seen (verifier/checks.py, verifier/evidence.py).
+
+
+def another_process_updates(model, pk, **values):
+    """An UPDATE as another process would make it: no signal reaches this one."""
+    columns = ", ".join(f"{model._meta.get_field(name).column} = %s" for name in values)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {model._meta.db_table} SET {columns} WHERE id = %s", [*values.values(), pk])
+
+
+def test_a_recall_is_seen_by_the_next_scan(world):
+    """Items are never remembered: their status is read by every scan."""
+    uri = items.label_uri(world["item"])
+    assert post(world["token"].key, uri).json()["verdict"] == "genuine"
+    items.record_event(actor=world["admin"], item=world["item"], kind="recalled")
+    assert post(world["token"].key, uri).json()["verdict"] == "recalled"
+    another_process_updates(Item, world["item"].pk, status="stolen")
+    assert post(world["token"].key, uri).json()["verdict"] == "stolen"
+
+
+def test_a_key_revoked_here_is_seen_at_once(world):
+    uri = items.label_uri(world["item"])
+    assert post(world["token"].key, uri).json()["verdict"] == "genuine"
+    keys.revoke_key(key=world["item"].key, reason="stolen", effective_at=timezone.now() - timedelta(days=1))
+    assert post(world["token"].key, uri).json()["verdict"] == "revoked"
+
+
+def test_a_key_revoked_elsewhere_is_seen_within_the_delay(world, settings):
+    uri = items.label_uri(world["item"])
+    assert post(world["token"].key, uri).json()["verdict"] == "genuine"
+    yesterday = timezone.now() - timedelta(days=1)
+    another_process_updates(OrgKey, world["item"].key_id, status="revoked", revocation_effective_at=yesterday)
+    assert post(world["token"].key, uri).json()["verdict"] == "genuine"  # within the delay
+    settings.IPCHAIN_VERIFY_CACHE_SECONDS = 0  # the delay is over
+    assert post(world["token"].key, uri).json()["verdict"] == "revoked"
+
+
+def test_a_new_checkpoint_is_used_after_the_delay(world, settings):
+    """An item integrated after the remembered checkpoint is genuine at once, its evidence
+    saying it is not yet in a signed checkpoint; once the delay is over it is proven."""
+    assert post(world["token"].key, items.label_uri(world["item"])).status_code == 200
+    later = items.register_item(
+        actor=world["admin"], brand=world["item"].product.brand, gtin=world["item"].product.gtin, serial="H2"
+    )
+    log.integrate_pending()
+    body = post(world["token"].key, items.label_uri(later)).json()
+    assert body["verdict"] == "genuine" and body["evidence"]["inclusion_proof_checked"] is False
+    assert "not yet in a signed checkpoint" in body["evidence"]["notes"][0]
+    settings.IPCHAIN_VERIFY_CACHE_SECONDS = 0
+    body = post(world["token"].key, items.label_uri(later)).json()
+    assert body["evidence"]["inclusion_proof_checked"] is True and not body["evidence"]["notes"]
+
+
+def test_an_officer_moved_elsewhere_is_seen_within_the_delay(world, settings):
+    uri = items.label_uri(world["item"])
+    post(world["token"].key, uri)
+    membership = world["officer"].membership
+    another_process_updates(Membership, membership.pk, customs_office="Antwerp")
+    post(world["token"].key, uri)
+    settings.IPCHAIN_VERIFY_CACHE_SECONDS = 0
+    post(world["token"].key, uri)
+    offices = list(Scan.objects.order_by("pk").values_list("customs_office", flat=True))
+    assert offices == [membership.customs_office] * 2 + ["Antwerp"]
+    assert membership.customs_office != "Antwerp"
