@@ -214,6 +214,7 @@ OFFLINE_FILES = [
     "verifier/offline.js",
     "verifier/verifier.css",
     "verifier/icon.svg",
+    "verifier/icon-192.png",
     "vendor/zxing-wasm/zxing_reader.iife.js",
     "vendor/zxing-wasm/zxing_reader.wasm",
 ]
@@ -249,21 +250,36 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 
 
 def manifest(request: HttpRequest) -> JsonResponse:
-    icon = staticfiles_storage.url("verifier/icon.svg")
-    response = JsonResponse(
+    """The installable app: opens on the scanner, full screen, with PNG icons (what Android
+    requires to offer installation) and the SVG one."""
+    icons = [
         {
+            "src": staticfiles_storage.url(f"verifier/icon-{size}.png"),
+            "sizes": f"{size}x{size}",
+            "type": "image/png",
+        }
+        for size in (192, 512)
+    ]
+    icons.append(
+        {"src": staticfiles_storage.url("verifier/icon.svg"), "sizes": "any", "type": "image/svg+xml"}
+    )
+    return JsonResponse(
+        {
+            "id": "/verify/",
             "name": "ipchain verifier",
             "short_name": "Verify",
+            "description": gettext("Verify labels at the border, with or without a network."),
+            "lang": request.LANGUAGE_CODE,
             "start_url": "/verify/",
             "scope": "/",
             "display": "standalone",
+            "orientation": "portrait",
             "background_color": "#ffffff",
             "theme_color": "#0b57d0",
-            "icons": [{"src": icon, "sizes": "any", "type": "image/svg+xml", "purpose": "any"}],
+            "icons": icons,
         },
         content_type="application/manifest+json",
     )
-    return response
 
 
 def trust_list(request: HttpRequest) -> JsonResponse:

@@ -6,6 +6,7 @@ is sent and logged as an offline scan."""
 
 import contextlib
 import socket
+import time
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -37,10 +38,21 @@ const done = arguments[arguments.length - 1];
 @pytest.fixture
 def world(settings):
     settings.IPCHAIN_PUBLIC_HOST = "ipo.example"
+    settings.IPCHAIN_TRUST_LIST_MAX_AGE = 4  # seconds: the cached list is old by the first check
     brand = factories.brand("acme")
     product = factories.product(brand, name="Trail Jacket")
     admin = factories.brand_admin(brand)
     item = items.register_item(actor=admin, brand=brand, gtin=product.gtin, serial="OFF-1")
+    # A label signed with a key revoked since (compromised): the phone cannot tell whether
+    # the label was registered before the revocation; the node can (genuine here).
+    beta = factories.brand("beta")
+    beta_product = factories.product(beta, name="Boot")
+    early = items.register_item(
+        actor=factories.brand_admin(beta), brand=beta, gtin=beta_product.gtin, serial="B-1"
+    )
+    old_key = keys.active_key(beta)
+    keys.rotate_key(organisation=beta)
+    keys.revoke_key(key=old_key, reason="laptop stolen")
     log.integrate_pending()
     officer = factories.user(factories.customs("nl-customs"), Role.CUSTOMS_OFFICER, username="officer")
     forger = PrivateKey.generate()
@@ -58,6 +70,7 @@ def world(settings):
             "ipo.example", gtin, "OFF-1", brand_kid, forger.sign(label_message(gtin, "OFF-1"))
         ),
         "stranger": stranger,
+        "revoked": items.label_uri(early),
     }
 
 
@@ -133,6 +146,7 @@ def test_offline_the_phone_checks_signatures_and_sends_its_scans_later(live_serv
         phone(browser)
         sign_in(browser, live_server.url)
         WebDriverWait(browser, 30).until(lambda b: b.execute_async_script(READY))
+        cached = time.monotonic()
 
         with outage:
             set_offline(browser, True)
@@ -140,11 +154,16 @@ def test_offline_the_phone_checks_signatures_and_sends_its_scans_later(live_serv
             browser.get(live_server.url + "/verify/")  # the scanner from the cache
             assert browser.find_element(By.TAG_NAME, "h1").text == "Verify an item"
 
+            time.sleep(max(0.0, 5.5 - (time.monotonic() - cached)))
             paste(browser, world["genuine"])
             verdict, reason, text = offline_verdict(browser)
             assert (verdict, reason) == ("offline_valid", "signature_valid")
             assert "Offline: signature valid, status not checked" in text
-            assert "Trust list of" in browser.find_element(By.ID, "list-age").text
+            age = browser.find_element(By.ID, "list-age")
+            # Cached over 5 s ago: older than IPCHAIN_TRUST_LIST_MAX_AGE, flagged.
+            assert "It is old: keys revoked since are not known." in age.text
+            assert "warn" in age.get_attribute("class") and age.get_attribute("role") == "alert"
+            assert "Trust list of" in age.text
             keep(browser, tmp_path, "offline-genuine-en")
 
             browser.get(live_server.url + "/verify/")
@@ -159,23 +178,29 @@ def test_offline_the_phone_checks_signatures_and_sends_its_scans_later(live_serv
             verdict, reason, text = offline_verdict(browser)
             assert (verdict, reason) == ("forged", "unknown_key")
             assert "unknown key" in text
+
+            browser.get(world["revoked"].replace("https://ipo.example", live_server.url))
+            verdict, reason, text = offline_verdict(browser)
+            assert (verdict, reason) == ("revoked", "key_revoked")
+            assert "key revoked" in text
             queued = browser.execute_async_script(
                 "const done = arguments[arguments.length - 1];"
                 "IpchainOffline.queuedScans().then((s) => done(s.map((x) => x.offline_verdict)));"
             )
-            assert sorted(queued) == ["forged", "forged", "offline_valid"]
+            assert sorted(queued) == ["forged", "forged", "offline_valid", "revoked"]
             assert Scan.objects.count() == 0
             refused_while_offline = outage.refused
 
         # Back online: the page sends the queue by itself ("online" event).
         set_offline(browser, False)
-        WebDriverWait(browser, 20).until(lambda b: Scan.objects.filter(offline=True).count() == 3)
+        WebDriverWait(browser, 20).until(lambda b: Scan.objects.filter(offline=True).count() == 4)
         WebDriverWait(browser, 10).until(lambda b: "Sent:" in b.find_element(By.ID, "sent").text)
         rows = Scan.objects.order_by("created_at")
         assert [(r.serial, r.offline_verdict, r.verdict) for r in rows] == [
             ("OFF-1", "offline_valid", "genuine"),
             ("OFF-1", "forged", "forged"),
             ("OFF-3", "forged", "forged"),
+            ("B-1", "revoked", "genuine"),
         ]
         assert all(r.officer == world["officer"] and r.trusted and r.received_at for r in rows)
         assert refused_while_offline > 0  # the browser did try the node, and found nothing
