@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
@@ -221,15 +221,7 @@ def _catch_up(
         raise MirrorRefused("entries_mismatch", _first_bad_entry(peer_tree, changed, start, end)) from None
     cosignatures = _count_cosignatures(note)
     with transaction.atomic():
-        MirroredEntry.objects.bulk_create(
-            [
-                MirroredEntry(
-                    peer=peer, leaf_index=start + n, body=body, leaf_hash=h, **_indexed_fields(body)
-                )
-                for n, (body, h) in enumerate(zip(bodies, hashes, strict=True))
-            ],
-            batch_size=2000,
-        )
+        _store_entries(peer, start, bodies, hashes)
         MirroredTile.objects.bulk_create(
             [
                 MirroredTile(peer=peer, level=level, index=index, hashes=data)
@@ -247,6 +239,32 @@ def _catch_up(
             note=note,
             cosignatures=cosignatures,
         )
+
+
+ENTRY_COLUMNS = ("peer_id", "leaf_index", "body", "leaf_hash", "kind", "gtin", "serial")
+
+
+def _store_entries(peer: Peer, start: int, bodies: list[bytes], hashes: list[bytes]) -> None:
+    """Insert the verified entries. On PostgreSQL with COPY: building a model per entry and
+    the ORM's INSERT took about three quarters of a catch-up (bench/federation.py)."""
+    rows = (
+        (peer.pk, start + n, body, h, *_indexed_values(body))
+        for n, (body, h) in enumerate(zip(bodies, hashes, strict=True))
+    )
+    if connection.vendor != "postgresql":
+        MirroredEntry.objects.bulk_create(
+            [MirroredEntry(**dict(zip(ENTRY_COLUMNS, row, strict=True))) for row in rows], batch_size=2000
+        )
+        return
+    table = connection.ops.quote_name(MirroredEntry._meta.db_table)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(
+            f"COPY {table} ({', '.join(ENTRY_COLUMNS)}) FROM STDIN"  # our own table and columns
+        ) as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
 
 
 def _fetch_entries(client: PeerClient, start: int, end: int) -> list[bytes]:
@@ -276,20 +294,20 @@ def _first_bad_entry(peer_tree: TiledTree, changed: dict[TileKey, bytes], start:
     return f"entries {start}..{end - 1} do not hash to the signed tree"
 
 
-def _indexed_fields(body: bytes) -> dict[str, str]:
+def _indexed_values(body: bytes) -> tuple[str, str, str]:
     """Type, GTIN and serial of a registry record, for look-ups; blank for anything else."""
     try:
         record = json.loads(body)
     except ValueError:
-        return {}
+        return "", "", ""
     if not isinstance(record, dict):
-        return {}
+        return "", "", ""
     kind, gtin, serial = record.get("type"), record.get("gtin"), record.get("serial")
-    fields = {"kind": kind[:64] if isinstance(kind, str) else ""}
+    kind = kind[:64] if isinstance(kind, str) else ""
     is_item = isinstance(gtin, str) and isinstance(serial, str)
     if is_item and len(gtin) == 14 and gtin.isdigit() and 0 < len(serial) <= 20:
-        fields.update(gtin=gtin, serial=serial)
-    return fields
+        return kind, gtin, serial
+    return kind, "", ""
 
 
 def _peer_tiles(client: PeerClient, size: int):
