@@ -105,6 +105,7 @@ def test_readyz_fails_when_too_many_entries_wait(client, settings):
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["checks"]["integration_lag"]["reason"] == "too_many_pending"
+    assert response.json()["checks"]["integration_lag"]["message"].startswith("more than 1 entries pending")
 
 
 @pytest.mark.django_db
