@@ -202,7 +202,16 @@ def registrations_by_day(*, now: datetime | None = None) -> tuple[list[date], di
 
 @dataclass
 class OpenCase:
-    case: Case
+    """A case as the dashboard lists it: plain values, cheap to cache."""
+
+    pk: int
+    url: str
+    goods: str
+    quantity: int
+    brand: str
+    customs_office: str
+    state: str
+    state_display: str
     deadline: datetime | None
     clock: str  # "notify" (rights holder to be told) or "holder" (their answer due)
     overdue: bool
@@ -214,13 +223,20 @@ def open_cases(*, authority_id: int | None = None, now: datetime | None = None, 
     rows = _scoped(Case.objects.filter(closed_at__isnull=True), authority_id)
     total = rows.count()
     rows = (
-        rows.select_related("brand", "authority")
+        rows.select_related("brand")
         .annotate(deadline=Coalesce(F("holder_deadline"), F("notify_by")))
         .order_by(F("deadline").asc(nulls_last=True), "pk")[:limit]
     )
     cases = [
         OpenCase(
-            case=c,
+            pk=c.pk,
+            url=c.get_absolute_url(),
+            goods=c.goods,
+            quantity=c.quantity,
+            brand=c.brand.name,
+            customs_office=c.customs_office,
+            state=c.state,
+            state_display=str(c.get_state_display()),
             deadline=c.deadline,
             clock="holder" if c.holder_deadline else "notify",
             overdue=bool(c.deadline and c.deadline < now),
@@ -230,11 +246,24 @@ def open_cases(*, authority_id: int | None = None, now: datetime | None = None, 
     return cases, total
 
 
-def recent_alerts(*, authority_id: int | None = None, limit: int = 10) -> list[Alert]:
-    rows = Alert.objects.select_related("brand", "scan").order_by("-created_at", "-pk")
+@dataclass
+class RecentAlert:
+    pk: int
+    created_at: datetime
+    brand: str
+    kind: str
+    message: str
+
+
+def recent_alerts(*, authority_id: int | None = None, limit: int = 10) -> list[RecentAlert]:
+    """The newest alerts; for one authority, those about its scans or its cases."""
+    rows = Alert.objects.order_by("-created_at", "-pk")
     if authority_id is not None:
         rows = rows.filter(Q(scan__authority_id=authority_id) | Q(case__authority_id=authority_id))
-    return list(rows[:limit])
+    return [
+        RecentAlert(*values)
+        for values in rows.values_list("pk", "created_at", "brand__name", "kind", "message")[:limit]
+    ]
 
 
 def ensure_rollups(now: datetime | None = None) -> None:

@@ -6,6 +6,7 @@ ledger records for every case); deterministic for a given seed."""
 import random
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
@@ -126,7 +127,8 @@ def load_demo_scans(*, scans: int = 3000, days: int = 90, seed: int = 5) -> int:
     # The scans are back-dated: recount every day, and drop figures cached before them.
     fold(rebuild=True)
     for scope in [None, *Organisation.objects.filter(kind="customs").values_list("pk", flat=True)]:
-        cache.delete(figures_cache_key(scope))
+        for language, _name in settings.LANGUAGES:
+            cache.delete(figures_cache_key(scope, language))
     return len(rows)
 
 

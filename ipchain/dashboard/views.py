@@ -32,9 +32,9 @@ def dashboard(request):
         "authority": Organisation.objects.filter(pk=authority_id).first() if authority_id else None,
         # Keyed for the template, which cannot read names with hyphens.
         "t": {name.replace("-", "_"): table for name, table in fig.tables(figs).items()},
-        "scans_chart": fig.scans_chart(figs),
-        "registrations_chart": fig.registrations_chart(figs) if office_view else None,
-        "suspects_map": fig.suspects_map(figs),
+        "scans_chart": figs.scans_chart,
+        "registrations_chart": figs.registrations_chart,
+        "suspects_map": figs.suspects_map,
         "legend": fig.legend(figs),
         "scale": fig.charts.CHOROPLETH_SCALE,
         "cache_seconds": fig.CACHE_SECONDS,

@@ -127,10 +127,10 @@ def test_open_cases_nearest_deadline_first_and_closed_ones_left_out(world):
     case(world["nl"], 0, closed=True)
     cases, total = aggregates.open_cases(now=now)
     assert total == 3
-    assert [c.case.pk for c in cases] == [late.pk, soon.pk, answer_due.pk]
+    assert [c.pk for c in cases] == [late.pk, soon.pk, answer_due.pk]
     assert [(c.clock, c.overdue) for c in cases] == [("notify", True), ("notify", False), ("holder", False)]
     nl_cases, nl_total = aggregates.open_cases(authority_id=world["nl"].pk, now=now)
-    assert nl_total == 2 and soon.pk not in [c.case.pk for c in nl_cases]
+    assert nl_total == 2 and soon.pk not in [c.pk for c in nl_cases]
 
 
 def test_recent_alerts_newest_first_and_scoped_by_the_scan(world):
@@ -141,8 +141,11 @@ def test_recent_alerts_newest_first_and_scoped_by_the_scan(world):
     new = Alert.objects.create(
         brand=acme, scan=de_scan, kind="forged", message="de", created_at=NOW + timedelta(minutes=1)
     )
-    assert aggregates.recent_alerts() == [new, old]
-    assert aggregates.recent_alerts(authority_id=world["nl"].pk) == [old]
+    assert [(a.pk, a.brand, a.message) for a in aggregates.recent_alerts()] == [
+        (new.pk, "Acme", "de"),
+        (old.pk, "Acme", "nl"),
+    ]
+    assert [a.pk for a in aggregates.recent_alerts(authority_id=world["nl"].pk)] == [old.pk]
 
 
 def test_everything_is_empty_without_data():
