@@ -35,6 +35,25 @@ CLOCK_LABELS = {
 
 ACTIONS = ("genuine", "counterfeit", "extend", "released", "destroyed")
 
+# Why the case services refused, in the viewer's language (the services' reasons).
+CASE_ERRORS = {
+    "case_closed": gettext_lazy("This case is no longer open to that."),
+    "deadline_passed": gettext_lazy("The answer period is over; ask customs for an extension."),
+    "no_extension": gettext_lazy(
+        "No extension: perishable goods, an extension already given, or the holder not yet notified."
+    ),
+    "not_confirmed": gettext_lazy(
+        "Goods are destroyed only after the rights holder confirms they are counterfeit."
+    ),
+    "bad_outcome": gettext_lazy("A case closes with the goods released or destroyed."),
+    "bad_goods": gettext_lazy("Describe the goods and give a quantity of at least 1."),
+    "no_item": gettext_lazy("A case names the registered item whose label the goods bear."),
+}
+
+
+def error_text(exc: DomainError) -> str:
+    return str(CASE_ERRORS.get(exc.reason, exc))
+
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
@@ -68,7 +87,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
                 photos=data["photos"],
             )
         except DomainError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(request, _("Case opened. The rights holder is being notified."))
             return redirect(case)
@@ -140,7 +159,7 @@ def case_action(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             cases.close(actor=request.user, case=case, outcome=action)
     except DomainError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Saved."))
     return redirect(case)

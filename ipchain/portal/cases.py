@@ -16,6 +16,7 @@ from .views import brand_only
 def cases(request, org):
     """GET: the brand's cases, open ones first. POST: answer one (case, answer)."""
     from verifier import cases as case_services
+    from verifier.case_views import error_text
     from verifier.models import Case
 
     visible = case_services.visible_cases(request.user)
@@ -28,7 +29,7 @@ def cases(request, org):
                 actor=request.user, case=case, counterfeit=request.POST["answer"] == "counterfeit"
             )
         except DomainError as exc:
-            messages.error(request, str(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("Answer sent to customs for case %(n)s.") % {"n": case.pk})
         return redirect("portal:cases")

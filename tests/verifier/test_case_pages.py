@@ -168,7 +168,7 @@ def test_bad_input_is_a_4xx_with_a_reason(client, world):
     assert client.post(f"/verify/cases/{case.pk}/action", {"action": "explode"}).status_code == 400
     # Destroying before the holder confirmed: refused with the reason, the case unchanged.
     refused = client.post(f"/verify/cases/{case.pk}/action", {"action": "destroyed"}, follow=True)
-    assert "only after the holder confirms" in refused.content.decode()
+    assert "only after the rights holder confirms they are counterfeit" in refused.content.decode()
     case.refresh_from_db()
     assert case.closed_at is None
 
@@ -218,3 +218,13 @@ def test_the_case_api_opens_extends_and_releases(world, django_capture_on_commit
     assert released.status_code == 200 and released.json()["state"] == "released"
     closed = api.post(f"/api/v1/cases/{case_id}/close", {"outcome": "released"}, format="json")
     assert closed.status_code == 409 and closed.json()["error"]["reason"] == "case_closed"
+
+
+def test_a_refusal_is_said_in_the_viewers_language(client, world):
+    case = cases.open_case(actor=world["officer"], goods="Jackets", quantity=2, item=world["item"])
+    client.force_login(world["officer"])
+    refused = client.post(
+        f"/verify/cases/{case.pk}/action", {"action": "destroyed"}, follow=True, HTTP_ACCEPT_LANGUAGE="ar"
+    )
+    html = refused.content.decode()
+    assert "لا تُتلف البضائع إلا بعد أن يؤكد صاحب الحق أنها مقلَّدة." in html and "counterfeit" not in html
