@@ -15,7 +15,7 @@ from ipchain.ledger.logkey import LogKeyMissing, log_signer
 from .ledger_health import ledger_health
 from .workers import broker_kind, tasks_run_eagerly
 
-READY_PENDING_COUNT_CAP = 10_000
+READY_PENDING_COUNT_CAP = 1000
 
 
 @dataclass(frozen=True)
