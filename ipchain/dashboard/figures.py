@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from . import aggregates, charts, worldmap
@@ -28,6 +28,22 @@ VERDICT_COLOURS = {
     "suspected_clone": "#e8710a",
     "forged": "#b3261e",
 }
+
+# The verifier's words for its verdicts (verifier/views.py), so their translations are shared.
+VERDICT_LABELS = {
+    "genuine": gettext_lazy("Genuine"),
+    "unknown": gettext_lazy("Unknown item"),
+    "forged": gettext_lazy("Forged label"),
+    "revoked": gettext_lazy("Revoked signature"),
+    "recalled": gettext_lazy("Recalled"),
+    "stolen": gettext_lazy("Reported stolen"),
+    "destroyed": gettext_lazy("Destroyed"),
+    "suspected_clone": gettext_lazy("Suspected clone"),
+}
+
+
+def verdict_label(verdict: str) -> str:
+    return str(VERDICT_LABELS.get(verdict, verdict))
 
 
 @dataclass
@@ -224,7 +240,7 @@ def _round(value: float | None) -> str:
 def scans_chart(figs: Figures) -> charts.ColumnChart:
     days = figs.scans.days
     series = [
-        (v, VERDICT_COLOURS.get(v, "#333"), [figs.scans.by_day[day][v] for day in days])
+        (verdict_label(v), VERDICT_COLOURS.get(v, "#333"), [figs.scans.by_day[day][v] for day in days])
         for v in figs.scans.verdicts()
     ]
     return charts.stacked_columns(
@@ -262,4 +278,7 @@ def suspects_map(figs: Figures) -> str:
 
 def legend(figs: Figures) -> list[tuple[str, str, int]]:
     """(verdict, colour, total) for the verdicts the scans chart shows, in its order."""
-    return [(v, VERDICT_COLOURS.get(v, "#333"), figs.scans.totals[v]) for v in figs.scans.verdicts()]
+    return [
+        (verdict_label(v), VERDICT_COLOURS.get(v, "#333"), figs.scans.totals[v])
+        for v in figs.scans.verdicts()
+    ]
