@@ -3,6 +3,7 @@ authority, and one user per role. Safe to run twice. Never use these passwords a
 
 from datetime import date, timedelta
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -37,11 +38,20 @@ class Command(BaseCommand):
         with transaction.atomic():
             users = self._load(items)
         log.integrate_pending()
+        self._dashboard_demo()
         self.stdout.write(
             self.style.SUCCESS("demo data loaded. Sign in at http://127.0.0.1:8000/accounts/login/ as:")
         )
         for username, what in users:
             self.stdout.write(f"  {username:<16} {what}   (password: {DEMO_PASSWORD})")
+
+    def _dashboard_demo(self) -> None:
+        """Scans, cases and alerts for the office dashboard, when its app is installed."""
+        if not apps.is_installed("ipchain.dashboard"):
+            return
+        from ipchain.dashboard.demo import load_demo_scans
+
+        self.stdout.write(f"{load_demo_scans()} demo scans for the dashboard")
 
     def _load(self, per_product: int):
         User = get_user_model()
