@@ -12,6 +12,7 @@ SCRIPTS = [
     ["qr_labels.py"],
     ["bulk_registration.py", "--rows", "100000"],
     ["verify.py"],
+    ["operations.py"],
 ]
 
 if __name__ == "__main__":
