@@ -279,7 +279,10 @@ IPCHAIN_SCAN_LOG = {
     "batch": int(os.environ.get("IPCHAIN_SCAN_LOG_BATCH", "100")),
     "seconds": float(os.environ.get("IPCHAIN_SCAN_LOG_SECONDS", "1")),
 }
-# How long a verifier process reuses the latest checkpoint it read (verifier/evidence.py).
+# How long a verifier process reuses the latest checkpoint it read (verifier/evidence.py)
+# and a signing key's revocation state; 30 times this for products, officers' memberships
+# and API tokens (verifier/checks.py, verifier/tokenauth.py): the delay before a change made
+# in another process is seen (in the same process at once).
 IPCHAIN_VERIFY_CACHE_SECONDS = float(os.environ.get("IPCHAIN_VERIFY_CACHE_SECONDS", "2"))
 # An offline verifier warns when its cached trust list is older than this (seconds).
 IPCHAIN_TRUST_LIST_MAX_AGE = int(os.environ.get("IPCHAIN_TRUST_LIST_MAX_AGE", str(7 * 86400)))
