@@ -281,8 +281,8 @@ IPCHAIN_SCAN_LOG = {
 }
 # How long a verifier process reuses the latest checkpoint it read (verifier/evidence.py)
 # and a signing key's revocation state; 30 times this for products, officers' memberships
-# and API tokens (verifier/checks.py, verifier/tokenauth.py): the delay before a change made
-# in another process is seen (in the same process at once).
+# and API tokens (verifier/checks.py, verifier/tokenauth.py): the delay before a change is
+# seen (a key, product, membership or token changed in the same process is seen at once).
 IPCHAIN_VERIFY_CACHE_SECONDS = float(os.environ.get("IPCHAIN_VERIFY_CACHE_SECONDS", "2"))
 # An offline verifier warns when its cached trust list is older than this (seconds).
 IPCHAIN_TRUST_LIST_MAX_AGE = int(os.environ.get("IPCHAIN_TRUST_LIST_MAX_AGE", str(7 * 86400)))
