@@ -38,7 +38,7 @@ from verifier.verdicts import Decision, Facts, Reason, Verdict, decide
 from .cosignature import verify_cosignatures
 from .cosigning import trusted_witnesses
 from .mirror import item_registrations, mirrored_inclusion_proof
-from .models import MirroredCheckpoint, MirroredEntry, Peer
+from .models import MirroredCheckpoint, MirroredEntry, Peer, SplitViewEvidence
 from .peer_keys import PeerKey, PeerKeys, parse_time, peer_keys, record_of
 from .status import is_stale
 
@@ -106,6 +106,7 @@ class Registration:
     record: dict
     key: PeerKey
     keys: PeerKeys
+    registered_at: datetime
 
 
 def verify_peer_item(code: ScannedCode, *, now: datetime | None = None) -> PeerResult | None:
@@ -118,14 +119,13 @@ def verify_peer_item(code: ScannedCode, *, now: datetime | None = None) -> PeerR
     peer, record = registration.peer, registration.record
     status, history, event_notes = _replay_events(registration)
     notes += event_notes
-    registered_at = parse_time(record["time"])
     facts = Facts(
         item_found=True,
         code_signed=code.sig is not None and code.kid is not None,
         signature_matches=_label_matches(code, record) if code.sig and code.kid else None,
         item_status=status,
         key_revoked_before_registration=registration.key.revoked_at(
-            registered_at, registration.entry.leaf_index
+            registration.registered_at, registration.entry.leaf_index
         ),
     )
     evidence = _evidence(registration, now)
@@ -171,6 +171,8 @@ def _valid_registration(code: ScannedCode, notes: list[str]) -> Registration | N
     """The first registration of the item in a mirrored log that its office's keys vouch for."""
     for entry in item_registrations(gtin=code.gtin, serial=code.serial):
         peer = entry.peer
+        if not peer.mirror_its_log:
+            continue  # an office this node stopped following no longer vouches for anything here
         try:
             record = record_of(entry.body)
             keys = peer_keys(peer)
@@ -183,12 +185,13 @@ def _valid_registration(code: ScannedCode, notes: list[str]) -> Registration | N
             label_sig = b64url_decode(record["label_sig"])
             if not key.public_key.verify(label_message(code.gtin, code.serial), label_sig):
                 raise ValueError("its label_sig does not verify under the brand's key")
+            registered_at = parse_time(record["time"])
         except (DomainError, ValueError, KeyError, TypeError) as exc:
             notes.append(
                 f"a registration in {peer.name}'s log (entry {entry.leaf_index}) is not valid: {exc}"
             )
             continue
-        return Registration(peer, entry, record, key, keys)
+        return Registration(peer, entry, record, key, keys, registered_at)
     return None
 
 
@@ -294,6 +297,11 @@ def _evidence(registration: Registration, now: datetime) -> PeerEvidence:
         f"{': ' + ', '.join(evidence.cosigned_by) if cosigners else ''}; {quorum} required:"
         f" {'trusted' if evidence.trusted else 'NOT trusted'}"
     )
+    proven = SplitViewEvidence.objects.filter(peer=peer, proven=True).count()
+    if proven:
+        # The mirror stopped at the history it verified, so this proof still holds; but the
+        # office signed conflicting checkpoints, and the officer should know.
+        evidence.notes.append(f"{peer.name} signed conflicting checkpoints: {proven} proven split view(s)")
     if evidence.stale:
         evidence.notes.append(
             f"{peer.name}'s log was not reached for over {settings.IPCHAIN_PEER_STALE_AFTER} s"
@@ -306,10 +314,10 @@ def _signed_by_peer_key(code: ScannedCode, notes: list[str]) -> PeerResult | Non
     unknown rather than forged, as for a local brand's key (verdicts.py)."""
     message = label_message(code.gtin, code.serial)
     for peer in Peer.objects.filter(mirror_its_log=True):
-        key = peer_keys(peer).keys.get(code.kid)
+        keys = peer_keys(peer)
+        key = keys.keys.get(code.kid)
         if key is None or not key.public_key.verify(message, code.sig):
             continue
-        keys = peer_keys(peer)
         values = {"office": peer.name, "brand": keys.org_names.get(key.org, key.org)}
         evidence = PeerEvidence(office=peer.name, origin=peer.origin, notes=notes)
         return PeerResult(

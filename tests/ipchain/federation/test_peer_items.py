@@ -13,7 +13,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from ipchain.federation import mirror, peer_keys
-from ipchain.federation.models import Peer
+from ipchain.federation.models import Peer, SplitViewEvidence
 from ipchain.ledger.merkle import leaf_hash, verify_inclusion
 from ipchain.ledger.notes import Verifier, open_checkpoint
 from ipchain.registry import records
@@ -305,3 +305,42 @@ def test_a_revoked_peer_key_is_in_the_trust_list_with_its_revocation(office, pee
     sync(peer)
     [key] = [k for k in trust_list_payload()["keys"] if k.get("office")]
     assert (key["status"], key["revoked_from"]) == ("revoked", "2026-11-25T10:00:00Z")
+
+
+def test_an_office_no_longer_mirrored_vouches_for_nothing(office, peer):
+    code = office.register("P1")
+    sync(peer)
+    Peer.objects.filter(pk=peer.pk).update(mirror_its_log=False)
+    body = verify(code)
+    assert body["verdict"] == "forged"  # its brand key is no longer known here either
+    assert body.get("registered_by") is None
+
+
+def test_a_signed_registration_with_a_malformed_time_is_not_valid_and_not_a_500(office, peer):
+    label = office.brand.sign(label_message(GTIN, "P1"))
+    record = records.item_registered_record(
+        brand="acme", gtin=GTIN, serial="P1", label_sig=b64url_encode(label), moment=T0
+    )
+    office.add(record | {"time": "yesterday"}, office.brand)
+    sync(peer)
+    body = verify(build_label_uri("x.example", GTIN, "P1", office.brand.public_key.key_id, label))
+    assert body["verdict"] == "unknown"  # signed by the peer brand's key, but no valid registration
+    assert "is not valid" in " ".join(body["evidence"]["notes"])
+
+
+def test_a_proven_split_view_by_the_office_is_noted_in_the_evidence(office, peer):
+    code = office.register("P1")
+    sync(peer)
+    SplitViewEvidence.objects.create(
+        peer=peer,
+        seen_by="witness",
+        reason="root_mismatch",
+        proven=True,
+        first_size=1,
+        first_note="a",
+        second_size=1,
+        second_note="b",
+    )
+    body = verify(code)
+    assert body["verdict"] == "genuine"  # the history the mirror verified still proves it
+    assert "1 proven split view(s)" in " ".join(body["evidence"]["notes"])
