@@ -4,9 +4,9 @@ Online, the label's signature is compared in constant time with the one the node
 when it verified the registration (no ECDSA on this path); the ledger evidence is an
 inclusion proof of the registration, checked against the latest signed checkpoint
 (evidence.py). The scan is queued for the log and written after the response (scanlog.py).
-A verification costs one query beyond authentication: the item with its registration
-entry and its recent sightings (plus its events, only when it has any); products, keys
-and officers are remembered briefly (Remembered, below).
+A verification costs one query: the item with its registration entry and its recent
+sightings (plus its events, only when it has any); products, keys and officers are
+remembered briefly (Remembered, below), and so are API tokens (tokenauth.py).
 """
 
 import hmac
