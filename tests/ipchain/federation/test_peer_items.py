@@ -7,9 +7,10 @@ item, events), served over HTTP on 127.0.0.1 and mirrored before each verificati
 import base64
 import json
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from ipchain.federation import mirror, peer_keys
@@ -344,3 +345,14 @@ def test_a_proven_split_view_by_the_office_is_noted_in_the_evidence(office, peer
     body = verify(code)
     assert body["verdict"] == "genuine"  # the history the mirror verified still proves it
     assert "1 proven split view(s)" in " ".join(body["evidence"]["notes"])
+
+
+def test_a_stale_peer_is_flagged_in_the_evidence_and_its_items_still_verify(office, peer, settings):
+    code = office.register("P1")
+    sync(peer)
+    settings.IPCHAIN_PEER_STALE_AFTER = 60
+    Peer.objects.filter(pk=peer.pk).update(mirror_ok_at=timezone.now() - timedelta(hours=2))
+    body = verify(code)
+    assert (body["verdict"], body["evidence"]["stale"]) == ("genuine", True)
+    assert body["evidence"]["checkpoint_age_seconds"] >= 7200
+    assert "was not reached for over 60 s" in " ".join(body["evidence"]["notes"])
