@@ -375,6 +375,9 @@ LOGGING["formatters"]["json"] = {"()": "ipchain.operations.logs.JsonFormatter"}
 LOGGING["formatters"]["plain"] = {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
 LOGGING["handlers"]["console"]["formatter"] = "json" if LOG_FORMAT == "json" else "plain"
 LOGGING["handlers"]["console"]["filters"] = ["request_id"]
+# Celery workers and beat log through the same handler (JSON in production) instead of
+# replacing the root logger with their own plain format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Office dashboard (ipchain/dashboard) -----------------------------------------------------
 INSTALLED_APPS += ["ipchain.dashboard"]
