@@ -381,3 +381,9 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Office dashboard (ipchain/dashboard) -----------------------------------------------------
 INSTALLED_APPS += ["ipchain.dashboard"]
+# The dashboard's rollups folded every 5 minutes (rollup.FOLD_EVERY), so the page counts only
+# the last few minutes live; without beat the page folds by itself when they are 15 min old.
+CELERY_BEAT_SCHEDULE["dashboard-fold-rollups"] = {
+    "task": "ipchain.dashboard.tasks.fold_rollups",
+    "schedule": timedelta(minutes=5),
+}

@@ -6,12 +6,12 @@ rollups (rollup.py) plus today's rows counted live.
 (a supervisor's view); None means the whole node (the office's view).
 """
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from django.db.models import Avg, Count, F, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from ipchain.accounts.models import Organisation
@@ -19,15 +19,15 @@ from ipchain.registry.models import Item, Product
 from ipchain.registry.st3 import STATES
 from verifier.models import Alert, Case, Scan
 
-from .models import RegistrationDay, ScanDay
-from .rollup import day_start, ensure_fresh, utc_day, window_start
+from .models import RegistrationDay, ScanDay, SuspectProductDay
+from .rollup import SUSPECT_VERDICTS, day_start, ensure_fresh, utc_day, window_start
+from .rollup import state as rollup_state
 
 # What counts as a suspected counterfeit: a label no registered key signed (forged), one
 # seen where the genuine item cannot be (suspected_clone), or one signed with a key revoked
 # before the item was registered (revoked). "unknown" is left out: an unregistered product
 # is not evidence of a fake. Recalled, stolen and destroyed are genuine items whose status
-# matters, not counterfeits. Sorted: the partial index (migration 0002) names them so.
-SUSPECT_VERDICTS = ("forged", "revoked", "suspected_clone")
+# matters, not counterfeits. SUSPECT_VERDICTS lives in rollup.py, which folds them.
 VERDICT_ORDER = (
     "genuine",
     "unknown",
@@ -91,67 +91,92 @@ def _scoped(rows, authority_id: int | None):
     return rows if authority_id is None else rows.filter(authority_id=authority_id)
 
 
-def scans_by_day(*, authority_id: int | None = None, now: datetime | None = None) -> ScanFigures:
-    """Scans per day and verdict over the window, today included."""
+def live_since(now: datetime) -> datetime:
+    """Where the rollups end and live counting starts: the last fold, or the window's first
+    day when nothing was folded (then everything is counted live)."""
+    current = rollup_state()
+    first = day_start(window_start(utc_day(now)))
+    if current is None or current.folded_until is None:
+        return first
+    return max(current.folded_until, first)
+
+
+def _live_scans(authority_id: int | None, since: datetime):
+    return _scoped(Scan.objects.filter(created_at__gte=since), authority_id)
+
+
+def scans_by_day(
+    *, authority_id: int | None = None, now: datetime | None = None, since: datetime | None = None
+) -> ScanFigures:
+    """Scans per day and verdict over the window: the rollup, then what came since."""
     now = now or timezone.now()
-    today = utc_day(now)
-    days = _days(today)
+    since = since or live_since(now)
+    days = _days(utc_day(now))
     by_day: dict[date, Counter] = {day: Counter() for day in days}
-    rolled = _scoped(ScanDay.objects.filter(day__gte=days[0], day__lt=today), authority_id)
+    rolled = _scoped(ScanDay.objects.filter(day__gte=days[0], day__lte=days[-1]), authority_id)
     for day, verdict, n in rolled.values_list("day", "verdict").annotate(n=Sum("scans")).order_by():
         by_day[day][verdict] += n
-    live = _scoped(Scan.objects.filter(created_at__gte=day_start(today)), authority_id)
-    for verdict, n in live.values_list("verdict").annotate(n=Count("id")).order_by():
-        by_day[today][verdict] += n
+    live = (
+        _live_scans(authority_id, since)
+        .filter(created_at__lt=day_start(days[-1] + timedelta(days=1)))
+        .annotate(day=TruncDate("created_at", tzinfo=UTC))
+        .values_list("day", "verdict")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for day, verdict, n in live:
+        by_day[day][verdict] += n
     totals = Counter()
     for counts in by_day.values():
         totals.update(counts)
     return ScanFigures(days=days, by_day=by_day, totals=totals)
 
 
-def suspects_by_office(*, authority_id: int | None = None, now: datetime | None = None) -> list[Place]:
+def suspects_by_office(
+    *, authority_id: int | None = None, now: datetime | None = None, since: datetime | None = None
+) -> list[Place]:
     """Suspected counterfeits per customs office over the window, most first, with the
-    office's average scan position where scans carried one."""
+    average position of the suspect scans that carried one."""
     now = now or timezone.now()
-    today = utc_day(now)
-    counts: Counter = Counter()
-    rolled = ScanDay.objects.filter(day__gte=window_start(today), day__lt=today, verdict__in=SUSPECT_VERDICTS)
-    for authority, office, n in (
+    since = since or live_since(now)
+    sums: dict[tuple, list] = defaultdict(lambda: [0, 0, 0.0, 0.0])  # scans, located, lat, lon
+    rolled = ScanDay.objects.filter(day__gte=window_start(utc_day(now)), verdict__in=SUSPECT_VERDICTS)
+    for authority, office, *values in (
         _scoped(rolled, authority_id)
         .values_list("authority_id", "customs_office")
-        .annotate(n=Sum("scans"))
+        .annotate(n=Sum("scans"), located=Sum("located"), lat=Sum("latitude_sum"), lon=Sum("longitude_sum"))
         .order_by()
     ):
-        counts[(authority, office)] += n
-    live = Scan.objects.filter(created_at__gte=day_start(today), verdict__in=SUSPECT_VERDICTS)
-    for authority, office, n in (
-        _scoped(live, authority_id)
+        _add(sums[(authority, office)], values)
+    located = Q(latitude__isnull=False, longitude__isnull=False)
+    for authority, office, *values in (
+        _live_scans(authority_id, since)
+        .filter(verdict__in=SUSPECT_VERDICTS)
         .values_list("authority_id", "customs_office")
-        .annotate(n=Count("id"))
+        .annotate(
+            n=Count("id"),
+            n_located=Count("id", filter=located),
+            lat=Sum("latitude", filter=located),
+            lon=Sum("longitude", filter=located),
+        )
         .order_by()
     ):
-        counts[(authority, office)] += n
-    positions = {
-        (authority, office): (lat, lon)
-        for authority, office, lat, lon in _suspect_scans(authority_id, today)
-        .filter(latitude__isnull=False, longitude__isnull=False)
-        .values_list("authority_id", "customs_office")
-        .annotate(lat=Avg("latitude"), lon=Avg("longitude"))
-        .order_by()
-    }
+        _add(sums[(authority, office)], values)
     authorities = {
-        org.pk: org for org in Organisation.objects.filter(pk__in={a for a, _ in counts if a is not None})
+        org.pk: org for org in Organisation.objects.filter(pk__in={a for a, _ in sums if a is not None})
     }
     places = []
-    for (authority, office), n in counts.items():
+    for (authority, office), (n, n_located, lat, lon) in sums.items():
         org = authorities.get(authority)
-        name = office or (org.name if org else "")
-        if org and office:
-            name = f"{office} ({org.name})"
-        lat, lon = positions.get((authority, office), (None, None))
-        key = f"{authority or ''}:{office}"
-        places.append(Place(key, name or "—", n, org.country if org else "", lat, lon))
+        name = f"{office} ({org.name})" if org and office else office or (org.name if org else "—")
+        position = (lat / n_located, lon / n_located) if n_located else (None, None)
+        places.append(Place(f"{authority or ''}:{office}", name, n, org.country if org else "", *position))
     return sorted(places, key=lambda p: (-p.count, p.name))
+
+
+def _add(total: list, values) -> None:
+    for i, value in enumerate(values):
+        total[i] += value or 0
 
 
 def suspects_by_country(offices: list[Place]) -> list[Place]:
@@ -165,17 +190,19 @@ def suspects_by_country(offices: list[Place]) -> list[Place]:
     )
 
 
-def _suspect_scans(authority_id: int | None, today: date):
-    rows = Scan.objects.filter(created_at__gte=day_start(window_start(today)), verdict__in=SUSPECT_VERDICTS)
-    return _scoped(rows, authority_id)
-
-
 def targets(
-    *, authority_id: int | None = None, now: datetime | None = None
+    *, authority_id: int | None = None, now: datetime | None = None, since: datetime | None = None
 ) -> tuple[list[Target], list[Target]]:
     """The products and the brands whose labels were most often found suspect (by GTIN read)."""
-    today = utc_day(now or timezone.now())
-    by_gtin = dict(_suspect_scans(authority_id, today).values_list("gtin").annotate(n=Count("id")).order_by())
+    now = now or timezone.now()
+    since = since or live_since(now)
+    by_gtin: Counter = Counter()
+    rolled = SuspectProductDay.objects.filter(day__gte=window_start(utc_day(now)))
+    by_gtin.update(
+        dict(_scoped(rolled, authority_id).values_list("gtin").annotate(n=Sum("scans")).order_by())
+    )
+    live = _live_scans(authority_id, since).filter(verdict__in=SUSPECT_VERDICTS)
+    by_gtin.update(dict(live.values_list("gtin").annotate(n=Count("id")).order_by()))
     products = {
         p.gtin: p for p in Product.objects.filter(gtin__in=[g for g in by_gtin if g]).select_related("brand")
     }
@@ -191,12 +218,28 @@ def targets(
     return product_rows[:TOP], brands[:TOP]
 
 
-def registrations_by_day(*, now: datetime | None = None) -> tuple[list[date], dict[date, int]]:
-    today = utc_day(now or timezone.now())
-    days = _days(today)
+def registrations_by_day(
+    *, now: datetime | None = None, since: datetime | None = None
+) -> tuple[list[date], dict[date, int]]:
+    now = now or timezone.now()
+    since = since or live_since(now)
+    days = _days(utc_day(now))
     counts = dict.fromkeys(days, 0)
-    counts.update(RegistrationDay.objects.filter(day__gte=days[0], day__lt=today).values_list("day", "items"))
-    counts[today] = Item.objects.filter(registered_at__gte=day_start(today)).count()
+    for day, n in RegistrationDay.objects.filter(day__gte=days[0], day__lte=days[-1]).values_list(
+        "day", "items"
+    ):
+        counts[day] += n
+    live = (
+        Item.objects.filter(
+            registered_at__gte=since, registered_at__lt=day_start(days[-1] + timedelta(days=1))
+        )
+        .annotate(day=TruncDate("registered_at", tzinfo=UTC))
+        .values_list("day")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for day, n in live:
+        counts[day] += n
     return days, counts
 
 
@@ -266,5 +309,7 @@ def recent_alerts(*, authority_id: int | None = None, limit: int = 10) -> list[R
     ]
 
 
-def ensure_rollups(now: datetime | None = None) -> None:
+def ensure_rollups(now: datetime | None = None) -> datetime:
+    """Fold if the rollups are stale; returns where live counting starts."""
     ensure_fresh(now=now)
+    return live_since(now or timezone.now())

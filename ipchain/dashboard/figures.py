@@ -77,15 +77,18 @@ def figures(*, authority_id: int | None, use_cache: bool = True) -> Figures:
     if use_cache and (cached := cache.get(key)) is not None:
         return cached
     now = timezone.now()
-    aggregates.ensure_rollups(now)
-    offices = aggregates.suspects_by_office(authority_id=authority_id, now=now)
-    products, brands = aggregates.targets(authority_id=authority_id, now=now)
-    days, registrations = aggregates.registrations_by_day(now=now) if authority_id is None else ([], {})
+    since = aggregates.ensure_rollups(now)
+    scope = {"authority_id": authority_id, "now": now, "since": since}
+    offices = aggregates.suspects_by_office(**scope)
+    products, brands = aggregates.targets(**scope)
+    days, registrations = (
+        aggregates.registrations_by_day(now=now, since=since) if authority_id is None else ([], {})
+    )
     cases, total = aggregates.open_cases(authority_id=authority_id, now=now)
     result = Figures(
         computed_at=now,
         authority_id=authority_id,
-        scans=aggregates.scans_by_day(authority_id=authority_id, now=now),
+        scans=aggregates.scans_by_day(**scope),
         offices=offices,
         countries=aggregates.suspects_by_country(offices),
         products=products,

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ScanDay(models.Model):
-    """Scans of one UTC day by one authority's office with one verdict. Days before today
-    only: today is counted from verifier_scan itself. Rebuilt day by day, never edited."""
+    """Scans of one UTC day by one authority's office with one verdict, made before the
+    rollups' `folded_until` (later ones are counted live). Rebuilt day by day, never edited."""
 
     day = models.DateField()
     # Plain ids, not foreign keys: a rollup must not stop an organisation being deleted.
@@ -15,6 +15,11 @@ class ScanDay(models.Model):
     customs_office = models.CharField(max_length=120, blank=True)
     verdict = models.CharField(max_length=20)
     scans = models.PositiveIntegerField()
+    # Of those, the scans that carried a position, and their coordinates summed: the office's
+    # average position without reading the scans again.
+    located = models.PositiveIntegerField(default=0)
+    latitude_sum = models.FloatField(default=0.0)
+    longitude_sum = models.FloatField(default=0.0)
 
     class Meta:
         indexes = [models.Index(fields=["day"]), models.Index(fields=["authority_id", "day"])]
@@ -28,8 +33,23 @@ class ScanDay(models.Model):
         return f"{self.day} {self.customs_office or self.authority_id} {self.verdict}: {self.scans}"
 
 
+class SuspectProductDay(models.Model):
+    """Suspected counterfeits of one UTC day at one authority, by the GTIN read."""
+
+    day = models.DateField()
+    authority_id = models.BigIntegerField(null=True)
+    gtin = models.CharField(max_length=14, blank=True)
+    scans = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day"]), models.Index(fields=["authority_id", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.authority_id} {self.gtin}: {self.scans}"
+
+
 class RegistrationDay(models.Model):
-    """Items registered on one UTC day (before today)."""
+    """Items registered on one UTC day (before the rollups' `folded_until`)."""
 
     day = models.DateField(unique=True)
     items = models.PositiveIntegerField()
@@ -39,10 +59,11 @@ class RegistrationDay(models.Model):
 
 
 class RollupState(models.Model):
-    """One row: up to which day the rollups are complete, and when they were last refreshed."""
+    """One row: the rollups count what was made before `folded_until`; later rows are
+    counted live. `folded_at` is when the last fold ran."""
 
-    folded_through = models.DateField(null=True)
+    folded_until = models.DateTimeField(null=True)
     folded_at = models.DateTimeField(null=True)
 
     def __str__(self) -> str:
-        return f"folded through {self.folded_through} at {self.folded_at}"
+        return f"folded until {self.folded_until} at {self.folded_at}"

@@ -1,28 +1,34 @@
-"""Keeps the daily rollups (models.ScanDay, models.RegistrationDay) in step with the tables
-they count. The only code that writes them.
+"""Keeps the rollups (models.ScanDay, SuspectProductDay, RegistrationDay) in step with the
+tables they count. The only code that writes them.
 
-Days before today are folded into the rollups; today is always counted live. Each fold
-recounts the last REFOLD_DAYS folded days as well, because an offline scan reaches the node
-after the day it was made (verifier/offline.py keeps the phone's time): one that arrives
-later than that is counted after `manage.py dashboard_rollup --rebuild`. Scans and items are
-only ever added, never changed, so recounting whole days is exact.
+A fold counts every scan and item made before a moment, `folded_until`, by UTC day; what
+was made since is counted live by the readers (aggregates.py), a few minutes' worth when
+the fold runs every FOLD_EVERY (a beat task; the page folds by itself when the rollups are
+STALE_AFTER old, for nodes without beat). Each fold recounts the day `folded_until` fell in
+and the REFOLD_DAYS before it, because an offline scan reaches the node after the moment it
+was made (verifier/offline.py keeps the phone's time): one later than that is counted after
+`manage.py dashboard_rollup --rebuild`. Scans and items are only ever added, never changed,
+so recounting whole days is exact.
 """
 
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from ipchain.registry.models import Item
 from verifier.models import Scan
 
-from .models import RegistrationDay, RollupState, ScanDay
+from .models import RegistrationDay, RollupState, ScanDay, SuspectProductDay
 
 WINDOW_DAYS = 90
 REFOLD_DAYS = 3
-REFRESH_EVERY = timedelta(minutes=10)
+FOLD_EVERY = timedelta(minutes=5)
+STALE_AFTER = timedelta(minutes=15)
+# Must match aggregates' list and the partial index of migration 0002.
+SUSPECT_VERDICTS = ("forged", "revoked", "suspected_clone")
 
 
 def utc_day(moment: datetime) -> date:
@@ -38,21 +44,28 @@ def window_start(today: date) -> date:
     return today - timedelta(days=WINDOW_DAYS - 1)
 
 
-def needs_fold(state: RollupState | None, *, now: datetime) -> bool:
-    if state is None or state.folded_through is None or state.folded_at is None:
+def state() -> RollupState | None:
+    return RollupState.objects.filter(pk=1, folded_until__isnull=False).first()
+
+
+def needs_fold(current: RollupState | None, *, now: datetime) -> bool:
+    if current is None or current.folded_until is None or current.folded_at is None:
         return True
-    return state.folded_through < utc_day(now) - timedelta(days=1) or now - state.folded_at > REFRESH_EVERY
+    return now - current.folded_at > STALE_AFTER
 
 
-def ensure_fresh(*, now: datetime | None = None) -> None:
-    """Fold when a day has closed since the last fold or the last one is REFRESH_EVERY old."""
+def ensure_fresh(*, now: datetime | None = None) -> RollupState:
+    """The rollups' state, folding first if they were never folded or are STALE_AFTER old."""
     now = now or timezone.now()
-    if needs_fold(RollupState.objects.filter(pk=1).first(), now=now):
+    current = state()
+    if needs_fold(current, now=now):
         fold(now=now)
+        current = state()
+    return current
 
 
 def fold(*, now: datetime | None = None, rebuild: bool = False) -> bool:
-    """Recount the days not yet folded (and the last REFOLD_DAYS folded ones) up to yesterday.
+    """Recount from REFOLD_DAYS before the last fold (the whole window with `rebuild`) up to now.
 
     Returns False when another process is folding right now: its result will do. The state
     row is locked for the whole fold, so two folds never delete each other's rows.
@@ -61,43 +74,74 @@ def fold(*, now: datetime | None = None, rebuild: bool = False) -> bool:
     today = utc_day(now)
     RollupState.objects.get_or_create(pk=1)
     with transaction.atomic():
-        state = RollupState.objects.select_for_update(skip_locked=True).filter(pk=1).first()
-        if state is None:
+        current = RollupState.objects.select_for_update(skip_locked=True).filter(pk=1).first()
+        if current is None:
             return False
         first = window_start(today)
-        if not rebuild and state.folded_through is not None:
-            first = max(first, state.folded_through - timedelta(days=REFOLD_DAYS - 1))
+        if not rebuild and current.folded_until is not None:
+            first = max(first, utc_day(current.folded_until) - timedelta(days=REFOLD_DAYS))
         first = min(first, today)
-        _fold_scans(first, today)
-        _fold_registrations(first, today)
-        state.folded_through = today - timedelta(days=1)
-        state.folded_at = now
-        state.save()
+        since = day_start(first)
+        _fold_scans(first, since, now)
+        _fold_registrations(first, since, now)
+        current.folded_until = now
+        current.folded_at = timezone.now()
+        current.save()
     return True
 
 
-def _fold_scans(first: date, end: date) -> None:
-    ScanDay.objects.filter(day__gte=first, day__lt=end).delete()
+def _fold_scans(first: date, since: datetime, until: datetime) -> None:
+    ScanDay.objects.filter(day__gte=first).delete()
+    SuspectProductDay.objects.filter(day__gte=first).delete()
+    scans = Scan.objects.filter(created_at__gte=since, created_at__lt=until).annotate(
+        day=TruncDate("created_at", tzinfo=UTC)
+    )
+    located = Q(latitude__isnull=False, longitude__isnull=False)
     rows = (
-        Scan.objects.filter(created_at__gte=day_start(first), created_at__lt=day_start(end))
-        .annotate(day=TruncDate("created_at", tzinfo=UTC))
-        .values_list("day", "authority_id", "customs_office", "verdict")
-        .annotate(n=Count("id"))
+        scans.values_list("day", "authority_id", "customs_office", "verdict")
+        .annotate(
+            n=Count("id"),
+            located=Count("id", filter=located),
+            lat=Sum("latitude", filter=located),
+            lon=Sum("longitude", filter=located),
+        )
         .order_by()
     )
     ScanDay.objects.bulk_create(
         (
-            ScanDay(day=day, authority_id=authority, customs_office=office, verdict=verdict, scans=n)
-            for day, authority, office, verdict, n in rows.iterator()
+            ScanDay(
+                day=day,
+                authority_id=authority,
+                customs_office=office,
+                verdict=verdict,
+                scans=n,
+                located=n_located,
+                latitude_sum=lat or 0.0,
+                longitude_sum=lon or 0.0,
+            )
+            for day, authority, office, verdict, n, n_located, lat, lon in rows.iterator()
+        ),
+        batch_size=5000,
+    )
+    suspects = (
+        scans.filter(verdict__in=SUSPECT_VERDICTS)
+        .values_list("day", "authority_id", "gtin")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    SuspectProductDay.objects.bulk_create(
+        (
+            SuspectProductDay(day=day, authority_id=authority, gtin=gtin, scans=n)
+            for day, authority, gtin, n in suspects.iterator()
         ),
         batch_size=5000,
     )
 
 
-def _fold_registrations(first: date, end: date) -> None:
-    RegistrationDay.objects.filter(day__gte=first, day__lt=end).delete()
+def _fold_registrations(first: date, since: datetime, until: datetime) -> None:
+    RegistrationDay.objects.filter(day__gte=first).delete()
     rows = (
-        Item.objects.filter(registered_at__gte=day_start(first), registered_at__lt=day_start(end))
+        Item.objects.filter(registered_at__gte=since, registered_at__lt=until)
         .annotate(day=TruncDate("registered_at", tzinfo=UTC))
         .values_list("day")
         .annotate(n=Count("id"))

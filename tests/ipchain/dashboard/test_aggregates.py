@@ -33,31 +33,55 @@ def test_scans_per_day_by_verdict_add_rollup_and_today(world):
     assert figs.verdicts() == ["genuine", "unknown", "stolen", "revoked", "suspected_clone", "forged"]
 
 
-def test_today_is_counted_live_and_never_folded(world):
+def test_what_came_after_the_fold_is_counted_live(world):
     folded()
-    assert not ScanDay.objects.filter(day=NOW.date()).exists()
-    scan(world["nl"], "forged", NOW - timedelta(minutes=5), office="Rotterdam")
-    assert aggregates.scans_by_day(now=NOW).by_day[NOW.date()]["forged"] == 2
+    assert ScanDay.objects.filter(day=NOW.date()).exists()  # today up to the fold
+    later = NOW + timedelta(minutes=3)
+    scan(world["nl"], "forged", later, office="Rotterdam", gtin=world["jacket"].gtin, lat=52.0, lon=4.0)
+    assert aggregates.scans_by_day(now=later).by_day[NOW.date()]["forged"] == 2
+    rotterdam = aggregates.suspects_by_office(now=later)[0]
+    assert (rotterdam.name, rotterdam.count) == ("Rotterdam (Douane)", 4)
+    assert rotterdam.latitude == pytest.approx((51.9 + 52.0 + 52.0) / 3)
+    products, _ = aggregates.targets(now=later)
+    assert (products[0].name, products[0].count) == ("Jacket", 4)
+    # Folding again moves it into the rollup: counted once, not twice.
+    rollup.fold(now=later + timedelta(minutes=1))
+    assert aggregates.scans_by_day(now=later).by_day[NOW.date()]["forged"] == 2
+    assert aggregates.targets(now=later)[0][0].count == 4
 
 
 def test_a_late_scan_is_recounted_within_the_refold_days_and_by_a_rebuild(world):
     folded()
     scan(world["nl"], "forged", NOW - timedelta(days=2), office="Rotterdam")
     scan(world["nl"], "forged", NOW - timedelta(days=10), office="Rotterdam")
-    rollup.fold(now=NOW + timedelta(minutes=11))
-    figs = aggregates.scans_by_day(now=NOW)
+    later = NOW + timedelta(minutes=6)
+    rollup.fold(now=later)
+    figs = aggregates.scans_by_day(now=later)
     assert figs.by_day[NOW.date() - timedelta(days=2)]["forged"] == 1
     assert figs.by_day[NOW.date() - timedelta(days=10)]["forged"] == 0  # too late for a refold
-    rollup.fold(now=NOW, rebuild=True)
-    assert aggregates.scans_by_day(now=NOW).by_day[NOW.date() - timedelta(days=10)]["forged"] == 1
+    rollup.fold(now=later, rebuild=True)
+    assert aggregates.scans_by_day(now=later).by_day[NOW.date() - timedelta(days=10)]["forged"] == 1
 
 
-def test_needs_fold_after_a_day_closes_or_ten_minutes():
-    state = rollup.RollupState(folded_through=NOW.date() - timedelta(days=1), folded_at=NOW)
-    assert rollup.needs_fold(state, now=NOW + timedelta(minutes=5)) is False
-    assert rollup.needs_fold(state, now=NOW + timedelta(minutes=11)) is True
-    assert rollup.needs_fold(state, now=NOW + timedelta(days=1)) is True
+def test_without_a_fold_everything_is_counted_live(world):
+    assert rollup.state() is None
+    figs = aggregates.scans_by_day(now=NOW)
+    assert figs.total == 12 and figs.suspects == 6
+    assert [(p.name, p.count) for p in aggregates.suspects_by_office(now=NOW)][0] == ("Rotterdam (Douane)", 3)
+
+
+def test_the_page_folds_when_the_rollups_are_stale():
+    current = rollup.RollupState(folded_until=NOW, folded_at=NOW)
+    assert rollup.needs_fold(current, now=NOW + timedelta(minutes=14)) is False
+    assert rollup.needs_fold(current, now=NOW + timedelta(minutes=16)) is True
     assert rollup.needs_fold(None, now=NOW) is True
+
+
+def test_the_beat_task_folds():
+    from ipchain.dashboard.tasks import fold_rollups
+
+    assert fold_rollups.delay().get() is True
+    assert rollup.state() is not None
 
 
 def test_suspects_by_office_and_country(world):
