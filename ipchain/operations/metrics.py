@@ -11,6 +11,7 @@ by `OperationsCollector`, so every process reports the same and none needs to st
 import logging
 import os
 
+from django.db import DatabaseError
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
@@ -57,9 +58,21 @@ class OperationsCollector:
 
     def collect(self):
         from .ledger_health import ledger_health
-        from .workers import broker_kind, queue_depths
+        from .workers import queue_depths
 
-        health = ledger_health()
+        try:
+            yield from self.ledger_gauges(ledger_health())
+        except DatabaseError:
+            # A scrape must still answer (with this said) when the database is down.
+            log.warning("metrics: the database did not answer", exc_info=True)
+            yield _gauge("ipchain_database_up", "1 when the database answered the scrape", 0)
+        else:
+            yield _gauge("ipchain_database_up", "1 when the database answered the scrape", 1)
+        yield from self.queue_gauges(queue_depths)
+
+    def ledger_gauges(self, health):
+        from .models import FailedTask
+
         yield _gauge("ipchain_ledger_tree_size", "Entries in the log's latest checkpoint", health.tree_size)
         yield _gauge(
             "ipchain_ledger_pending_entries",
@@ -83,6 +96,13 @@ class OperationsCollector:
             "1 when the last audit passed, 0 when it failed, -1 when none ran",
             -1 if audit is None or audit.finished_at is None else int(audit.ok),
         )
+        yield _gauge(
+            "ipchain_celery_failed_tasks",
+            "Failed tasks recorded and not yet sent again",
+            FailedTask.objects.filter(retried_at__isnull=True).count(),
+        )
+
+    def queue_gauges(self, queue_depths):
         depth = GaugeMetricFamily(
             "ipchain_celery_queue_depth", "Tasks waiting in each Celery queue", labels=["queue"]
         )
@@ -95,16 +115,7 @@ class OperationsCollector:
             up = 0
         yield depth
         yield _gauge(
-            "ipchain_celery_broker_up",
-            f"1 when the broker answered the scrape (broker: {broker_kind()})",
-            up,
-        )
-        from .models import FailedTask
-
-        yield _gauge(
-            "ipchain_celery_failed_tasks",
-            "Failed tasks recorded and not yet sent again",
-            FailedTask.objects.filter(retried_at__isnull=True).count(),
+            "ipchain_celery_broker_up", "1 when the broker answered the scrape (1 in eager mode)", up
         )
 
 

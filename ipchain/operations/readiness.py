@@ -13,7 +13,7 @@ from django.db import DatabaseError, connection
 from ipchain.ledger.logkey import LogKeyMissing, log_signer
 
 from .ledger_health import ledger_health
-from .workers import broker_kind, tasks_run_eagerly
+from .workers import REDIS_SCHEMES, broker_kind, tasks_run_eagerly
 
 READY_PENDING_COUNT_CAP = 1000
 
@@ -49,7 +49,7 @@ def check_broker() -> Check:
     url = current_app.conf.broker_url
     timeout = settings.IPCHAIN_READY_BROKER_TIMEOUT
     try:
-        if broker_kind() == "redis":
+        if broker_kind() in REDIS_SCHEMES:
             import redis
 
             client = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)

@@ -17,6 +17,7 @@ from .models import FailedTask
 # (kombu.transport.redis.Channel._q_for_pri, PRIORITY_STEPS and `sep`).
 KOMBU_PRIORITY_SEP = "\x06\x16"
 KOMBU_PRIORITY_STEPS = (0, 3, 6, 9)
+REDIS_SCHEMES = ("redis", "rediss")
 
 
 class RetryRefused(Exception):
@@ -33,7 +34,7 @@ def tasks_run_eagerly() -> bool:
 
 
 def broker_kind() -> str:
-    """ "eager" in the embedded default, else the broker URL's scheme ("redis", ...)."""
+    """The broker: "eager" in the embedded default, else its URL's scheme ("redis", ...)."""
     if tasks_run_eagerly():
         return "eager"
     return str(current_app.conf.broker_url or "").split(":", 1)[0] or "unknown"
@@ -64,7 +65,7 @@ def queue_depths() -> dict[str, int]:
     Empty in eager mode (`broker_kind() == "eager"`): there is no queue, a task runs when it
     is sent. Only the Redis broker is measured; raises redis' ConnectionError when it is down.
     """
-    if broker_kind() != "redis":
+    if broker_kind() not in REDIS_SCHEMES:
         return {}
     import redis
 

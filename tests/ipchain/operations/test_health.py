@@ -123,11 +123,13 @@ import django, json
 django.setup()
 from django.test import Client
 response = Client().get("/readyz")
-print(json.dumps({"status": response.status_code, "body": response.json()}))
+metrics = Client().get("/metrics")
+print(json.dumps({"status": response.status_code, "body": response.json(),
+                  "metrics_status": metrics.status_code, "metrics": metrics.content.decode()}))
 """
 
 
-def test_readyz_fails_when_the_database_is_down():
+def test_readyz_fails_and_metrics_say_so_when_the_database_is_down():
     """The real thing: a process whose database is a closed port."""
     env = {
         **os.environ,
@@ -154,3 +156,7 @@ def test_readyz_fails_when_the_database_is_down():
     assert checks["database"]["reason"] == "database_unreachable"
     assert checks["integration_lag"]["reason"] == "database_unreachable"
     assert checks["log_key"]["ok"] is True
+    # /metrics still answers, and says so.
+    assert answer["metrics_status"] == 200
+    assert "ipchain_database_up 0.0" in answer["metrics"]
+    assert "ipchain_ledger_tree_size" not in answer["metrics"]

@@ -107,6 +107,7 @@ def test_ledger_gauges_are_read_at_scrape_time(client):
     assert value(done, "ipchain_ledger_tree_size") == 3
     assert 0 <= value(done, "ipchain_ledger_checkpoint_age_seconds") < 60
     assert value(done, "ipchain_celery_broker_up") == 1
+    assert value(done, "ipchain_database_up") == 1
     assert value(done, "ipchain_celery_failed_tasks") == 0
 
 
