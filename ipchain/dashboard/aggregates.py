@@ -204,15 +204,18 @@ def targets(
     live = _live_scans(authority_id, since).filter(verdict__in=SUSPECT_VERDICTS)
     by_gtin.update(dict(live.values_list("gtin").annotate(n=Count("id")).order_by()))
     products = {
-        p.gtin: p for p in Product.objects.filter(gtin__in=[g for g in by_gtin if g]).select_related("brand")
+        gtin: (name, brand)
+        for gtin, name, brand in Product.objects.filter(gtin__in=[g for g in by_gtin if g]).values_list(
+            "gtin", "name", "brand__name"
+        )
     }
     product_rows, brand_counts = [], Counter()
     for gtin, n in by_gtin.items():
-        product = products.get(gtin)
-        if product is None:
+        if gtin not in products:
             continue
-        product_rows.append(Target(product.name, n, f"{product.brand.name} · {gtin}"))
-        brand_counts[product.brand.name] += n
+        name, brand = products[gtin]
+        product_rows.append(Target(name, n, f"{brand} · {gtin}"))
+        brand_counts[brand] += n
     product_rows.sort(key=lambda t: (-t.count, t.name))
     brands = [Target(name, n) for name, n in sorted(brand_counts.items(), key=lambda kv: (-kv[1], kv[0]))]
     return product_rows[:TOP], brands[:TOP]

@@ -10,3 +10,11 @@ register = template.Library()
 def bar(value: int, top: int) -> str:
     """A table cell's bar: `value` out of the table's largest (charts.bar builds numbers only)."""
     return mark_safe(charts.bar(int(value), int(top)))  # noqa: S308 - numbers only, no user text
+
+
+@register.filter
+def kind_label(kind: str) -> str:
+    """An alert's kind in words when it is a verdict ("suspected_clone": "Suspected clone")."""
+    from ipchain.dashboard.figures import VERDICT_LABELS
+
+    return str(VERDICT_LABELS.get(kind, kind.replace("_", " ")))
