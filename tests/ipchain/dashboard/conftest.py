@@ -40,7 +40,8 @@ def register(brand, product, serials, at) -> list:
     registered = items.register_rows(brand=brand, rows=rows)
     from ipchain.registry.models import Item
 
-    Item.objects.filter(pk__in=[i.pk for i in registered]).update(registered_at=at)
+    if at is not None:
+        Item.objects.filter(pk__in=[i.pk for i in registered]).update(registered_at=at)
     return registered
 
 
