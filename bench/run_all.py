@@ -13,6 +13,7 @@ SCRIPTS = [
     ["bulk_registration.py", "--rows", "100000"],
     ["verify.py"],
     ["operations.py"],
+    ["exports.py"],
 ]
 
 if __name__ == "__main__":
