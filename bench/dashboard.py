@@ -158,7 +158,8 @@ def fill(scans: int, items: int) -> None:
         first_item, last_item = cur.fetchone()
         verdict_case = " ".join(f"WHEN r < {share} THEN '{v}'" for v, share in VERDICTS)
         # Busy ports first (office index skewed), GTINs skewed towards a few products, more
-        # scans towards today; a genuine scan names an item.
+        # scans towards today; a genuine scan names an item. Written in time order, as the
+        # scan log appends them: a day's scans sit together on disk, as they would.
         cur.execute(
             f"""
             INSERT INTO verifier_scan (ref, created_at, authority_id, customs_office, trusted,
@@ -177,6 +178,7 @@ def fill(scans: int, items: int) -> None:
             ) s
             JOIN bench_office o ON o.n = s.office
             JOIN bench_gtin g ON g.n = s.gtin_n
+            ORDER BY s.at
             """,
             [scans],
         )
