@@ -19,7 +19,7 @@ from ipchain.registry.models import Item, Product
 from ipchain.registry.st3 import STATES
 from verifier.models import Alert, Case, Scan
 
-from .models import RegistrationDay, ScanDay, SuspectProductDay
+from .models import ProductDay, RegistrationDay, ScanDay, SuspectProductDay, VerdictDay
 from .rollup import SUSPECT_VERDICTS, day_start, ensure_fresh, utc_day, window_start
 from .rollup import state as rollup_state
 
@@ -113,8 +113,18 @@ def scans_by_day(
     since = since or live_since(now)
     days = _days(utc_day(now))
     by_day: dict[date, Counter] = {day: Counter() for day in days}
-    rolled = _scoped(ScanDay.objects.filter(day__gte=days[0], day__lte=days[-1]), authority_id)
-    for day, verdict, n in rolled.values_list("day", "verdict").annotate(n=Sum("scans")).order_by():
+    if authority_id is None:
+        rolled = VerdictDay.objects.filter(day__gte=days[0], day__lte=days[-1]).values_list(
+            "day", "verdict", "scans"
+        )
+    else:
+        rolled = (
+            ScanDay.objects.filter(day__gte=days[0], day__lte=days[-1], authority_id=authority_id)
+            .values_list("day", "verdict")
+            .annotate(n=Sum("scans"))
+            .order_by()
+        )
+    for day, verdict, n in rolled:
         by_day[day][verdict] += n
     live = (
         _live_scans(authority_id, since)
@@ -197,10 +207,12 @@ def targets(
     now = now or timezone.now()
     since = since or live_since(now)
     by_gtin: Counter = Counter()
-    rolled = SuspectProductDay.objects.filter(day__gte=window_start(utc_day(now)))
-    by_gtin.update(
-        dict(_scoped(rolled, authority_id).values_list("gtin").annotate(n=Sum("scans")).order_by())
-    )
+    first = window_start(utc_day(now))
+    if authority_id is None:
+        rolled = ProductDay.objects.filter(day__gte=first)
+    else:
+        rolled = SuspectProductDay.objects.filter(day__gte=first, authority_id=authority_id)
+    by_gtin.update(dict(rolled.values_list("gtin").annotate(n=Sum("scans")).order_by()))
     live = _live_scans(authority_id, since).filter(verdict__in=SUSPECT_VERDICTS)
     by_gtin.update(dict(live.values_list("gtin").annotate(n=Count("id")).order_by()))
     products = {

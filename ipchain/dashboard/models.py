@@ -48,6 +48,35 @@ class SuspectProductDay(models.Model):
         return f"{self.day} {self.authority_id} {self.gtin}: {self.scans}"
 
 
+class VerdictDay(models.Model):
+    """ScanDay summed over every office: what the office's chart reads (a few hundred rows
+    for the window, where ScanDay holds tens of thousands)."""
+
+    day = models.DateField()
+    verdict = models.CharField(max_length=20)
+    scans = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.verdict}: {self.scans}"
+
+
+class ProductDay(models.Model):
+    """SuspectProductDay summed over every authority, for the office's view."""
+
+    day = models.DateField()
+    gtin = models.CharField(max_length=14, blank=True)
+    scans = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.gtin}: {self.scans}"
+
+
 class RegistrationDay(models.Model):
     """Items registered on one UTC day (before the rollups' `folded_until`)."""
 

@@ -1,5 +1,6 @@
-"""Keeps the rollups (models.ScanDay, SuspectProductDay, RegistrationDay) in step with the
-tables they count. The only code that writes them.
+"""Keeps the rollups (models.ScanDay, SuspectProductDay, their office-wide sums VerdictDay
+and ProductDay, and RegistrationDay) in step with the tables they count. The only code that
+writes them.
 
 A fold counts every scan and item made before a moment, `folded_until`, by UTC day; what
 was made since is counted live by the readers (aggregates.py), a few minutes' worth when
@@ -21,7 +22,7 @@ from django.utils import timezone
 from ipchain.registry.models import Item
 from verifier.models import Scan
 
-from .models import RegistrationDay, RollupState, ScanDay, SuspectProductDay
+from .models import ProductDay, RegistrationDay, RollupState, ScanDay, SuspectProductDay, VerdictDay
 
 WINDOW_DAYS = 90
 REFOLD_DAYS = 3
@@ -83,6 +84,7 @@ def fold(*, now: datetime | None = None, rebuild: bool = False) -> bool:
         first = min(first, today)
         since = day_start(first)
         _fold_scans(first, since, now)
+        _fold_node_totals(first)
         _fold_registrations(first, since, now)
         current.folded_until = now
         current.folded_at = timezone.now()
@@ -133,6 +135,30 @@ def _fold_scans(first: date, since: datetime, until: datetime) -> None:
         (
             SuspectProductDay(day=day, authority_id=authority, gtin=gtin, scans=n)
             for day, authority, gtin, n in suspects.iterator()
+        ),
+        batch_size=5000,
+    )
+
+
+def _fold_node_totals(first: date) -> None:
+    """The office-wide sums, from the rollups just written (not from the scans again)."""
+    VerdictDay.objects.filter(day__gte=first).delete()
+    ProductDay.objects.filter(day__gte=first).delete()
+    VerdictDay.objects.bulk_create(
+        VerdictDay(day=day, verdict=verdict, scans=n)
+        for day, verdict, n in ScanDay.objects.filter(day__gte=first)
+        .values_list("day", "verdict")
+        .annotate(n=Sum("scans"))
+        .order_by()
+    )
+    ProductDay.objects.bulk_create(
+        (
+            ProductDay(day=day, gtin=gtin, scans=n)
+            for day, gtin, n in SuspectProductDay.objects.filter(day__gte=first)
+            .values_list("day", "gtin")
+            .annotate(n=Sum("scans"))
+            .order_by()
+            .iterator()
         ),
         batch_size=5000,
     )
