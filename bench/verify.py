@@ -193,6 +193,7 @@ def main() -> None:
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.db import connection
+    from django.db.models import Count
     from rest_framework.authtoken.models import Token
 
     from ipchain.accounts.models import Organisation, Role
@@ -305,6 +306,11 @@ def main() -> None:
             except OSError:
                 time.sleep(0.1)
         time.sleep(1)
+        # The work measured is the full one: a genuine verdict with its inclusion proof.
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+        conn.request("POST", paths["verify"], body=bodies("verify", 1)[0], headers=headers)
+        first = json.loads(conn.getresponse().read())
+        assert first["verdict"] == "genuine" and first["evidence"]["inclusion_proof_checked"], first
         warm_up = one_round("verify", 2)  # warm up both: imports, caches, connections
         one_round("baseline", 2)
         runs: dict[str, list[Round]] = {"baseline": [], "verify": []}
@@ -315,8 +321,9 @@ def main() -> None:
         server.send_signal(signal.SIGTERM)  # a normal shutdown: workers write what they hold
         server.wait(timeout=60)
         shutil.rmtree(workdir, ignore_errors=True)
-    answered = warm_up.requests + sum(r.requests for r in runs["verify"])
+    answered = 1 + warm_up.requests + sum(r.requests for r in runs["verify"])
     scans = Scan.objects.count()
+    verdicts = Scan.objects.values_list("verdict").annotate(n=Count("id")).order_by("-n")
     load = os.getloadavg()
     print(
         f"verify under load: gunicorn {args.workers} sync workers, {args.client} with "
@@ -370,6 +377,7 @@ def main() -> None:
         f"scans logged after a normal shutdown: {scans} for {answered} verify responses counted "
         f"(+ at most {in_flight} in flight at the ends of rounds): {'all' if logged else 'SCANS LOST'}"
     )
+    print("verdicts logged: " + ", ".join(f"{verdict} {n}" for verdict, n in verdicts))
 
 
 if __name__ == "__main__":
