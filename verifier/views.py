@@ -212,6 +212,7 @@ OFFLINE_FILES = [
     "css/ipchain.css",
     "verifier/scan.js",
     "verifier/offline.js",
+    "verifier/install.js",
     "verifier/verifier.css",
     "verifier/icon.svg",
     "verifier/icon-192.png",

@@ -101,9 +101,6 @@
     } catch (e) { /* the node is unreachable: they stay queued */ }
   }
 
-  if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register(root.dataset.sw, { scope: "/" }).catch(() => {});
-  }
   window.addEventListener("online", () => { showNetwork(); sendQueued(); });
   window.addEventListener("offline", showNetwork);
   showNetwork();

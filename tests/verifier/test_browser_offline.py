@@ -21,6 +21,7 @@ from tests import factories
 from verifier.models import Scan
 
 from .browser import chrome, keep, phone
+from .test_browser_scan import camera_file
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,7 +31,9 @@ const done = arguments[arguments.length - 1];
   const registration = await navigator.serviceWorker.getRegistration("/");
   const list = await caches.match("/verify/trust-list.json");
   const page = await caches.match("/verify/offline/");
-  done(Boolean(registration && registration.active && navigator.serviceWorker.controller && list && page));
+  // Activated is enough: the next navigation goes through it. (The page that registered it
+  // may stay uncontrolled when its own navigation began before the activation.)
+  done(Boolean(registration && registration.active && registration.active.state === "activated" && list && page));
 })().catch(() => done(false));
 """
 
@@ -204,5 +207,32 @@ def test_offline_the_phone_checks_signatures_and_sends_its_scans_later(live_serv
         ]
         assert all(r.officer == world["officer"] and r.trusted and r.received_at for r in rows)
         assert refused_while_offline > 0  # the browser did try the node, and found nothing
+    finally:
+        browser.quit()
+
+
+def test_offline_the_camera_scan_goes_to_the_phones_check(live_server, world, tmp_path):
+    """The scanner page itself, offline: the fake camera shows the genuine label; scan.js
+    reads it with the vendored decoder and, with no network, opens the offline check."""
+    outage = Outage(live_server)
+    camera = camera_file(world["genuine"], tmp_path / "camera.mjpeg")
+    browser = chrome(profile=str(tmp_path / "profile"), camera_file=camera)
+    try:
+        sign_in(browser, live_server.url)  # online, the camera lands on the node's verdict
+        WebDriverWait(browser, 20).until(lambda b: "/verify/?code=" in b.current_url)
+        assert browser.find_element(By.CSS_SELECTOR, ".verdict-word").text == "Genuine"
+        WebDriverWait(browser, 30).until(lambda b: b.execute_async_script(READY))
+        with outage:
+            set_offline(browser, True)
+            browser.get(live_server.url + "/verify/")
+            WebDriverWait(browser, 20).until(lambda b: "/verify/offline/?code=" in b.current_url)
+            verdict, reason, text = offline_verdict(browser)
+            assert (verdict, reason) == ("offline_valid", "signature_valid")
+            assert "Offline: signature valid, status not checked" in text
+            assert outage.refused > 0
+        assert Scan.objects.filter(offline=True).count() == 0
+        set_offline(browser, False)
+        WebDriverWait(browser, 20).until(lambda b: Scan.objects.filter(offline=True).count() == 1)
+        assert Scan.objects.get(offline=True).verdict == "genuine"
     finally:
         browser.quit()
