@@ -20,7 +20,7 @@ from ipchain.registry.st3 import STATES
 from verifier.models import Alert, Case, Scan
 
 from .models import ProductDay, RegistrationDay, ScanDay, SuspectProductDay, VerdictDay
-from .rollup import SUSPECT_VERDICTS, day_start, ensure_fresh, utc_day, window_start
+from .rollup import SUSPECT_VERDICTS, day_start, utc_day, window_start
 from .rollup import state as rollup_state
 
 # What counts as a suspected counterfeit: a label no registered key signed (forged), one
@@ -322,9 +322,3 @@ def recent_alerts(*, authority_id: int | None = None, limit: int = 10) -> list[R
         RecentAlert(*values)
         for values in rows.values_list("pk", "created_at", "brand__name", "kind", "message")[:limit]
     ]
-
-
-def ensure_rollups(now: datetime | None = None) -> datetime:
-    """Fold if the rollups are stale; returns where live counting starts."""
-    ensure_fresh(now=now)
-    return live_since(now or timezone.now())

@@ -77,7 +77,7 @@ def figures(*, authority_id: int | None, use_cache: bool = True) -> Figures:
     if use_cache and (cached := cache.get(key)) is not None:
         return cached
     now = timezone.now()
-    since = aggregates.ensure_rollups(now)
+    since = aggregates.live_since(now)
     scope = {"authority_id": authority_id, "now": now, "since": since}
     offices = aggregates.suspects_by_office(**scope)
     products, brands = aggregates.targets(**scope)

@@ -4,10 +4,10 @@ writes them.
 
 A fold counts every scan and item made before a moment, `folded_until`, by UTC day; what
 was made since is counted live by the readers (aggregates.py), a few minutes' worth when
-the fold runs every FOLD_EVERY (a beat task; the page folds by itself when the rollups are
-STALE_AFTER old, for nodes without beat). Each fold recounts the day `folded_until` fell in
-and the REFOLD_DAYS before it, because an offline scan reaches the node after the moment it
-was made (verifier/offline.py keeps the phone's time): one later than that is counted after
+the fold runs every FOLD_EVERY (a beat task). Stale rollups are still right, only slower to
+read: the page asks for a fold when they are STALE_AFTER old (views.keep_rollups_fresh).
+Each fold recounts the day `folded_until` fell in and the REFOLD_DAYS before it, because an
+offline scan reaches the node after the moment it was made (verifier/offline.py keeps the phone's time): one later than that is counted after
 `manage.py dashboard_rollup --rebuild`. Scans and items are only ever added, never changed,
 so recounting whole days is exact.
 """
@@ -53,16 +53,6 @@ def needs_fold(current: RollupState | None, *, now: datetime) -> bool:
     if current is None or current.folded_until is None or current.folded_at is None:
         return True
     return now - current.folded_at > STALE_AFTER
-
-
-def ensure_fresh(*, now: datetime | None = None) -> RollupState:
-    """The rollups' state, folding first if they were never folded or are STALE_AFTER old."""
-    now = now or timezone.now()
-    current = state()
-    if needs_fold(current, now=now):
-        fold(now=now)
-        current = state()
-    return current
 
 
 def fold(*, now: datetime | None = None, rebuild: bool = False) -> bool:

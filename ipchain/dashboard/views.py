@@ -4,26 +4,44 @@ come from figures.py and health.py."""
 from celery import current_app
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ipchain.accounts.models import Organisation
 from ipchain.operations.models import FailedTask
-from ipchain.operations.workers import RetryRefused, retry_failed_task
+from ipchain.operations.workers import RetryRefused, retry_failed_task, tasks_run_eagerly
 
 from . import figures as fig
-from . import health
+from . import health, rollup
 from .access import RETRY, dashboard_scope
+from .tasks import fold_rollups
+
+
+def keep_rollups_fresh() -> None:
+    """Fold the rollups when they are stale. Stale rollups still give the right figures (what
+    came after them is counted live), only more slowly: with a worker the fold runs there,
+    once, instead of in this request; without one (the embedded default) it runs here."""
+    now = timezone.now()
+    current = rollup.state()
+    if current is not None and not rollup.needs_fold(current, now=now):
+        return
+    if current is None or tasks_run_eagerly():
+        rollup.fold(now=now)
+    elif cache.add("dashboard:fold-queued", True, int(rollup.STALE_AFTER.total_seconds())):
+        fold_rollups.delay()
 
 
 @require_GET
 @login_required
 def dashboard(request):
     authority_id = dashboard_scope(request.user)
+    keep_rollups_fresh()
     figs = fig.figures(authority_id=authority_id)
     office_view = authority_id is None
     context = {
@@ -50,6 +68,7 @@ def dashboard(request):
 @login_required
 def table_csv(request, name: str):
     authority_id = dashboard_scope(request.user)
+    keep_rollups_fresh()
     table = fig.tables(fig.figures(authority_id=authority_id)).get(name)
     if table is None:
         return JsonResponse({"reason": "unknown_table", "detail": f"no table named {name!r}"}, status=404)

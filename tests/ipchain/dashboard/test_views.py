@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -208,3 +209,47 @@ def test_a_task_this_node_does_not_register_is_not_sent(client):
     assert "Not sent again: no task named &#x27;os.system&#x27; is registered" in response.content.decode()
     failed.refresh_from_db()
     assert failed.retried_at is None
+
+
+def test_the_first_view_folds_the_rollups(client, world):
+    from ipchain.dashboard import rollup
+
+    login(client, factories.office(), Role.OFFICE_ADMIN)
+    assert rollup.state() is None
+    client.get(PAGE)
+    assert rollup.state() is not None
+
+
+def test_stale_rollups_are_folded_here_without_a_worker(client, world):
+    from ipchain.dashboard import rollup
+    from ipchain.dashboard.models import RollupState
+
+    login(client, factories.office(), Role.OFFICE_ADMIN)
+    rollup.fold()
+    stale = timezone.now() - rollup.STALE_AFTER - timedelta(minutes=1)
+    RollupState.objects.filter(pk=1).update(folded_at=stale)
+    client.get(PAGE)
+    assert rollup.state().folded_at > stale
+
+
+def test_stale_rollups_are_folded_by_the_worker_once(client, world, monkeypatch):
+    from config import celery_app
+    from ipchain.dashboard import rollup, tasks
+    from ipchain.dashboard.models import RollupState
+
+    login(client, factories.office(), Role.OFFICE_ADMIN)
+    rollup.fold()
+    stale = timezone.now() - rollup.STALE_AFTER - timedelta(minutes=1)
+    RollupState.objects.filter(pk=1).update(folded_at=stale)
+    queued = []
+    monkeypatch.setattr(tasks.fold_rollups, "delay", lambda: queued.append(1))
+    celery_app.conf.task_always_eager = False  # as with a broker and a worker
+    try:
+        before = csv_rows(client.get(PAGE + "suspects-by-office.csv"))
+        client.get(PAGE)
+    finally:
+        celery_app.conf.task_always_eager = True
+    assert queued == [1]  # sent once, not once a page view
+    assert rollup.state().folded_at == stale  # the request did not fold
+    # Stale rollups still give the right figures: what came since is counted live.
+    assert before[1][:3] == ["Rotterdam (Douane)", "NL", "3"]
