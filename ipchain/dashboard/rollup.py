@@ -7,9 +7,9 @@ was made since is counted live by the readers (aggregates.py), a few minutes' wo
 the fold runs every FOLD_EVERY (a beat task). Stale rollups are still right, only slower to
 read: the page asks for a fold when they are STALE_AFTER old (views.keep_rollups_fresh).
 Each fold recounts the day `folded_until` fell in and the REFOLD_DAYS before it, because an
-offline scan reaches the node after the moment it was made (verifier/offline.py keeps the phone's time): one later than that is counted after
-`manage.py dashboard_rollup --rebuild`. Scans and items are only ever added, never changed,
-so recounting whole days is exact.
+offline scan reaches the node after the moment it was made (verifier/offline.py keeps the
+phone's time): one later than that is counted after `manage.py dashboard_rollup --rebuild`.
+Scans and items are only ever added, never changed, so recounting whole days is exact.
 """
 
 from datetime import UTC, date, datetime, time, timedelta
