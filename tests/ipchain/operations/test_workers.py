@@ -1,5 +1,7 @@
 """Failed Celery tasks are recorded, can be sent again by name, and queue depths are read."""
 
+import os
+
 import pytest
 import redis
 from celery import shared_task
@@ -10,6 +12,7 @@ from ipchain.operations import workers
 from ipchain.operations.models import FailedTask
 
 pytestmark = pytest.mark.django_db(transaction=True)
+BROKER = os.environ.get("CELERY_BROKER_URL", "")
 
 CALLS: list[tuple] = []
 
@@ -103,20 +106,24 @@ def test_queue_depths_are_empty_and_say_eager_without_a_broker():
     assert workers.queue_depths() == {}
 
 
+@pytest.mark.skipif(not BROKER.startswith("redis://"), reason="needs a Redis broker: set CELERY_BROKER_URL")
 def test_queue_depths_count_every_priority_on_redis(monkeypatch):
-    url = "redis://127.0.0.1:6379/6"
-    monkeypatch.setenv("CELERY_BROKER_URL", url)  # Celery's conf.broker_url prefers it
-    client = redis.Redis.from_url(url)
-    client.delete("celery", "celery\x06\x163", "celery\x06\x169")
-    client.rpush("celery", b"a", b"b")
-    client.rpush("celery\x06\x169", b"c")
+    """Lists named as kombu names them: the queue itself for priority 0, then
+    "<queue>\\x06\\x16<step>". A queue of this test's own, so the broker's real ones are untouched."""
+    monkeypatch.setenv("CELERY_BROKER_URL", BROKER)  # Celery's conf.broker_url prefers it
+    client = redis.Redis.from_url(BROKER)
+    queue = "ops-test-depths"
+    keys = [queue, f"{queue}\x06\x163", f"{queue}\x06\x169"]
+    client.delete(*keys)
+    client.rpush(queue, b"a", b"b")
+    client.rpush(keys[2], b"c")
+    old = celery_app.conf.broker_url, celery_app.conf.task_default_queue
     celery_app.conf.task_always_eager = False
-    old_url = celery_app.conf.broker_url
-    celery_app.conf.broker_url = url
+    celery_app.conf.broker_url, celery_app.conf.task_default_queue = BROKER, queue
     try:
         assert workers.broker_kind() == "redis"
-        assert workers.queue_depths()["celery"] == 3
+        assert workers.queue_depths() == {queue: 3}
     finally:
-        celery_app.conf.broker_url = old_url
+        celery_app.conf.broker_url, celery_app.conf.task_default_queue = old
         celery_app.conf.task_always_eager = True
-        client.delete("celery", "celery\x06\x169")
+        client.delete(*keys)
