@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import CaseReminder, FailedTask
@@ -11,8 +12,15 @@ class FailedTaskAdmin(admin.ModelAdmin):
     list_filter = ["task_name", "exception_type", ("retried_at", admin.EmptyFieldListFilter)]
     search_fields = ["task_name", "=task_id", "exception_message"]
     date_hierarchy = "failed_at"
-    readonly_fields = [field.name for field in FailedTask._meta.fields]
+    exclude = ["traceback"]
+    readonly_fields = [field.name for field in FailedTask._meta.fields if field.name != "traceback"] + [
+        "traceback_text"
+    ]
     actions = ["retry"]
+
+    @admin.display(description=_("traceback"))
+    def traceback_text(self, failed):
+        return format_html('<pre style="white-space: pre-wrap">{}</pre>', failed.traceback)
 
     def has_add_permission(self, request):
         return False

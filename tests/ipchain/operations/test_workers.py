@@ -78,6 +78,13 @@ def test_a_failure_is_sent_again_only_once(admin_user):
     assert refused.value.reason == "already_retried"
 
 
+def test_the_admin_shows_the_traceback_escaped(client, admin_user):
+    failed = fail_once()
+    client.force_login(admin_user)
+    page = client.get(f"/admin/operations/failedtask/{failed.pk}/change/").content.decode()
+    assert "<pre" in page and "raise ValueError(f&quot;flaky failed on {n}&quot;)" in page
+
+
 def test_an_unknown_task_name_is_refused(admin_user):
     failed = FailedTask.objects.create(
         task_name="os.system", task_id="x", args=["rm -rf /"], exception_type="E"
