@@ -40,6 +40,9 @@ from .models import Alert, Scan
 log = logging.getLogger(__name__)
 
 _lock = threading.Lock()
+# One batch written at a time: the flush at exit waits for a batch the timer thread is still
+# writing (daemon threads run on during atexit, and are stopped only after it).
+_writing = threading.Lock()
 _queue: list[tuple[dict, dict | None]] = []
 _oldest = 0.0
 _timer_pid = 0
@@ -67,18 +70,19 @@ def pending() -> int:
 def flush() -> int:
     """Write every queued scan and its alerts now; returns how many scans were written."""
     global _queue
-    with _lock:
-        batch, _queue = _queue, []
-    if not batch:
-        return 0
-    try:
-        write(batch)
-    except Exception:
-        # The log is best effort by design (see above): a failed batch is reported, and the
-        # verdicts it recorded were already given.
-        log.exception("could not write %d scans", len(batch))
-        return 0
-    return len(batch)
+    with _writing:
+        with _lock:
+            batch, _queue = _queue, []
+        if not batch:
+            return 0
+        try:
+            write(batch)
+        except Exception:
+            # The log is best effort by design (see above): a failed batch is reported, and
+            # the verdicts it recorded were already given.
+            log.exception("could not write %d scans", len(batch))
+            return 0
+        return len(batch)
 
 
 def write(batch: list[tuple[dict, dict | None]]) -> None:
