@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -205,3 +206,30 @@ def test_gunicorn_workers_stopped_with_sigterm_write_every_scan(world):
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=60) == 0
     assert sorted(str(ref) for ref in Scan.objects.values_list("ref", flat=True)) == sorted(refs)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.postgres
+def test_the_flush_at_exit_waits_for_a_batch_still_being_written(monkeypatch, settings):
+    """The timer thread may be writing a batch when the process exits: the atexit flush
+    returns only once that batch is written too (daemon threads stop after atexit)."""
+    settings.IPCHAIN_SCAN_LOG = {"batch": 100, "seconds": 3600}
+    real_write = scanlog.write
+
+    def slow_write(batch):
+        time.sleep(0.5)
+        real_write(batch)
+
+    def scan() -> dict:
+        return {"ref": uuid.uuid4(), "created_at": timezone.now(), "code": "x", "verdict": "unknown"}
+
+    scanlog.queue(scan())
+    monkeypatch.setattr(scanlog, "write", slow_write)
+    timer = threading.Thread(target=lambda: (scanlog.flush(), connection.close()))
+    timer.start()
+    time.sleep(0.1)  # the timer's batch is being written
+    scanlog.queue(scan())
+    monkeypatch.setattr(scanlog, "write", real_write)
+    scanlog.flush()  # as atexit would
+    assert Scan.objects.count() == 2
+    timer.join()
