@@ -163,7 +163,8 @@ def ensure_wrk() -> None:
     if shutil.which("wrk"):
         return
     if os.geteuid() == 0:
-        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, capture_output=True)
+        for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "wrk"]):
+            subprocess.run(command, check=False, capture_output=True)
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk (Debian), or run with --client python")
 
