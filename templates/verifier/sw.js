@@ -29,6 +29,25 @@ async function fromNetworkElse(request, fallback) {
   return (await caches.match(fallback, { ignoreSearch: true })) || Response.error();
 }
 
+// The scanner opened with a network: keep the cached scanner and offline page as the
+// officer sees them now (language chosen, signed in), not as at installation.
+async function scannerPage(event) {
+  try {
+    const response = await fetch(event.request);
+    if (response.ok) {
+      const cache = await caches.open(CACHE);
+      event.waitUntil(
+        cache.put("/verify/", response.clone())
+          .then(() => fetch(OFFLINE_PAGE, { credentials: "same-origin" }))
+          .then((page) => (page.ok ? cache.put(OFFLINE_PAGE, page) : undefined))
+          .catch(() => {})
+      );
+    }
+    if (response.status < 502 || response.status > 504) return response;
+  } catch (e) { /* no network */ }
+  return (await caches.match("/verify/")) || Response.error();
+}
+
 async function trustList(request) {
   try {
     const response = await fetch(request);
@@ -45,10 +64,12 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
     // A scan (/verify/?code=...) or a label opened by the camera app (/01/...): the offline
-    // page checks it on the phone. The scanner page itself comes from the cache.
+    // page checks it on the phone. The scanner page: the network first, else the cache.
     if (url.pathname.startsWith("/01/") || (url.pathname === "/verify/" && url.search)) {
       event.respondWith(fromNetworkElse(request, OFFLINE_PAGE));
-    } else if (url.pathname === "/verify/" || url.pathname === OFFLINE_PAGE) {
+    } else if (url.pathname === "/verify/") {
+      event.respondWith(scannerPage(event));
+    } else if (url.pathname === OFFLINE_PAGE) {
       event.respondWith(fromNetworkElse(request, url.pathname));
     }
     return;

@@ -10,7 +10,7 @@ import time
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from ipchain.accounts.models import Role
 from ipchain.ledger import log
@@ -234,5 +234,34 @@ def test_offline_the_camera_scan_goes_to_the_phones_check(live_server, world, tm
         set_offline(browser, False)
         WebDriverWait(browser, 20).until(lambda b: Scan.objects.filter(offline=True).count() == 1)
         assert Scan.objects.get(offline=True).verdict == "genuine"
+    finally:
+        browser.quit()
+
+
+OFFLINE_PAGE_TEXT = """
+const done = arguments[arguments.length - 1];
+caches.match("/verify/offline/").then((hit) => (hit ? hit.text() : "")).then(done, () => done(""));
+"""
+
+
+def test_the_cached_pages_follow_the_officers_language(live_server, world, tmp_path):
+    outage = Outage(live_server)  # before the browser: it tracks the connections to cut
+    browser = chrome(profile=str(tmp_path / "profile"))
+    try:
+        sign_in(browser, live_server.url)
+        WebDriverWait(browser, 30).until(lambda b: b.execute_async_script(READY))
+        assert "Offline: signature valid" in browser.execute_async_script(OFFLINE_PAGE_TEXT)
+        Select(browser.find_element(By.NAME, "language")).select_by_value("fr")  # submits itself
+        WebDriverWait(browser, 20).until(
+            lambda b: b.find_element(By.TAG_NAME, "h1").text == "Vérifier un article"
+        )
+        WebDriverWait(browser, 20).until(lambda b: "Hors ligne" in b.execute_async_script(OFFLINE_PAGE_TEXT))
+        with outage:
+            set_offline(browser, True)
+            browser.get(live_server.url + "/verify/")
+            assert browser.find_element(By.TAG_NAME, "h1").text == "Vérifier un article"
+            paste(browser, world["genuine"])
+            verdict, _, text = offline_verdict(browser)
+            assert verdict == "offline_valid" and "Hors ligne : signature valide, statut non vérifié" in text
     finally:
         browser.quit()
