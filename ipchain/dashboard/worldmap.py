@@ -44,7 +44,7 @@ def countries() -> tuple[Country, ...]:
     return tuple(shapes)
 
 
-def focus(points: list[tuple[float, float]], *, pad: float = 30.0, min_width: float = 200.0):
+def focus(points: list[tuple[float, float]], *, pad: float = 12.0, min_width: float = 80.0):
     """The part of the map to show, (x, y, width, height) in the map's frame: the points with
     some room around them, in the whole map's proportions; the whole map without points."""
     if not points:

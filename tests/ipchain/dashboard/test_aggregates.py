@@ -180,3 +180,26 @@ def test_everything_is_empty_without_data():
     assert aggregates.suspects_by_office(now=NOW) == []
     assert aggregates.targets(now=NOW) == ([], [])
     assert aggregates.open_cases(now=NOW) == ([], 0)
+
+
+def test_the_office_wide_sums_match_the_detailed_rollups(world):
+    from django.db.models import Sum
+
+    from ipchain.dashboard.models import ProductDay, SuspectProductDay, VerdictDay
+
+    folded()
+    detailed = dict(
+        ((d, v), n)
+        for d, v, n in ScanDay.objects.values_list("day", "verdict").annotate(n=Sum("scans")).order_by()
+    )
+    assert (
+        dict(((d, v), n) for d, v, n in VerdictDay.objects.values_list("day", "verdict", "scans")) == detailed
+    )
+    suspects = dict(
+        ((d, g), n)
+        for d, g, n in SuspectProductDay.objects.values_list("day", "gtin")
+        .annotate(n=Sum("scans"))
+        .order_by()
+    )
+    assert dict(((d, g), n) for d, g, n in ProductDay.objects.values_list("day", "gtin", "scans")) == suspects
+    assert sum(detailed.values()) == 12
