@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,7 +35,7 @@ def keep_rollups_fresh() -> None:
     if current is None or tasks_run_eagerly():
         rollup.fold(now=now)
     elif cache.add("dashboard:fold-queued", True, int(rollup.STALE_AFTER.total_seconds())):
-        fold_rollups.delay()
+        transaction.on_commit(fold_rollups.delay)
 
 
 @require_GET

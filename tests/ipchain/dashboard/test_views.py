@@ -232,7 +232,9 @@ def test_stale_rollups_are_folded_here_without_a_worker(client, world):
     assert rollup.state().folded_at > stale
 
 
-def test_stale_rollups_are_folded_by_the_worker_once(client, world, monkeypatch):
+def test_stale_rollups_are_folded_by_the_worker_once(
+    client, world, monkeypatch, django_capture_on_commit_callbacks
+):
     from config import celery_app
     from ipchain.dashboard import rollup, tasks
     from ipchain.dashboard.models import RollupState
@@ -245,8 +247,9 @@ def test_stale_rollups_are_folded_by_the_worker_once(client, world, monkeypatch)
     monkeypatch.setattr(tasks.fold_rollups, "delay", lambda: queued.append(1))
     celery_app.conf.task_always_eager = False  # as with a broker and a worker
     try:
-        before = csv_rows(client.get(PAGE + "suspects-by-office.csv"))
-        client.get(PAGE)
+        with django_capture_on_commit_callbacks(execute=True):
+            before = csv_rows(client.get(PAGE + "suspects-by-office.csv"))
+            client.get(PAGE)
     finally:
         celery_app.conf.task_always_eager = True
     assert queued == [1]  # sent once, not once a page view
