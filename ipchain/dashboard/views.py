@@ -25,14 +25,17 @@ from .tasks import fold_rollups
 
 
 def keep_rollups_fresh() -> None:
-    """Fold the rollups when they are stale. Stale rollups still give the right figures (what
-    came after them is counted live), only more slowly: with a worker the fold runs there,
-    once, instead of in this request; without one (the embedded default) it runs here."""
+    """Fold the rollups when they are stale or were never folded. Stale rollups still give the
+    right figures (what came after them is counted live), only more slowly: with a worker the
+    fold runs there, once, instead of in this request; without one (the embedded default) it
+    runs here."""
     now = timezone.now()
     current = rollup.state()
     if current is not None and not rollup.needs_fold(current, now=now):
         return
-    if current is None or tasks_run_eagerly():
+    # Never folded (a new or upgraded node) counts everything live until the worker's first
+    # fold lands: slow renders for a minute rather than one render that recounts the window.
+    if tasks_run_eagerly():
         rollup.fold(now=now)
     elif cache.add("dashboard:fold-queued", True, int(rollup.STALE_AFTER.total_seconds())):
         transaction.on_commit(fold_rollups.delay)

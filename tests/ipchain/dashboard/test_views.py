@@ -256,3 +256,23 @@ def test_stale_rollups_are_folded_by_the_worker_once(
     assert rollup.state().folded_at == stale  # the request did not fold
     # Stale rollups still give the right figures: what came since is counted live.
     assert before[1][:3] == ["Rotterdam (Douane)", "NL", "3"]
+
+
+def test_never_folded_with_a_worker_counts_live_and_queues_a_fold(
+    client, world, monkeypatch, django_capture_on_commit_callbacks
+):
+    from config import celery_app
+    from ipchain.dashboard import rollup, tasks
+
+    login(client, factories.office(), Role.OFFICE_ADMIN)
+    queued = []
+    monkeypatch.setattr(tasks.fold_rollups, "delay", lambda: queued.append(1))
+    celery_app.conf.task_always_eager = False
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            rows = csv_rows(client.get(PAGE + "suspects-by-office.csv"))
+    finally:
+        celery_app.conf.task_always_eager = True
+    assert queued == [1]
+    assert rollup.state() is None
+    assert rows[1][:3] == ["Rotterdam (Douane)", "NL", "3"]
