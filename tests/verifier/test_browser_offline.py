@@ -7,6 +7,7 @@ is sent and logged as an offline scan."""
 import contextlib
 import socket
 import time
+from urllib.parse import urlsplit
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -117,12 +118,12 @@ def set_offline(browser, offline: bool) -> None:
     )
 
 
-def sign_in(browser, base: str) -> None:
-    browser.get(base + "/accounts/login/?next=/verify/")
-    browser.find_element(By.NAME, "username").send_keys("officer")
+def sign_in(browser, base: str, username: str = "officer", next_page: str = "/verify/") -> None:
+    browser.get(f"{base}/accounts/login/?next={next_page}")
+    browser.find_element(By.NAME, "username").send_keys(username)
     browser.find_element(By.NAME, "password").send_keys("x-test-pass")
-    browser.find_element(By.CSS_SELECTOR, "form [type=submit]").click()
-    WebDriverWait(browser, 20).until(lambda b: b.current_url.endswith("/verify/"))
+    browser.find_element(By.CSS_SELECTOR, "main form [type=submit]").click()
+    WebDriverWait(browser, 20).until(lambda b: urlsplit(b.current_url).path == next_page)
 
 
 def paste(browser, code: str) -> None:

@@ -33,9 +33,8 @@ def world(settings):
         genuine_features="Woven holographic label inside the collar; serial printed under the code.",
         made_in="Portugal",
     )
-    item = items.register_item(
-        actor=factories.brand_admin(brand), brand=brand, gtin=product.gtin, serial="SHOT-1"
-    )
+    holder = factories.user(brand, Role.BRAND_ADMIN, username="holder")
+    item = items.register_item(actor=holder, brand=brand, gtin=product.gtin, serial="SHOT-1")
     log.integrate_pending()
     officer = factories.user(factories.customs("nl-customs"), Role.CUSTOMS_OFFICER, username="officer")
     officer.membership.customs_office = "Rotterdam Maasvlakte"
@@ -75,6 +74,10 @@ def test_verdict_and_case_pages_on_a_phone(live_server, world, tmp_path, lang):
         sign_in(browser, live_server.url)
         browser.get(live_server.url + world["genuine"])
         keep(browser, tmp_path, f"verdict-officer-{lang}")
+        browser.find_element(By.CSS_SELECTOR, 'a[href^="/verify/cases/new?scan="]').click()
+        assert browser.find_element(By.NAME, "goods") and browser.find_element(By.NAME, "photos")
+        assert browser.execute_script(NO_SIDEWAYS_SCROLL)
+        keep(browser, tmp_path, f"case-new-{lang}")
         browser.get(f"{live_server.url}/verify/cases/{world['case'].pk}/")
         assert (
             browser.find_element(By.CSS_SELECTOR, "[data-state]").get_attribute("data-state")
@@ -83,5 +86,22 @@ def test_verdict_and_case_pages_on_a_phone(live_server, world, tmp_path, lang):
         assert browser.find_elements(By.CSS_SELECTOR, '[data-clock="holder"]')
         assert browser.execute_script(NO_SIDEWAYS_SCROLL)
         keep(browser, tmp_path, f"case-{lang}")
+        browser.get(f"{live_server.url}/verify/")
+        assert browser.execute_script(NO_SIDEWAYS_SCROLL)
+        keep(browser, tmp_path, f"scanner-{lang}")
+    finally:
+        browser.quit()
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_holders_case_page_in_the_portal_on_a_phone(live_server, world, tmp_path, lang):
+    browser = chrome(profile=str(tmp_path / f"profile-{lang}"), lang=lang)
+    try:
+        phone(browser, 390)
+        sign_in(browser, live_server.url, username="holder", next_page="/portal/cases/")
+        keep(browser, tmp_path, f"portal-cases-{lang}")
+        row = f'[data-case="{world["case"].pk}"]'
+        assert browser.find_elements(By.CSS_SELECTOR, f'{row} button[value="counterfeit"]')
+        assert browser.execute_script(NO_SIDEWAYS_SCROLL)
     finally:
         browser.quit()
