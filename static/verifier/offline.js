@@ -198,8 +198,8 @@
 
   // Send what is queued; each scan is verified online and logged at the time it was made.
   // Each carries its id, so a batch whose answer was lost is sent again harmlessly. Kept
-  // for later: when the node is unreachable or the officer is signed out (401/403); a
-  // batch the node refuses as bad input (400) is dropped, it would never be taken.
+  // for later: when the node is unreachable or busy, or the officer is signed out; a batch
+  // the node refuses for good (bad input, not an officer) is dropped.
   async function flushQueue() {
     const scans = await queuedScans();
     if (!scans.length) return [];
@@ -216,7 +216,14 @@
         }),
       }),
     });
-    if (response.status >= 500 || response.status === 401 || response.status === 403 || response.status === 429) {
+    if (response.status === 401 || response.status === 403) {
+      // Signed out: kept until the officer signs in again. Signed in but not a customs
+      // officer: the node will never take them (they were checked on the phone all the same).
+      const body = await response.json().catch(() => ({}));
+      if (!(body.error && body.error.reason === "permission_denied")) {
+        throw new Error("sign in to send the scans made offline");
+      }
+    } else if (response.status >= 500 || response.status === 429) {
       throw new Error("the node did not take the scans now (" + response.status + ")");
     }
     const results = response.ok ? (await response.json()).results : batch.map(() => null);

@@ -266,3 +266,30 @@ def test_the_cached_pages_follow_the_officers_language(live_server, world, tmp_p
             assert verdict == "offline_valid" and "Hors ligne : signature valide, statut non vérifié" in text
     finally:
         browser.quit()
+
+
+FLUSH = """
+const [code, done] = [arguments[0], arguments[arguments.length - 1]];
+(async () => {
+  if (code) await IpchainOffline.queueScan({ code, offline_verdict: "offline_valid" });
+  let sent = null;
+  try { sent = (await IpchainOffline.flushQueue()).length; } catch (e) { sent = String(e.message); }
+  done({ sent, left: (await IpchainOffline.queuedScans()).length });
+})().catch((e) => done({ error: String(e) }));
+"""
+
+
+def test_scans_queued_while_signed_out_wait_for_the_officer(live_server, world, tmp_path):
+    browser = chrome(profile=str(tmp_path / "profile"))
+    try:
+        browser.get(live_server.url + "/verify/")
+        # Not signed in: the node refuses (403 not_authenticated) and the phone keeps them.
+        kept = browser.execute_async_script(FLUSH, world["genuine"])
+        assert kept == {"sent": "sign in to send the scans made offline", "left": 1}
+        sign_in(browser, live_server.url)  # the scanner page sends the queue when it opens
+        WebDriverWait(browser, 20).until(lambda b: Scan.objects.filter(offline=True).exists())
+        assert browser.execute_async_script(FLUSH, None) == {"sent": 0, "left": 0}
+        row = Scan.objects.get(offline=True)
+        assert row.officer == world["officer"] and row.verdict == "genuine"
+    finally:
+        browser.quit()
