@@ -1,7 +1,6 @@
 """The office dashboard: one page, a CSV per table, and the retry button. Thin: the figures
 come from figures.py and health.py."""
 
-from celery import current_app
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -87,10 +86,6 @@ def retry_task(request, pk: int):
     if not request.user.has_perm(RETRY):
         raise PermissionDenied("only office administrators send failed tasks again")
     failed = get_object_or_404(FailedTask, pk=pk)
-    # A web process has imported only the task modules its views needed; retry_failed_task
-    # looks tasks up by name in Celery's registry, so load every app's tasks first (what a
-    # worker does at start-up; cheap once done).
-    current_app.loader.import_default_modules()
     try:
         retry_failed_task(failed, by=request.user)
     except RetryRefused as exc:

@@ -116,6 +116,10 @@ def retry_failed_task(failed: FailedTask, *, by) -> str:
     each failure only once: the claim is a conditional UPDATE, so two administrators pressing
     "retry" together send it once. The task goes after commit, like every task we queue.
     """
+    # A web process has imported only the task modules its views needed: load every app's
+    # tasks first, as a worker does at start-up (cheap once done), or the admin's retry
+    # would refuse real tasks as unknown.
+    current_app.loader.import_default_modules()
     task = current_app.tasks.get(failed.task_name)
     if task is None or failed.task_name.startswith("celery."):
         raise RetryRefused("unknown_task", f"no task named {failed.task_name!r} is registered")

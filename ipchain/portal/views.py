@@ -51,6 +51,9 @@ def home(request):
     if org.kind == Organisation.Kind.BRAND:
         return redirect("portal:overview")
     if org.kind == Organisation.Kind.OFFICE:
+        # The administrator on call lands on the node's state; others on the rights holders.
+        if request.user.has_perm("dashboard.view_office_dashboard"):
+            return redirect("dashboard:page")
         return redirect("portal:holders")
     return redirect("/verify/")
 
