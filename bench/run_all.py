@@ -14,6 +14,8 @@ SCRIPTS = [
     ["verify.py"],
     ["operations.py"],
     ["exports.py"],
+    ["dashboard.py"],
+    ["federation.py"],
 ]
 
 if __name__ == "__main__":
