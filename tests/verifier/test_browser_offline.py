@@ -151,6 +151,9 @@ def test_offline_the_phone_checks_signatures_and_sends_its_scans_later(live_serv
         sign_in(browser, live_server.url)
         WebDriverWait(browser, 30).until(lambda b: b.execute_async_script(READY))
         cached = time.monotonic()
+        # Chromium's own verdict on the manifest and service worker: installable.
+        assert browser.execute_cdp_cmd("Page.getInstallabilityErrors", {}) == {"installabilityErrors": []}
+        assert browser.execute_cdp_cmd("Page.getAppManifest", {})["errors"] == []
 
         with outage:
             set_offline(browser, True)
