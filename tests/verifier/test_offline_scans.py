@@ -156,3 +156,38 @@ def test_only_customs_officers_send_offline_scans(world):
     assert refused.status_code == 403 and refused.json()["error"]["reason"] == "permission_denied"
     assert "customs officers" in refused.json()["error"]["message"]
     assert Scan.objects.count() == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_batch_sent_twice_at_once_is_logged_once(world):
+    """Two uploads of one batch racing (a retry while the first is still in flight): each
+    scan is logged once; the loser of each race answers duplicate, never a 500."""
+    import threading
+
+    from django.db import connection
+
+    scans = [queued(world["genuine"], minutes_ago=n + 1) for n in range(20)]
+    barrier = threading.Barrier(2)
+    answers = []
+
+    def send():
+        try:
+            client = officer_client(world)
+            barrier.wait()
+            response = client.post(URL, {"scans": scans}, format="json")
+            answers.append((response.status_code, [r["status"] for r in response.json()["results"]]))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [status for status, _ in answers] == [200, 200]
+    # Each scan: logged by one request, duplicate for the other (seen before it verified,
+    # or lost the insert race on the unique reference).
+    pairs = [sorted(statuses[i] for _, statuses in answers) for i in range(len(scans))]
+    assert pairs == [["duplicate", "logged"]] * len(scans)
+    assert Scan.objects.count() == len(scans)
