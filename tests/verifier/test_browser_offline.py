@@ -252,6 +252,7 @@ def test_the_cached_pages_follow_the_officers_language(live_server, world, tmp_p
     outage = Outage(live_server)  # before the browser: it tracks the connections to cut
     browser = chrome(profile=str(tmp_path / "profile"))
     try:
+        phone(browser)
         sign_in(browser, live_server.url)
         WebDriverWait(browser, 30).until(lambda b: b.execute_async_script(READY))
         assert "Offline: signature valid" in browser.execute_async_script(OFFLINE_PAGE_TEXT)
@@ -267,6 +268,7 @@ def test_the_cached_pages_follow_the_officers_language(live_server, world, tmp_p
             paste(browser, world["genuine"])
             verdict, _, text = offline_verdict(browser)
             assert verdict == "offline_valid" and "Hors ligne : signature valide, statut non vérifié" in text
+            keep(browser, tmp_path, "offline-genuine-fr")
     finally:
         browser.quit()
 
