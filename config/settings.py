@@ -284,6 +284,10 @@ IPCHAIN_SCAN_LOG = {
 # and API tokens (verifier/checks.py, verifier/tokenauth.py): the delay before a change is
 # seen (a key, product, membership or token changed in the same process is seen at once).
 IPCHAIN_VERIFY_CACHE_SECONDS = float(os.environ.get("IPCHAIN_VERIFY_CACHE_SECONDS", "2"))
+# The verifier's item query as a PostgreSQL prepared statement (verifier/checks.py). Turn off
+# behind a pooler that cannot keep them (PgBouncer before 1.21, or without
+# max_prepared_statements in transaction mode).
+IPCHAIN_VERIFY_PREPARED = env_bool("IPCHAIN_VERIFY_PREPARED", default=True)
 # An offline verifier warns when its cached trust list is older than this (seconds).
 IPCHAIN_TRUST_LIST_MAX_AGE = int(os.environ.get("IPCHAIN_TRUST_LIST_MAX_AGE", str(7 * 86400)))
 # Largest photo an officer attaches to a detention case.

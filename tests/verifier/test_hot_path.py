@@ -223,3 +223,31 @@ def test_an_officer_moved_elsewhere_is_seen_within_the_delay(world, settings):
     offices = list(Scan.objects.order_by("pk").values_list("customs_office", flat=True))
     assert offices == [membership.customs_office] * 2 + ["Antwerp"]
     assert membership.customs_office != "Antwerp"
+
+
+def prepared_runs() -> tuple[int, int]:
+    """(generic, custom) plans PostgreSQL used for the prepared item query on this connection."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(sum(generic_plans), 0), coalesce(sum(custom_plans), 0)"
+            " FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["SELECT i.id, i.lot%"],
+        )
+        return tuple(map(int, cursor.fetchone()))
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("prepared", [True, False])
+def test_the_item_query_prepared_or_not_gives_the_same_verdicts(world, settings, prepared):
+    settings.IPCHAIN_VERIFY_PREPARED = prepared
+    uri = items.label_uri(world["item"])
+    before = prepared_runs()
+    bodies = [post(world["token"].key, uri).json() for _ in range(7)]
+    after = prepared_runs()
+    assert {body["verdict"] for body in bodies} == {"genuine"}
+    assert {body["item"]["status"] for body in bodies} == {"active"}
+    if prepared:
+        assert sum(after) - sum(before) == 7
+        assert after[0] > before[0]  # a generic plan: PostgreSQL stopped planning each scan
+    else:
+        assert after == before
