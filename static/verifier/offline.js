@@ -289,7 +289,7 @@
     page.dataset.reason = result.reason;
     const age = document.getElementById("list-age");
     const seconds = result.trust_list_age_seconds;
-    const [unit, n] = seconds >= 86400 ? [t.days, Math.floor(seconds / 86400)] : seconds >= 3600 ? [t.hours, Math.floor(seconds / 3600)] : [t.minutes, Math.floor(seconds / 60)];
+    const [unit, n] = seconds >= 86400 ? [t.days, Math.floor(seconds / 86400)] : seconds >= 3600 ? [t.hours, Math.floor(seconds / 3600)] : seconds >= 60 ? [t.minutes, Math.floor(seconds / 60)] : [t.underAMinute, 0];
     const issued = new Date(result.trust_list_issued).toLocaleString(document.documentElement.lang || undefined);
     age.textContent = t.listAge.replace("%(age)s", unit.replace("%(n)s", n)).replace("%(issued)s", issued);
     if (result.trust_list_age_seconds > Number(t.maxAge)) {

@@ -268,6 +268,7 @@ def test_the_cached_pages_follow_the_officers_language(live_server, world, tmp_p
             paste(browser, world["genuine"])
             verdict, _, text = offline_verdict(browser)
             assert verdict == "offline_valid" and "Hors ligne : signature valide, statut non vérifié" in text
+            assert "(il y a moins d'une minute)" in browser.find_element(By.ID, "list-age").text
             keep(browser, tmp_path, "offline-genuine-fr")
     finally:
         browser.quit()
