@@ -18,7 +18,7 @@ def test_keygen_writes_a_private_file_and_prints_only_the_public_key(tmp_path, c
     signer = Signer.from_skey(path.read_text())
     out = capsys.readouterr().out
     assert signer.verifier.vkey in out
-    assert "PRIVATE" not in out and signer.skey.split("+")[-1] not in out
+    assert "PRIVATE" not in out and signer.skey.split("+", 4)[4] not in out
 
 
 def test_keygen_refuses_to_overwrite_and_can_skip(tmp_path):
