@@ -276,3 +276,13 @@ def test_never_folded_with_a_worker_counts_live_and_queues_a_fold(
     assert queued == [1]
     assert rollup.state() is None
     assert rows[1][:3] == ["Rotterdam (Douane)", "NL", "3"]
+
+
+@pytest.mark.parametrize("page", ["/verify/", "/verify/cases/"])
+def test_supervisors_find_the_dashboard_from_the_scanner_and_officers_do_not(client, page):
+    authority = factories.customs()
+    link = f'href="{PAGE}"'
+    login(client, authority, Role.CUSTOMS_SUPERVISOR)
+    assert link in client.get(page).content.decode()
+    login(client, authority, Role.CUSTOMS_OFFICER)
+    assert link not in client.get(page).content.decode()
