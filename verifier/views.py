@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import get_template
+from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -111,9 +112,12 @@ def verdict_context(request: HttpRequest, result: Result) -> dict:
     verdict = str(result.verdict)
     style, icon = VERDICT_STYLE[verdict]
     data = result.as_json(reason_text)
-    for step in data["item"]["history"] if data["item"] else []:
-        kind = step["event"]
-        step["label"] = gettext("Registered") if kind == "registered" else ItemEvent.Kind(kind).label
+    peer_item = data.get("peer_item")  # an item another office registered (its mirrored log)
+    history = data["item"]["history"] if data["item"] else peer_item["history"] if peer_item else []
+    for step in history:
+        step["label"] = _event_label(step["event"])
+        if isinstance(step["time"], str):  # a peer's records carry their RFC 3339 times
+            step["time"] = parse_datetime(step["time"]) or step["time"]
     item = result.item
     return {
         "result": result,
@@ -127,6 +131,15 @@ def verdict_context(request: HttpRequest, result: Result) -> dict:
         "officer": scanner_for(request.user).trusted,
         "evidence_max_age": settings.IPCHAIN_EVIDENCE_MAX_AGE,
     }
+
+
+def _event_label(kind: str) -> str:
+    if kind == "registered":
+        return gettext("Registered")
+    try:
+        return ItemEvent.Kind(kind).label
+    except ValueError:  # a peer running a newer version may record kinds this node lacks
+        return kind
 
 
 def reason_text(reason) -> str:

@@ -274,6 +274,11 @@ def test_the_cached_pages_follow_the_officers_language(live_server, world, tmp_p
         browser.quit()
 
 
+QUEUED = """
+const done = arguments[arguments.length - 1];
+IpchainOffline.queuedScans().then((scans) => done(scans.length), (e) => done(String(e)));
+"""
+
 FLUSH = """
 const [code, done] = [arguments[0], arguments[arguments.length - 1]];
 (async () => {
@@ -294,6 +299,9 @@ def test_scans_queued_while_signed_out_wait_for_the_officer(live_server, world, 
         assert kept == {"sent": "sign in to send the scans made offline", "left": 1}
         sign_in(browser, live_server.url)  # the scanner page sends the queue when it opens
         WebDriverWait(browser, 20).until(lambda b: Scan.objects.filter(offline=True).exists())
+        # The page drops the scan from its queue once the node's answer is read, a moment
+        # after the row is committed: wait for that, not just for the row.
+        WebDriverWait(browser, 20).until(lambda b: b.execute_async_script(QUEUED) == 0)
         assert browser.execute_async_script(FLUSH, None) == {"sent": 0, "left": 0}
         row = Scan.objects.get(offline=True)
         assert row.officer == world["officer"] and row.verdict == "genuine"

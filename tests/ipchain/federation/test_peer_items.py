@@ -183,6 +183,27 @@ def test_the_label_page_names_the_registering_office(office, peer):
     assert "registered at office office-a (node-a.example/log) by Acme Outdoor" in page
 
 
+def test_the_label_page_shows_the_peer_items_history_from_its_office_log(office, peer):
+    code = office.register("P1")
+    office.event("P1", "shipped")
+    office.event("P1", "recalled")
+    sync(peer)
+    response = APIClient().get(code.removeprefix("https://peer.example"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'data-verdict="recalled"' in page
+    assert "Registered at another office, office-a (node-a.example/log)" in page
+    history = page.split('<ol class="history">')[1].split("</ol>")[0]
+    assert [line.split("</strong>")[0] for line in history.split("<strong>")[1:]] == [
+        "Registered",
+        "Shipped",
+        "Recalled",
+    ]
+    indexes = [step["ledger_index"] for step in verify(code)["peer_item"]["history"]]
+    assert [f"entry #{index} of office-a's log" in history for index in indexes] == [True] * 3
+    assert "of office-a's log, which this node last reached" in page
+
+
 def test_a_forged_label_signature_on_a_peer_item_is_forged(office, peer):
     office.register("P1")
     sync(peer)
