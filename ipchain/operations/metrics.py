@@ -68,6 +68,7 @@ class OperationsCollector:
             yield _gauge("ipchain_database_up", "1 when the database answered the scrape", 0)
         else:
             yield _gauge("ipchain_database_up", "1 when the database answered the scrape", 1)
+            yield from self.federation_gauges()
         yield from self.queue_gauges(queue_depths)
 
     def ledger_gauges(self, health):
@@ -101,6 +102,35 @@ class OperationsCollector:
             "Failed tasks recorded and not yet sent again",
             FailedTask.objects.filter(retried_at__isnull=True).count(),
         )
+
+    def federation_gauges(self):
+        """Per peer office: split views on record and whether it is stale, to page on
+        (docs/federation.md). A node with no peers yields empty families."""
+        from django.db.models import Count, Q
+
+        from ipchain.federation.models import Peer
+        from ipchain.federation.status import is_stale
+
+        split = GaugeMetricFamily(
+            "ipchain_federation_split_views",
+            "Split views of a peer's log on record (proven: by signed notes alone)",
+            labels=["peer", "proven"],
+        )
+        stale = GaugeMetricFamily(
+            "ipchain_federation_peer_stale",
+            "1 when a peer's log or witness has not been reached for IPCHAIN_PEER_STALE_AFTER seconds",
+            labels=["peer"],
+        )
+        peers = Peer.objects.annotate(
+            proven=Count("split_views", filter=Q(split_views__proven=True)),
+            suspected=Count("split_views", filter=Q(split_views__proven=False)),
+        )
+        for peer in peers:
+            split.add_metric([peer.name, "true"], peer.proven)
+            split.add_metric([peer.name, "false"], peer.suspected)
+            stale.add_metric([peer.name], int(is_stale(peer)))
+        yield split
+        yield stale
 
     def queue_gauges(self, queue_depths):
         depth = GaugeMetricFamily(

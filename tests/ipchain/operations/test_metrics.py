@@ -150,3 +150,34 @@ def test_multiprocess_mode_sums_the_counters_of_every_process(tmp_path):
         if s.name.endswith("_total")
     }
     assert totals == {"forged": 5.0}
+
+
+def test_split_views_and_stale_peers_are_gauges_to_page_on(client, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ipchain.federation.models import Peer, SplitViewEvidence
+    from tests.ipchain.federation.conftest import add_peer
+    from tests.ipchain.federation.peerlog import PeerLog
+
+    settings.IPCHAIN_PEER_STALE_AFTER = 600
+    assert not any(name.startswith("ipchain_federation") for name, _ in scrape(client))
+    fresh = add_peer(PeerLog(origin="a.example/log"), name="office-a")
+    Peer.objects.filter(pk=fresh.pk).update(mirror_ok_at=timezone.now())
+    forked = add_peer(PeerLog(origin="b.example/log"), name="office-b")
+    Peer.objects.filter(pk=forked.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    for proven in (True, True, False):
+        SplitViewEvidence.objects.create(
+            peer=forked, seen_by="mirror", reason="inconsistent", proven=proven,
+            first_size=4, first_note=f"a{proven}", second_size=5, second_note="b",
+        )  # fmt: skip
+    samples = scrape(client)
+    assert (
+        value(samples, "ipchain_federation_split_views", peer="office-b", proven="true"),
+        value(samples, "ipchain_federation_split_views", peer="office-b", proven="false"),
+        value(samples, "ipchain_federation_peer_stale", peer="office-b"),
+    ) == (2, 1, 1)
+    assert ("ipchain_federation_peer_stale", (("peer", "office-a"),)) in samples
+    assert value(samples, "ipchain_federation_peer_stale", peer="office-a") == 0
+    assert value(samples, "ipchain_federation_split_views", peer="office-a", proven="true") == 0
