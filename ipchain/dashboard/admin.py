@@ -3,22 +3,13 @@ rollup.fold (`manage.py dashboard_rollup --rebuild` recounts them)."""
 
 from django.contrib import admin
 
+from ipchain.readonly_admin import ReadOnlyAdmin
+
 from .models import ProductDay, RegistrationDay, RollupState, ScanDay, SuspectProductDay, VerdictDay
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(ScanDay)
-class ScanDayAdmin(ReadOnly):
+class ScanDayAdmin(ReadOnlyAdmin):
     list_display = ["day", "authority_id", "customs_office", "verdict", "scans", "located"]
     list_filter = ["verdict", "day"]
     search_fields = ["customs_office"]
@@ -26,32 +17,32 @@ class ScanDayAdmin(ReadOnly):
 
 
 @admin.register(SuspectProductDay)
-class SuspectProductDayAdmin(ReadOnly):
+class SuspectProductDayAdmin(ReadOnlyAdmin):
     list_display = ["day", "authority_id", "gtin", "scans"]
     search_fields = ["=gtin"]
     date_hierarchy = "day"
 
 
 @admin.register(VerdictDay)
-class VerdictDayAdmin(ReadOnly):
+class VerdictDayAdmin(ReadOnlyAdmin):
     list_display = ["day", "verdict", "scans"]
     list_filter = ["verdict"]
     date_hierarchy = "day"
 
 
 @admin.register(ProductDay)
-class ProductDayAdmin(ReadOnly):
+class ProductDayAdmin(ReadOnlyAdmin):
     list_display = ["day", "gtin", "scans"]
     search_fields = ["=gtin"]
     date_hierarchy = "day"
 
 
 @admin.register(RegistrationDay)
-class RegistrationDayAdmin(ReadOnly):
+class RegistrationDayAdmin(ReadOnlyAdmin):
     list_display = ["day", "items"]
     date_hierarchy = "day"
 
 
 @admin.register(RollupState)
-class RollupStateAdmin(ReadOnly):
+class RollupStateAdmin(ReadOnlyAdmin):
     list_display = ["folded_until", "folded_at"]
