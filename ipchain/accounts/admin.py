@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from .models import Membership, Organisation
 
@@ -8,6 +9,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "slug", "country", "status", "created_at"]
     list_filter = ["kind", "status", "country"]
     search_fields = ["name", "slug", "contact_email"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # Django 6's default
 
 
 @admin.register(Membership)

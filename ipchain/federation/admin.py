@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from ipchain.ledger.admin import ReadOnlyAdmin
+from ipchain.readonly_admin import ReadOnlyAdmin
 
 from .models import (
     Cosignature,
