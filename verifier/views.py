@@ -67,6 +67,11 @@ VERDICT_ADVICE = {
     "destroyed": _("This item was destroyed: a label on goods is a copy."),
     "suspected_clone": _("The same label was seen elsewhere. Consider detaining the goods."),
 }
+# A peer office's item: this node holds no identification guide for it (not in the peer's log).
+PEER_GENUINE_ADVICE = _(
+    "Registered by the rights holder at another office. This node has no guide for it: ask the"
+    " rights holder if the goods look wrong."
+)
 
 
 def verify_page(request: HttpRequest) -> HttpResponse:
@@ -125,7 +130,7 @@ def verdict_context(request: HttpRequest, result: Result) -> dict:
         "style": style,
         "icon": icon,
         "verdict_label": VERDICT_LABELS[verdict],
-        "advice": VERDICT_ADVICE[verdict],
+        "advice": PEER_GENUINE_ADVICE if peer_item and verdict == "genuine" else VERDICT_ADVICE[verdict],
         "photos": ProductImage.objects.filter(product=item.product) if item else [],
         "product_image": item.product.image if item and item.product.image else None,
         "officer": scanner_for(request.user).trusted,

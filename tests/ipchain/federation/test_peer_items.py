@@ -181,6 +181,7 @@ def test_the_label_page_names_the_registering_office(office, peer):
     page = response.content.decode()
     assert 'data-verdict="genuine"' in page
     assert "registered at office office-a (node-a.example/log) by Acme Outdoor" in page
+    assert "This node has no guide for it" in page and "match the guide below" not in page
 
 
 def test_the_label_page_shows_the_peer_items_history_from_its_office_log(office, peer):
