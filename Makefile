@@ -22,10 +22,11 @@ demo: $(STAMP)
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 ## Run the whole test suite (lint, architecture contracts, tests).
+# The migrations check compares models with migrations: no database needed (a fresh
+# PostgreSQL has none yet), so it runs on an in-memory SQLite.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	# Models against migrations: no database needed (a fresh PostgreSQL has none yet).
 	DATABASE_URL=sqlite://:memory: $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 
