@@ -7,18 +7,20 @@ parses them: no canonicalisation is needed on the client.
 
 from django.utils import timezone
 
+from ipchain.accounts.models import Organisation
 from ipchain.federation.peer_items import peer_trust_list_keys
 from ipchain.ledger.canonical import canonicalize
 from ipchain.ledger.logkey import log_verifier
 from ipchain.registry import records
 from ipchain.registry.keys import signing_key, the_office
-from ipchain.registry.models import OrgKey
+from ipchain.registry.models import OrgKey, Product
 from ipchain.registry.signing import PublicKey, b64url_encode
 
 
 def trust_list_payload() -> dict:
     office = the_office()
     keys = OrgKey.objects.select_related("organisation").order_by("organisation__slug", "created_at")
+    products = _gtins_by_brand()
     return {
         "v": 1,
         "type": "trust_list",
@@ -34,6 +36,9 @@ def trust_list_payload() -> dict:
                 "status": key.status,
                 "jwk": PublicKey.from_pem(key.public_pem).to_jwk(),
                 "valid_from": records.timestamp(key.created_at),
+                # The products its holder registered: offline, a holder's key on another
+                # holder's product is not taken as valid (offline.js).
+                **({"gtins": products.get(key.organisation_id, [])} if key.organisation.kind == Organisation.Kind.BRAND else {}),
                 **(
                     {"revoked_from": records.timestamp(key.revocation_effective_at)}
                     if key.revocation_effective_at
@@ -46,6 +51,13 @@ def trust_list_payload() -> dict:
         # with its office (docs/federation.md).
         + peer_trust_list_keys(),
     }
+
+
+def _gtins_by_brand() -> dict[int, list[str]]:
+    gtins: dict[int, list[str]] = {}
+    for brand_id, gtin in Product.objects.order_by("gtin").values_list("brand_id", "gtin"):
+        gtins.setdefault(brand_id, []).append(gtin)
+    return gtins
 
 
 def signed_trust_list() -> dict:

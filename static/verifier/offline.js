@@ -127,7 +127,8 @@
   // --- The offline verdict ------------------------------------------------------------
 
   // One of: offline_valid, forged (reason bad_signature or unknown_key), revoked,
-  // unchecked (no signature in the code). The item's status (stolen, recalled, clones)
+  // unknown_product (the signer's holder has no such product), unchecked (no signature in
+  // the code). The item's status (stolen, recalled, clones)
   // needs the node: offline_valid says only that a registered key signed this label.
   async function verdictFor(text, now = Date.now()) {
     const code = parseCode(text);
@@ -152,6 +153,11 @@
     }
     if (key.revoked_from && Date.parse(key.revoked_from) <= now) {
       return { ...base, verdict: "revoked", reason: "key_revoked", brand: key.name, revoked_from: key.revoked_from };
+    }
+    // The key's holder did not register this product (as of the list): not the holder's
+    // label, or a product newer than the list. Only the node can tell which.
+    if (Array.isArray(key.gtins) && !key.gtins.includes(code.gtin)) {
+      return { ...base, verdict: "unknown_product", reason: "not_holders_product", brand: key.name };
     }
     return { ...base, verdict: "offline_valid", reason: "signature_valid", brand: key.name };
   }
@@ -238,7 +244,7 @@
   const page = document.getElementById("offline-verdict");
   if (!page) return;
   const t = page.dataset;
-  const STYLE = { offline_valid: ["ok", "✔"], forged: ["bad", "✖"], revoked: ["bad", "✖"], unchecked: ["warn", "?"], error: ["bad", "✖"], no_list: ["warn", "!"] };
+  const STYLE = { offline_valid: ["ok", "✔"], forged: ["bad", "✖"], revoked: ["bad", "✖"], unchecked: ["warn", "?"], unknown_product: ["warn", "?"], error: ["bad", "✖"], no_list: ["warn", "!"] };
 
   function show(kind, headline, detail) {
     const [style, icon] = STYLE[kind];
@@ -283,8 +289,8 @@
     const code = document.getElementById("offline-code");
     code.textContent = "(01) " + result.gtin + " (21) " + result.serial;
     const unknownKey = result.reason === "unknown_key" || result.reason === "key_not_yet_valid";
-    const headline = { offline_valid: t.valid, forged: unknownKey ? t.unknownKey : t.forged, revoked: t.revoked, unchecked: t.unchecked }[result.verdict];
-    const detail = { offline_valid: t.validDetail, forged: unknownKey ? t.unknownKeyDetail : t.forgedDetail, revoked: t.revokedDetail, unchecked: t.uncheckedDetail }[result.verdict];
+    const headline = { offline_valid: t.valid, forged: unknownKey ? t.unknownKey : t.forged, revoked: t.revoked, unknown_product: t.unknownProduct, unchecked: t.unchecked }[result.verdict];
+    const detail = { offline_valid: t.validDetail, forged: unknownKey ? t.unknownKeyDetail : t.forgedDetail, revoked: t.revokedDetail, unknown_product: t.unknownProductDetail, unchecked: t.uncheckedDetail }[result.verdict];
     show(result.verdict, headline, detail + (result.brand ? " — " + result.brand : ""));
     page.dataset.reason = result.reason;
     const age = document.getElementById("list-age");

@@ -66,7 +66,13 @@ def world(settings):
         "ipo.example", gtin, "OFF-3", "k-stranger", forger.sign(label_message(gtin, "OFF-3"))
     )
     brand_kid = keys.active_key(brand).kid
+    # Beta's own valid key on Acme's product: a holder's key on another holder's goods.
+    beta_key, beta_private = keys.signing_key(beta)
+    borrowed = build_label_uri(
+        "ipo.example", gtin, "OFF-4", beta_key.kid, beta_private.sign(label_message(gtin, "OFF-4"))
+    )
     return {
+        "borrowed": borrowed,
         "officer": officer,
         "item": item,
         "genuine": items.label_uri(item),
@@ -190,17 +196,21 @@ def test_offline_the_phone_checks_signatures_and_sends_its_scans_later(live_serv
             verdict, reason, text = offline_verdict(browser)
             assert (verdict, reason) == ("revoked", "key_revoked")
             assert "key revoked" in text
+            browser.get(world["borrowed"].replace("https://ipo.example", live_server.url))
+            verdict, reason, text = offline_verdict(browser)
+            assert (verdict, reason) == ("unknown_product", "not_holders_product")
+            assert "not a product of the signing rights holder" in text and "Beta" in text
             queued = browser.execute_async_script(
                 "const done = arguments[arguments.length - 1];"
                 "IpchainOffline.queuedScans().then((s) => done(s.map((x) => x.offline_verdict)));"
             )
-            assert sorted(queued) == ["forged", "forged", "offline_valid", "revoked"]
+            assert sorted(queued) == ["forged", "forged", "offline_valid", "revoked", "unknown_product"]
             assert Scan.objects.count() == 0
             refused_while_offline = outage.refused
 
         # Back online: the page sends the queue by itself ("online" event).
         set_offline(browser, False)
-        WebDriverWait(browser, 20).until(lambda b: Scan.objects.filter(offline=True).count() == 4)
+        WebDriverWait(browser, 20).until(lambda b: Scan.objects.filter(offline=True).count() == 5)
         WebDriverWait(browser, 10).until(lambda b: "Sent:" in b.find_element(By.ID, "sent").text)
         rows = Scan.objects.order_by("created_at")
         assert [(r.serial, r.offline_verdict, r.verdict) for r in rows] == [
@@ -208,6 +218,7 @@ def test_offline_the_phone_checks_signatures_and_sends_its_scans_later(live_serv
             ("OFF-1", "forged", "forged"),
             ("OFF-3", "forged", "forged"),
             ("B-1", "revoked", "genuine"),
+            ("OFF-4", "unknown_product", "unknown"),
         ]
         assert all(r.officer == world["officer"] and r.trusted and r.received_at for r in rows)
         assert refused_while_offline > 0  # the browser did try the node, and found nothing

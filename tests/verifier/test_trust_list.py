@@ -53,3 +53,16 @@ def test_a_tampered_trust_list_does_not_verify(client):
     der = encode_dss_signature(int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big"))
     with pytest.raises(InvalidSignature):
         public.verify(der, payload, ec.ECDSA(hashes.SHA256()))
+
+
+def test_each_brand_key_lists_its_holders_products_and_no_one_elses(client):
+    acme, beta = factories.brand("acme"), factories.brand("beta")
+    jacket, tent = factories.product(acme, name="Jacket"), factories.product(acme, name="Tent")
+    boot = factories.product(beta, name="Boot")
+    payload = json.loads(b64url(client.get("/verify/trust-list.json").json()["payload"]))
+    by_org = {k["org"]: k for k in payload["keys"]}
+    assert by_org["acme"]["gtins"] == sorted([jacket.gtin, tent.gtin])
+    assert by_org["beta"]["gtins"] == [boot.gtin]
+    # The office signs records, not labels: no product list.
+    assert all("gtins" not in k for k in payload["keys"] if k["kind"] != "brand")
+    assert any(k["kind"] != "brand" for k in payload["keys"])
