@@ -38,7 +38,11 @@ def trust_list_payload() -> dict:
                 "valid_from": records.timestamp(key.created_at),
                 # The products its holder registered: offline, a holder's key on another
                 # holder's product is not taken as valid (offline.js).
-                **({"gtins": products.get(key.organisation_id, [])} if key.organisation.kind == Organisation.Kind.BRAND else {}),
+                **(
+                    {"gtins": products.get(key.organisation_id, [])}
+                    if key.organisation.kind == Organisation.Kind.BRAND
+                    else {}
+                ),
                 **(
                     {"revoked_from": records.timestamp(key.revocation_effective_at)}
                     if key.revocation_effective_at
