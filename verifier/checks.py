@@ -135,7 +135,7 @@ def verify_code(
     if item is None:  # perhaps a peer office's item, from its mirrored log (docs/federation.md)
         from ipchain.federation.peer_items import verify_peer_item  # it builds on this module
 
-        peer_result = verify_peer_item(code, now=now)
+        peer_result = verify_peer_item(code, now=now, scanner=scanner, latitude=latitude, longitude=longitude)
         if peer_result is not None:
             if log:
                 where = (scanner, latitude, longitude, now)
@@ -208,6 +208,21 @@ def _find_item(code: ScannedCode, now: datetime) -> tuple[Item | None, tuple[Sig
         if at is not None
     )
     return item, sightings
+
+
+def unlinked_sightings(code: ScannedCode, now: datetime) -> tuple[Sighting, ...]:
+    """Where a code naming no local item was seen within the clone rules' window: for a peer
+    office's item, whose scans are logged with its GTIN and serial but no local item."""
+    since = now - timedelta(seconds=settings.IPCHAIN_CLONE_RULES["window_seconds"])
+    rows = (
+        Scan.objects.filter(item__isnull=True, gtin=code.gtin, serial=code.serial, created_at__gte=since)
+        .order_by("-created_at")
+        .values_list("latitude", "longitude", "created_at", "trusted", "customs_office")[:SIGHTINGS_READ]
+    )
+    return tuple(
+        Sighting(lat, lon, abs((now - at).total_seconds()), trusted, office)
+        for lat, lon, at, trusted, office in rows
+    )
 
 
 def _item_rows(params: list) -> list[tuple]:

@@ -42,7 +42,15 @@ class Scan(models.Model):
     )
 
     class Meta:
-        indexes = [models.Index(fields=["item", "-created_at"])]
+        indexes = [
+            models.Index(fields=["item", "-created_at"]),
+            # Sightings of codes naming no local item (a peer office's items): the clone rules.
+            models.Index(
+                fields=["gtin", "serial", "-created_at"],
+                name="scan_unlinked_code",
+                condition=models.Q(item__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.gtin}/{self.serial} {self.verdict} {self.created_at:%Y-%m-%d %H:%M}"

@@ -10,8 +10,9 @@ cosignatures, and an inclusion proof of the registration checked against it. Wit
 IPCHAIN_WITNESS_QUORUM set, a checkpoint with fewer cosignatures by trusted witnesses is
 not trusted, and an item proven only by it is reported unknown.
 
-Sightings of peer items are not counted by the clone rules (the scan log links a sighting
-to a local item), and cases can only be opened on local items.
+The clone rules count this node's own sightings of a peer item (its scans, logged with the
+GTIN and serial and no local item); sightings at other offices are not shared. Cases can
+only be opened on local items.
 """
 
 import base64
@@ -31,7 +32,7 @@ from ipchain.registry import records
 from ipchain.registry.digital_link import ScannedCode, label_message
 from ipchain.registry.models import OrgKey
 from ipchain.registry.signing import b64url_decode, verify_record
-from verifier.checks import Result
+from verifier.checks import Result, Scanner, clone_rules, unlinked_sightings
 from verifier.evidence import Evidence
 from verifier.verdicts import Decision, Facts, Reason, Verdict, decide
 
@@ -109,8 +110,18 @@ class Registration:
     registered_at: datetime
 
 
-def verify_peer_item(code: ScannedCode, *, now: datetime | None = None) -> PeerResult | None:
-    """The verdict on a code naming an item some mirrored peer registered, or None if none did."""
+def verify_peer_item(
+    code: ScannedCode,
+    *,
+    now: datetime | None = None,
+    scanner: Scanner | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+) -> PeerResult | None:
+    """The verdict on a code naming an item some mirrored peer registered, or None if none did.
+
+    The clone rules count this node's earlier scans of the same GTIN and serial (logged
+    without a local item) as they count a local item's."""
     now = now or timezone.now()
     notes: list[str] = []
     registration = _valid_registration(code, notes)
@@ -127,6 +138,11 @@ def verify_peer_item(code: ScannedCode, *, now: datetime | None = None) -> PeerR
         key_revoked_before_registration=registration.key.revoked_at(
             registration.registered_at, registration.entry.leaf_index
         ),
+        latitude=latitude,
+        longitude=longitude,
+        place=scanner.office if scanner else "",
+        trusted=scanner.trusted if scanner else True,
+        sightings=unlinked_sightings(code, now),
     )
     evidence = _evidence(registration, now)
     evidence.notes += notes
@@ -134,7 +150,7 @@ def verify_peer_item(code: ScannedCode, *, now: datetime | None = None) -> PeerR
     brand = registration.keys.org_names.get(record["brand"], record["brand"])
     reason = PeerReason("peer_registered", {"office": peer.name, "origin": peer.origin, "brand": brand})
     if evidence.trusted:
-        decision = decide(facts)
+        decision = decide(facts, clone_rules())
     else:
         found = len(evidence.cosigned_by)
         values = {"office": peer.name, "found": found, "quorum": evidence.quorum}

@@ -378,3 +378,27 @@ def test_a_stale_peer_is_flagged_in_the_evidence_and_its_items_still_verify(offi
     assert (body["verdict"], body["evidence"]["stale"]) == ("genuine", True)
     assert body["evidence"]["checkpoint_age_seconds"] >= 7200
     assert "was not reached for over 60 s" in " ".join(body["evidence"]["notes"])
+
+
+def test_a_peer_item_seen_here_too_far_apart_is_a_suspected_clone(office, peer):
+    from ipchain.accounts.models import Role
+
+    code = office.register("P1")
+    sync(peer)
+    officer = factories.user(factories.customs("nl-customs"), Role.CUSTOMS_OFFICER)
+    rotterdam, singapore = (51.95, 4.14), (1.26, 103.84)
+    first = checks.verify_code(code, user=officer, latitude=rotterdam[0], longitude=rotterdam[1])
+    scanlog.flush()
+    # The public's sightings weigh less and never count for travel.
+    public = checks.verify_code(code, latitude=singapore[0], longitude=singapore[1])
+    scanlog.flush()
+    assert (str(first.verdict), str(public.verdict)) == ("genuine", "genuine")
+    second = checks.verify_code(code, user=officer, latitude=singapore[0], longitude=singapore[1])
+    scanlog.flush()
+    assert str(second.verdict) == "suspected_clone"
+    assert "travel" in [r.code for r in second.reasons]
+    assert second.registered_by["office"] == "office-a"
+    # Another serial of the same product has sightings of its own.
+    other = office.register("P2")
+    sync(peer)
+    assert str(checks.verify_code(other, user=officer, latitude=1.26, longitude=103.84).verdict) == "genuine"
