@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ipchain.api_errors import error_body
+from ipchain.operations.metrics import count_offline_scan
 
 from .checks import ALERTING, Result, Scanner, VerifyError, scanner_for, verify_code
 from .models import Alert, Scan
@@ -87,6 +88,7 @@ def _log_one(scan: dict, scanner: Scanner, user, now: datetime, translate) -> di
         verdict = Scan.objects.filter(ref=ref).values_list("verdict", flat=True).first()
         return {"id": str(ref), "status": "duplicate", "verdict": verdict, "scan": str(ref)}
     result.scan_ref = ref
+    count_offline_scan(str(result.verdict), scan.get("offline_verdict", ""))
     return {"id": str(ref), "status": "logged"} | result.as_json(translate)
 
 

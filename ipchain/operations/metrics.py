@@ -37,9 +37,22 @@ LATENCY = Histogram(
 VERDICTS = Counter("ipchain_verdicts", "Verdicts given, by verdict", ["verdict"], registry=REGISTRY)
 
 
+OFFLINE_SCANS = Counter(
+    "ipchain_offline_scans",
+    "Scans made offline and sent later, by the node's verdict and what the phone said",
+    ["verdict", "offline_verdict"],
+    registry=REGISTRY,
+)
+
+
 def count_verdict(verdict: str) -> None:
     """Called for every scan logged (verifier/scanlog.py)."""
     VERDICTS.labels(verdict=str(verdict)).inc()
+
+
+def count_offline_scan(verdict: str, offline_verdict: str) -> None:
+    """Called once for every offline scan logged (verifier/offline.py), not for a resend."""
+    OFFLINE_SCANS.labels(verdict=str(verdict), offline_verdict=offline_verdict or "none").inc()
 
 
 def observe_request(*, view: str, method: str, status: int, seconds: float) -> None:

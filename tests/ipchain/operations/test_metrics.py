@@ -181,3 +181,33 @@ def test_split_views_and_stale_peers_are_gauges_to_page_on(client, settings):
     assert ("ipchain_federation_peer_stale", (("peer", "office-a"),)) in samples
     assert value(samples, "ipchain_federation_peer_stale", peer="office-a") == 0
     assert value(samples, "ipchain_federation_split_views", peer="office-a", proven="true") == 0
+
+
+def test_offline_scans_are_counted_once_with_what_the_phone_said(client):
+    from datetime import timedelta
+    from uuid import uuid4
+
+    from django.utils import timezone
+
+    from ipchain.accounts.models import Role
+
+    brand = factories.brand()
+    product = factories.product(brand)
+    item = items.register_item(
+        actor=factories.brand_admin(brand), brand=brand, gtin=product.gtin, serial="O1"
+    )
+    log.integrate_pending()
+    officer = APIClient()
+    officer.force_authenticate(factories.user(factories.customs(), Role.CUSTOMS_OFFICER))
+    made = (timezone.now() - timedelta(minutes=5)).isoformat()
+    scan = {
+        "id": str(uuid4()),
+        "code": items.label_uri(item),
+        "scanned_at": made,
+        "offline_verdict": "offline_valid",
+    }
+    labels = {"verdict": "genuine", "offline_verdict": "offline_valid"}
+    before = value(scrape(client), "ipchain_offline_scans_total", **labels)
+    for _ in range(2):  # the phone sends it again: logged and counted once
+        assert officer.post("/api/v1/verify/offline", {"scans": [scan]}, format="json").status_code == 200
+    assert value(scrape(client), "ipchain_offline_scans_total", **labels) == before + 1
