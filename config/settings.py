@@ -306,6 +306,10 @@ IPCHAIN_WITNESS_TIMEOUT = float(os.environ.get("IPCHAIN_WITNESS_TIMEOUT", "2"))
 IPCHAIN_FEDERATION_TIMEOUT = float(os.environ.get("IPCHAIN_FEDERATION_TIMEOUT", "10"))
 # A witness that failed is left to the periodic task for this many seconds.
 IPCHAIN_COSIGN_RETRY_AFTER = float(os.environ.get("IPCHAIN_COSIGN_RETRY_AFTER", "30"))
+# A log that stopped growing keeps its checkpoint; its witnesses are asked again for a fresh
+# cosignature (same size, empty proof) once theirs is this many seconds old, so the
+# timestamps show the log is alive and still unforked. 0: never.
+IPCHAIN_COSIGN_REFRESH_SECONDS = int(os.environ.get("IPCHAIN_COSIGN_REFRESH_SECONDS", "3600"))
 # A checkpoint is trusted (federation.cosigning.checkpoint_trusted) when at least this many
 # witnesses cosigned it: those named here (comma-separated key names), or when empty every
 # witness key on record, this node's own included.

@@ -47,7 +47,9 @@ def cosignature_lines(tree_size: int) -> str:
 
 
 def collect_cosignatures(*, retry_failed: bool = True) -> list[Outcome]:
-    """Ask every witness of our log that has not cosigned the latest checkpoint yet.
+    """Ask every witness of our log that has not cosigned the latest checkpoint yet, or whose
+    cosignature on it is older than IPCHAIN_COSIGN_REFRESH_SECONDS (a log that stopped
+    growing: the same checkpoint again, with an empty proof, for a fresh timestamp).
 
     With `retry_failed` False (the path right after integration), a witness whose last
     request failed less than IPCHAIN_COSIGN_RETRY_AFTER seconds ago is skipped.
@@ -55,7 +57,11 @@ def collect_cosignatures(*, retry_failed: bool = True) -> list[Outcome]:
     checkpoint = SignedCheckpoint.objects.order_by("-tree_size").first()
     if checkpoint is None:
         return []
-    done = set(Cosignature.objects.filter(checkpoint=checkpoint).values_list("witness_id", flat=True))
+    cosigned = Cosignature.objects.filter(checkpoint=checkpoint)
+    refresh = settings.IPCHAIN_COSIGN_REFRESH_SECONDS
+    if refresh > 0:
+        cosigned = cosigned.filter(timestamp__gt=int(time.time()) - refresh)
+    done = set(cosigned.values_list("witness_id", flat=True))
     witnesses = [
         w
         for w in Peer.objects.filter(cosigns_our_log=True).exclude(witness_vkey="")
@@ -137,13 +143,17 @@ def _store(witness: Peer, checkpoint: SignedCheckpoint, body: bytes) -> Outcome:
     if not found:
         return _failed(witness, "answer holds no cosignature by the witness's key")
     cosignature = found[0]
-    try:
-        with transaction.atomic():
-            Cosignature.objects.create(
-                checkpoint=checkpoint, witness=witness, line=cosignature.line, timestamp=cosignature.timestamp
-            )
-    except IntegrityError:
-        pass  # a concurrent collection stored it first
+    fields = {"line": cosignature.line, "timestamp": cosignature.timestamp, "received_at": timezone.now()}
+    # A fresher cosignature of the same checkpoint replaces the older one (one line a witness).
+    fresher = Cosignature.objects.filter(
+        checkpoint=checkpoint, witness=witness, timestamp__lt=cosignature.timestamp
+    ).update(**fields)
+    if not fresher:
+        try:
+            with transaction.atomic():
+                Cosignature.objects.create(checkpoint=checkpoint, witness=witness, **fields)
+        except IntegrityError:
+            pass  # stored already, as fresh or fresher (a concurrent collection)
     Peer.objects.filter(pk=witness.pk).update(
         cosigned_size=checkpoint.tree_size, cosign_ok_at=timezone.now(), cosign_error=""
     )

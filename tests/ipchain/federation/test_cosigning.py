@@ -260,3 +260,26 @@ class TestCheckpointTrusted:
         note = peer_log.sign("peer.example/log\n0\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n")
         assert checkpoint_trusted(self.cosign(note, witnesses[0]), log=peer_log.verifier, quorum=1)
         assert not checkpoint_trusted(self.cosign(note, witnesses[0]), quorum=1)  # not our log
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_log_that_stopped_growing_gets_fresh_cosignatures(live_server, settings):
+    settings.IPCHAIN_COSIGN_REFRESH_SECONDS = 600
+    self_witness(live_server.url)
+    append(10)
+    first = Cosignature.objects.get()
+    assert collect_cosignatures() == []  # fresh enough: nobody is asked
+    # Ten minutes later (the timestamp aged): the same checkpoint again, with an empty proof.
+    Cosignature.objects.filter(pk=first.pk).update(timestamp=first.timestamp - 601)
+    [outcome] = collect_cosignatures()
+    assert outcome.ok
+    renewed = Cosignature.objects.get()  # still one line for the witness on that checkpoint
+    # Replaced by a fresh one (the aged timestamp was first's - 601).
+    assert renewed.checkpoint_id == first.checkpoint_id and renewed.timestamp >= first.timestamp
+    served = Client().get("/log/checkpoint").content.decode()
+    assert served.endswith(renewed.line) and checkpoint_trusted(served, quorum=1)
+    assert SignedCheckpoint.objects.count() == 1  # no new checkpoint was made for it
+
+    settings.IPCHAIN_COSIGN_REFRESH_SECONDS = 0  # off: a cosignature never ages
+    Cosignature.objects.update(timestamp=first.timestamp - 10**6)
+    assert collect_cosignatures() == []
