@@ -16,6 +16,7 @@ SCRIPTS = [
     ["exports.py"],
     ["dashboard.py"],
     ["federation.py"],
+    ["trust_list.py"],
 ]
 
 if __name__ == "__main__":

@@ -288,6 +288,9 @@ IPCHAIN_VERIFY_CACHE_SECONDS = float(os.environ.get("IPCHAIN_VERIFY_CACHE_SECOND
 # behind a pooler that cannot keep them (PgBouncer before 1.21, or without
 # max_prepared_statements in transaction mode).
 IPCHAIN_VERIFY_PREPARED = env_bool("IPCHAIN_VERIFY_PREPARED", default=True)
+# The signed trust list is rebuilt at most this often (seconds) unless a key, product or
+# organisation changes on this node (then at once); peer offices' keys reach it within this.
+IPCHAIN_TRUST_LIST_CACHE_SECONDS = int(os.environ.get("IPCHAIN_TRUST_LIST_CACHE_SECONDS", "60"))
 # An offline verifier warns when its cached trust list is older than this (seconds).
 IPCHAIN_TRUST_LIST_MAX_AGE = int(os.environ.get("IPCHAIN_TRUST_LIST_MAX_AGE", str(7 * 86400)))
 # Largest photo an officer attaches to a detention case.

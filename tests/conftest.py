@@ -4,6 +4,7 @@ import os
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.cache import cache
 
 from ipchain.ledger.logkey import log_signer
 from ipchain.ledger.notes import Signer
@@ -40,8 +41,10 @@ def ledger_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     celery_app.conf.task_always_eager = True
     log_signer.cache_clear()
+    cache.clear()  # Redis in CI: nothing a test cached (figures, the trust list) reaches the next
     yield settings
     log_signer.cache_clear()
+    cache.clear()
 
 
 @pytest.fixture

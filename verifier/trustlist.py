@@ -5,6 +5,9 @@ browser verifies the exact bytes with WebCrypto (ECDSA P-256, SHA-256, r || s) b
 parses them: no canonicalisation is needed on the client.
 """
 
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 from ipchain.accounts.models import Organisation
@@ -64,11 +67,30 @@ def _gtins_by_brand() -> dict[int, list[str]]:
     return gtins
 
 
+CACHE_KEY = "verifier:trust-list"
+
+
 def signed_trust_list() -> dict:
-    office_key, private = signing_key(the_office())
-    payload = canonicalize(trust_list_payload())
-    return {
-        "payload": b64url_encode(payload),
-        "kid": office_key.kid,
-        "sig": b64url_encode(private.sign(payload)),
-    }
+    """The signed list, shared by the node's processes for IPCHAIN_TRUST_LIST_CACHE_SECONDS:
+    every phone's scanner fetches it, and building it reads every key and product (~40 ms
+    at 10,000 products). A key or product saved here drops it at once (forget)."""
+    signed = cache.get(CACHE_KEY)
+    if signed is None:
+        office_key, private = signing_key(the_office())
+        payload = canonicalize(trust_list_payload())
+        signed = {
+            "payload": b64url_encode(payload),
+            "kid": office_key.kid,
+            "sig": b64url_encode(private.sign(payload)),
+        }
+        cache.set(CACHE_KEY, signed, settings.IPCHAIN_TRUST_LIST_CACHE_SECONDS)
+    return signed
+
+
+def forget(**_kwargs) -> None:
+    """Drop the cached list (a signal receiver: a key revoked must reach phones at once).
+
+    Now, and again after the commit: a list rebuilt by another request in between would
+    hold the state from before the transaction (and the rest of it, a retired key say)."""
+    cache.delete(CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(CACHE_KEY))

@@ -66,3 +66,24 @@ def test_each_brand_key_lists_its_holders_products_and_no_one_elses(client):
     # The office signs records, not labels: no product list.
     assert all("gtins" not in k for k in payload["keys"] if k["kind"] != "brand")
     assert any(k["kind"] != "brand" for k in payload["keys"])
+
+
+def payload_of(client) -> dict:
+    return json.loads(b64url(client.get("/verify/trust-list.json").json()["payload"]))
+
+
+def test_the_list_is_built_once_and_rebuilt_at_once_when_a_key_or_product_changes(
+    client, django_assert_num_queries
+):
+    brand = factories.brand("acme")
+    first = payload_of(client)
+    with django_assert_num_queries(0):  # served from the cache, shared by the node's processes
+        assert payload_of(client) == first
+    key = keys.active_key(brand)
+    keys.revoke_key(key=key, reason="lost", effective_at=timezone.now())
+    revoked = {k["kid"]: k for k in payload_of(client)["keys"]}[key.kid]
+    assert revoked["status"] == "revoked"  # a revocation reaches phones without waiting
+    product = factories.product(brand, name="New")
+    assert product.gtin in {k["org"]: k for k in payload_of(client)["keys"]}["acme"]["gtins"]
+    product.delete()
+    assert product.gtin not in {k["org"]: k for k in payload_of(client)["keys"]}["acme"]["gtins"]

@@ -3,7 +3,6 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.core.cache import cache
 
 from ipchain.registry import items
 from tests import factories
@@ -11,13 +10,6 @@ from verifier.models import Scan
 
 # A fixed "now" for the selectors: noon UTC, so that "today" and "yesterday" are unambiguous.
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def scan(authority, verdict, at, *, office="", gtin="", item=None, lat=None, lon=None) -> Scan:
