@@ -106,7 +106,8 @@ def _verdict_response(request: HttpRequest, code: str) -> HttpResponse:
     except VerifyError as exc:
         if wants_json:
             return JsonResponse(error_body(exc.reason, str(exc)), status=400)
-        context = _scanner_context() | {"error": str(exc), "code": code}
+        # The officer reads why in their language; the API keeps the reason code and English.
+        context = _scanner_context() | {"error": str(OFFLINE_REASONS.get(exc.reason, exc)), "code": code}
         return render(request, "verifier/verify.html", context, status=400)
     if wants_json:
         return JsonResponse(result.as_json(reason_text))
@@ -206,6 +207,8 @@ def _scanner_context() -> dict:
 
 
 # Why offline.js could not check a code, in the page's language (reasons of parse_code).
+# Why a code cannot be read, by reason code (digital_link.py), for the scanner page online
+# and for offline.js, in the officer's language.
 OFFLINE_REASONS = {
     "not_a_code": _("Not a GS1 Digital Link address or element string."),
     "too_long": _("Too long for a code."),

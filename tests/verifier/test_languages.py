@@ -39,3 +39,18 @@ def test_the_verdict_in_each_language_from_the_browser(client, label_path, lang,
 def test_the_officer_chooses_a_language(client, label_path):
     client.post("/i18n/setlang/", {"language": "fr", "next": "/verify/"})
     assert "Vérifier un article" in client.get("/verify/").content.decode()
+
+
+def test_why_a_code_cannot_be_read_is_said_in_the_officers_language(client):
+    from django.utils import translation
+
+    from verifier.views import OFFLINE_REASONS
+
+    with translation.override("fr"):
+        expected = str(OFFLINE_REASONS["bad_check_digit"])
+    with translation.override("en"):
+        assert expected != str(OFFLINE_REASONS["bad_check_digit"])  # it is translated at all
+    response = client.get("/verify/", {"code": "(01)09506000134353(21)X"}, HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert expected.replace("'", "&#x27;") in page and "check digit" not in page
