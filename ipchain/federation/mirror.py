@@ -241,14 +241,14 @@ def _catch_up(
         )
 
 
-ENTRY_COLUMNS = ("peer_id", "leaf_index", "body", "leaf_hash", "kind", "gtin", "serial")
+ENTRY_COLUMNS = ("peer_id", "leaf_index", "body", "leaf_hash", "kind", "gtin", "serial", "brand")
 
 
 def _store_entries(peer: Peer, start: int, bodies: list[bytes], hashes: list[bytes]) -> None:
     """Insert the verified entries. On PostgreSQL with COPY: building a model per entry and
     the ORM's INSERT took about three quarters of a catch-up (bench/federation.py)."""
     rows = (
-        (peer.pk, start + n, body, h, *_indexed_values(body))
+        (peer.pk, start + n, body, h, *indexed_values(body))
         for n, (body, h) in enumerate(zip(bodies, hashes, strict=True))
     )
     if connection.vendor != "postgresql":
@@ -294,20 +294,21 @@ def _first_bad_entry(peer_tree: TiledTree, changed: dict[TileKey, bytes], start:
     return f"entries {start}..{end - 1} do not hash to the signed tree"
 
 
-def _indexed_values(body: bytes) -> tuple[str, str, str]:
-    """Type, GTIN and serial of a registry record, for look-ups; blank for anything else."""
+def indexed_values(body: bytes) -> tuple[str, str, str, str]:
+    """Type, GTIN, serial and brand of a registry record, for look-ups; blank for anything else."""
     try:
         record = json.loads(body)
     except ValueError:
-        return "", "", ""
+        return "", "", "", ""
     if not isinstance(record, dict):
-        return "", "", ""
-    kind, gtin, serial = record.get("type"), record.get("gtin"), record.get("serial")
+        return "", "", "", ""
+    kind, gtin, serial, brand = (record.get(k) for k in ("type", "gtin", "serial", "brand"))
     kind = kind[:64] if isinstance(kind, str) else ""
+    brand = brand if isinstance(brand, str) and len(brand) <= 64 else ""
     is_item = isinstance(gtin, str) and isinstance(serial, str)
     if is_item and len(gtin) == 14 and gtin.isdigit() and 0 < len(serial) <= 20:
-        return kind, gtin, serial
-    return kind, "", ""
+        return kind, gtin, serial, brand
+    return kind, "", "", ""
 
 
 def _peer_tiles(client: PeerClient, size: int):

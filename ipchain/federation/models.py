@@ -140,13 +140,22 @@ class MirroredEntry(models.Model):
     kind = models.CharField(max_length=64, blank=True)
     gtin = models.CharField(max_length=14, blank=True)
     serial = models.CharField(max_length=20, blank=True)
+    brand = models.CharField(max_length=64, blank=True, help_text="The brand an item registration names")
 
     class Meta:
         verbose_name_plural = "mirrored entries"
         constraints = [
             models.UniqueConstraint(fields=["peer", "leaf_index"], name="mirroredentry_peer_index"),
         ]
-        indexes = [models.Index(fields=["gtin", "serial"], name="mirroredentry_item")]
+        indexes = [
+            models.Index(fields=["gtin", "serial"], name="mirroredentry_item"),
+            # Each peer brand's products, for the offline trust list (peer_items.py).
+            models.Index(
+                fields=["peer", "brand", "gtin"],
+                name="mirroredentry_brand_gtin",
+                condition=models.Q(kind="item.registered"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.peer} #{self.leaf_index}"

@@ -356,25 +356,45 @@ def peer_trust_list_keys() -> list[dict]:
         if not _latest_checkpoint_trusted(peer):
             continue
         keys = peer_keys(peer)
+        gtins = _gtins_by_brand(peer)
         for key in sorted(keys.keys.values(), key=lambda k: k.registered_index):
             if key.org == keys.office:
                 continue  # the peer office's own keys sign records, not labels
             revoked = key.revoked_index is not None
+            # Only organisations the peer admitted (org.admitted) are rights holders.
+            brand = key.org in keys.org_names
             entry = {
                 "kid": key.kid,
                 "org": key.org,
                 "name": keys.org_names.get(key.org, key.org),
-                # Only organisations the peer admitted (org.admitted) are rights holders.
-                "kind": "brand" if key.org in keys.org_names else "other",
+                "kind": "brand" if brand else "other",
                 "status": OrgKey.Status.REVOKED if revoked else OrgKey.Status.ACTIVE,
                 "jwk": key.public_key.to_jwk(),
                 "valid_from": key.valid_from,
                 "office": {"name": peer.name, "origin": peer.origin},
+                # The GTINs the peer registered items of for this brand, as for local keys.
+                **({"gtins": gtins.get(key.org, [])} if brand else {}),
             }
             if revoked and key.revoked_from is not None:
                 entry["revoked_from"] = records.timestamp(key.revoked_from)
             found.append(entry)
     return found
+
+
+def _gtins_by_brand(peer: Peer) -> dict[str, list[str]]:
+    """The products a peer's log registered items of, by the brand the registrations name
+    (the peer office checked each registration's signature when it accepted it)."""
+    gtins: dict[str, list[str]] = {}
+    rows = (
+        MirroredEntry.objects.filter(peer=peer, kind=records.ITEM_REGISTERED)
+        .exclude(brand="")
+        .values_list("brand", "gtin")
+        .distinct()
+        .order_by("brand", "gtin")
+    )
+    for brand, gtin in rows:
+        gtins.setdefault(brand, []).append(gtin)
+    return gtins
 
 
 def _latest_checkpoint_trusted(peer: Peer) -> bool:

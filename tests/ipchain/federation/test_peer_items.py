@@ -318,7 +318,28 @@ def test_the_trust_list_carries_peer_brand_keys_marked_with_their_office(office,
     ]
     assert keys[0]["office"] == {"name": "office-a", "origin": "node-a.example/log"}
     assert keys[0]["jwk"] == office.brand.public_key.to_jwk()
+    # The brand's products as the peer's log registered them: the offline product check.
+    assert keys[0]["gtins"] == [GTIN]
     json.dumps(keys)  # plain JSON, as the signed payload needs
+
+
+def test_mirrored_registrations_keep_their_brand_and_old_ones_get_it_from_the_migration(office, peer):
+    import importlib
+
+    from django.apps import apps
+
+    from ipchain.federation.models import MirroredEntry
+
+    office.register("P1")
+    office.register("P2")
+    sync(peer)
+    registrations = MirroredEntry.objects.filter(kind="item.registered")
+    assert sorted(registrations.values_list("serial", "brand")) == [("P1", "acme"), ("P2", "acme")]
+    assert set(MirroredEntry.objects.exclude(kind="item.registered").values_list("brand", flat=True)) == {""}
+    registrations.update(brand="")  # as mirrored before the brand column existed
+    migration = importlib.import_module("ipchain.federation.migrations.0002_mirroredentry_brand")
+    migration.fill_brands(apps, None)
+    assert set(registrations.values_list("brand", flat=True)) == {"acme"}
 
 
 def test_a_revoked_peer_key_is_in_the_trust_list_with_its_revocation(office, peer):
