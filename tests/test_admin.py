@@ -14,6 +14,7 @@ from ipchain.federation.models import (
     Cosignature,
     MirroredCheckpoint,
     MirroredEntry,
+    MirroredProduct,
     MirroredTile,
     Peer,
     SplitViewEvidence,
@@ -77,6 +78,7 @@ def staff_client(client, superuser, django_capture_on_commit_callbacks):
     MirroredEntry.objects.create(
         peer=peer, leaf_index=0, body=b'{"type":"x"}', leaf_hash=b"\0" * 32, kind="x"
     )
+    MirroredProduct.objects.create(peer=peer, brand="acme", gtin="09506000134352")
     SplitViewEvidence.objects.create(
         peer=peer,
         seen_by="mirror",

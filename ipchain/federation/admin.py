@@ -6,6 +6,7 @@ from .models import (
     Cosignature,
     MirroredCheckpoint,
     MirroredEntry,
+    MirroredProduct,
     MirroredTile,
     Peer,
     SplitViewEvidence,
@@ -79,3 +80,10 @@ class MirroredEntryAdmin(ReadOnlyAdmin):
     @admin.display(description="record")
     def record(self, entry):
         return bytes(entry.body).decode(errors="replace")
+
+
+@admin.register(MirroredProduct)
+class MirroredProductAdmin(ReadOnlyAdmin):
+    list_display = ["peer", "brand", "gtin"]
+    list_filter = ["peer"]
+    search_fields = ["brand", "=gtin"]

@@ -27,7 +27,7 @@ from ipchain.registry.records import ITEM_REGISTERED
 
 from .cosignature import verify_cosignatures
 from .evidence import record_split_view
-from .models import MirroredCheckpoint, MirroredEntry, MirroredTile, Peer
+from .models import MirroredCheckpoint, MirroredEntry, MirroredProduct, MirroredTile, Peer
 from .peer_http import PeerClient, PeerUnavailable
 
 logger = logging.getLogger(__name__)
@@ -241,21 +241,35 @@ def _catch_up(
         )
 
 
-ENTRY_COLUMNS = ("peer_id", "leaf_index", "body", "leaf_hash", "kind", "gtin", "serial", "brand")
+ENTRY_COLUMNS = ("peer_id", "leaf_index", "body", "leaf_hash", "kind", "gtin", "serial")
 
 
 def _store_entries(peer: Peer, start: int, bodies: list[bytes], hashes: list[bytes]) -> None:
     """Insert the verified entries. On PostgreSQL with COPY: building a model per entry and
     the ORM's INSERT took about three quarters of a catch-up (bench/federation.py)."""
-    rows = (
-        (peer.pk, start + n, body, h, *indexed_values(body))
-        for n, (body, h) in enumerate(zip(bodies, hashes, strict=True))
-    )
+    products: set[tuple[str, str]] = set()
+
+    def rows():
+        for n, (body, h) in enumerate(zip(bodies, hashes, strict=True)):
+            kind, gtin, serial, brand = indexed_values(body)
+            if kind == ITEM_REGISTERED and gtin and brand:
+                products.add((brand, gtin))
+            yield peer.pk, start + n, body, h, kind, gtin, serial
+
     if connection.vendor != "postgresql":
         MirroredEntry.objects.bulk_create(
-            [MirroredEntry(**dict(zip(ENTRY_COLUMNS, row, strict=True))) for row in rows], batch_size=2000
+            [MirroredEntry(**dict(zip(ENTRY_COLUMNS, row, strict=True))) for row in rows()], batch_size=2000
         )
-        return
+    else:
+        _copy_entries(rows())
+    # A few products per batch, usually already known: one INSERT ... ON CONFLICT DO NOTHING.
+    MirroredProduct.objects.bulk_create(
+        [MirroredProduct(peer=peer, brand=brand, gtin=gtin) for brand, gtin in sorted(products)],
+        ignore_conflicts=True,
+    )
+
+
+def _copy_entries(rows) -> None:
     table = connection.ops.quote_name(MirroredEntry._meta.db_table)
     with (
         connection.cursor() as cursor,

@@ -140,25 +140,33 @@ class MirroredEntry(models.Model):
     kind = models.CharField(max_length=64, blank=True)
     gtin = models.CharField(max_length=14, blank=True)
     serial = models.CharField(max_length=20, blank=True)
-    brand = models.CharField(max_length=64, blank=True, help_text="The brand an item registration names")
 
     class Meta:
         verbose_name_plural = "mirrored entries"
         constraints = [
             models.UniqueConstraint(fields=["peer", "leaf_index"], name="mirroredentry_peer_index"),
         ]
-        indexes = [
-            models.Index(fields=["gtin", "serial"], name="mirroredentry_item"),
-            # Each peer brand's products, for the offline trust list (peer_items.py).
-            models.Index(
-                fields=["peer", "brand", "gtin"],
-                name="mirroredentry_brand_gtin",
-                condition=models.Q(kind="item.registered"),
-            ),
-        ]
+        indexes = [models.Index(fields=["gtin", "serial"], name="mirroredentry_item")]
 
     def __str__(self) -> str:
         return f"{self.peer} #{self.leaf_index}"
+
+
+class MirroredProduct(models.Model):
+    """A product (GTIN) a peer's log registered items of, by the brand the registrations name:
+    a brand's products for the offline trust list, without reading every registration."""
+
+    peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="mirrored_products")
+    brand = models.CharField(max_length=64)
+    gtin = models.CharField(max_length=14)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["peer", "brand", "gtin"], name="mirroredproduct_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.peer}: {self.brand} {self.gtin}"
 
 
 class SplitViewEvidence(models.Model):

@@ -39,7 +39,7 @@ from verifier.verdicts import Decision, Facts, Reason, Verdict, decide
 from .cosignature import verify_cosignatures
 from .cosigning import trusted_witnesses
 from .mirror import item_registrations, mirrored_inclusion_proof
-from .models import MirroredCheckpoint, MirroredEntry, Peer, SplitViewEvidence
+from .models import MirroredCheckpoint, MirroredEntry, MirroredProduct, Peer, SplitViewEvidence
 from .peer_keys import PeerKey, PeerKeys, parse_time, peer_keys, record_of
 from .status import is_stale
 
@@ -385,13 +385,7 @@ def _gtins_by_brand(peer: Peer) -> dict[str, list[str]]:
     """The products a peer's log registered items of, by the brand the registrations name
     (the peer office checked each registration's signature when it accepted it)."""
     gtins: dict[str, list[str]] = {}
-    rows = (
-        MirroredEntry.objects.filter(peer=peer, kind=records.ITEM_REGISTERED)
-        .exclude(brand="")
-        .values_list("brand", "gtin")
-        .distinct()
-        .order_by("brand", "gtin")
-    )
+    rows = MirroredProduct.objects.filter(peer=peer).order_by("brand", "gtin").values_list("brand", "gtin")
     for brand, gtin in rows:
         gtins.setdefault(brand, []).append(gtin)
     return gtins

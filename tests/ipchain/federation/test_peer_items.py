@@ -323,23 +323,24 @@ def test_the_trust_list_carries_peer_brand_keys_marked_with_their_office(office,
     json.dumps(keys)  # plain JSON, as the signed payload needs
 
 
-def test_mirrored_registrations_keep_their_brand_and_old_ones_get_it_from_the_migration(office, peer):
+def test_the_mirror_keeps_each_brands_products_and_the_migration_finds_the_earlier_ones(office, peer):
     import importlib
 
     from django.apps import apps
 
-    from ipchain.federation.models import MirroredEntry
+    from ipchain.federation.models import MirroredProduct
 
     office.register("P1")
     office.register("P2")
     sync(peer)
-    registrations = MirroredEntry.objects.filter(kind="item.registered")
-    assert sorted(registrations.values_list("serial", "brand")) == [("P1", "acme"), ("P2", "acme")]
-    assert set(MirroredEntry.objects.exclude(kind="item.registered").values_list("brand", flat=True)) == {""}
-    registrations.update(brand="")  # as mirrored before the brand column existed
-    migration = importlib.import_module("ipchain.federation.migrations.0002_mirroredentry_brand")
-    migration.fill_brands(apps, None)
-    assert set(registrations.values_list("brand", flat=True)) == {"acme"}
+    assert list(MirroredProduct.objects.values_list("peer", "brand", "gtin")) == [(peer.pk, "acme", GTIN)]
+    office.register("P3")
+    sync(peer)  # a product already known: no second row
+    assert MirroredProduct.objects.count() == 1
+    MirroredProduct.objects.all().delete()  # as mirrored before the table existed
+    migration = importlib.import_module("ipchain.federation.migrations.0002_mirroredproduct")
+    migration.fill_products(apps, None)
+    assert list(MirroredProduct.objects.values_list("peer", "brand", "gtin")) == [(peer.pk, "acme", GTIN)]
 
 
 def test_a_revoked_peer_key_is_in_the_trust_list_with_its_revocation(office, peer):
