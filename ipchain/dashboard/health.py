@@ -3,7 +3,7 @@ the page shows the state at the moment it is drawn."""
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
 
@@ -29,6 +29,7 @@ class LedgerHealth:
     oldest_pending_at: datetime | None
     last_audit: AuditRun | None
     cosigners: list[str]
+    cosigned_at: datetime | None  # the freshest cosignature: witnesses re-cosign an idle log
     peers: list[PeerStatus]
     split_views: int
     proven_split_views: int
@@ -58,13 +59,14 @@ def ledger_health() -> LedgerHealth:
     latest = SignedCheckpoint.objects.order_by("-tree_size").first()
     pending = LogEntry.objects.filter(leaf_index__isnull=True)
     oldest = pending.order_by("id").values_list("submitted_at", flat=True).first()
-    cosigners = []
+    cosigners, stamps = [], []
     if latest is not None:
-        cosigners = list(
+        rows = (
             Cosignature.objects.filter(checkpoint=latest)
             .order_by("witness__name")
-            .values_list("witness__name", flat=True)
+            .values_list("witness__name", "timestamp")
         )
+        cosigners, stamps = [name for name, _ in rows], [stamp for _, stamp in rows]
     evidence = SplitViewEvidence.objects.all()
     return LedgerHealth(
         tree_size=latest.tree_size if latest else 0,
@@ -74,6 +76,7 @@ def ledger_health() -> LedgerHealth:
         oldest_pending_at=oldest,
         last_audit=AuditRun.objects.order_by("-started_at").first(),
         cosigners=cosigners,
+        cosigned_at=datetime.fromtimestamp(max(stamps), UTC) if stamps else None,
         peers=federation_status(),
         split_views=evidence.count(),
         proven_split_views=evidence.filter(proven=True).count(),

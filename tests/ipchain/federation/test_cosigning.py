@@ -8,11 +8,13 @@ whole path is real: HTTP, the witness's checks and storage, the cosignature's ve
 import socket
 import threading
 import time
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.test import Client
 
+from ipchain.dashboard.health import ledger_health
 from ipchain.federation.cosignature import CosignatureSigner
 from ipchain.federation.cosigning import checkpoint_trusted, collect_cosignatures
 from ipchain.federation.models import Cosignature, Peer, WitnessedHead
@@ -279,6 +281,10 @@ def test_a_log_that_stopped_growing_gets_fresh_cosignatures(live_server, setting
     served = Client().get("/log/checkpoint").content.decode()
     assert served.endswith(renewed.line) and checkpoint_trusted(served, quorum=1)
     assert SignedCheckpoint.objects.count() == 1  # no new checkpoint was made for it
+    # The office dashboard shows who cosigned the latest checkpoint, and how recently.
+    health = ledger_health()
+    assert health.cosigners == ["self"]
+    assert health.cosigned_at == datetime.fromtimestamp(renewed.timestamp, UTC)
 
     settings.IPCHAIN_COSIGN_REFRESH_SECONDS = 0  # off: a cosignature never ages
     Cosignature.objects.update(timestamp=first.timestamp - 10**6)
