@@ -75,7 +75,7 @@ class Result:
             "serial": self.code.serial,
             "scanned_at": self.scanned_at,
             "item": None if item is None else _item_json(item, self.history),
-            "evidence": asdict(self.evidence),
+            "evidence": asdict(self.evidence) | {"notes": [translate(n) for n in self.evidence.notes]},
             "scan": str(self.scan_ref) if self.scan_ref else None,
         }
 

@@ -19,6 +19,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from ipchain.errors import DomainError
 from ipchain.ledger.log import read_tiles
@@ -32,6 +33,19 @@ PROVEN_MAX = 50_000  # remembered proofs, about 200 bytes each
 TILES_MAX = 1024  # remembered tiles, at most 8 KiB each
 
 
+@dataclass(frozen=True)
+class Note:
+    """Something the evidence shows besides its fields, as a template and its values, so
+    that a page says it in the officer's language (views.reason_text) and the API in English.
+    Each template is marked for makemessages with gettext_noop where it is written."""
+
+    template: str
+    values: dict = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.template % self.values if self.values else self.template
+
+
 @dataclass
 class Evidence:
     ledger_index: int | None = None
@@ -39,7 +53,7 @@ class Evidence:
     checkpoint_age_seconds: float | None = None
     inclusion_proof_checked: bool = False
     stale: bool = False
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -93,7 +107,9 @@ def evidence_for(entry: LogEntry | None) -> Evidence:
     try:
         latest = latest_checkpoint()
     except DomainError as exc:
-        evidence.notes.append(f"the latest checkpoint does not verify: {exc}")
+        evidence.notes.append(
+            Note(gettext_noop("the latest checkpoint does not verify: %(error)s"), {"error": str(exc)})
+        )
         return evidence
     if latest is not None:
         evidence.checkpoint_size = latest.tree_size
@@ -104,12 +120,14 @@ def evidence_for(entry: LogEntry | None) -> Evidence:
     index = entry.leaf_index
     evidence.ledger_index = index
     if index is None or latest is None or index >= latest.tree_size:
-        evidence.notes.append("the registration is accepted but not yet in a signed checkpoint")
+        evidence.notes.append(
+            Note(gettext_noop("the registration is accepted but not yet in a signed checkpoint"))
+        )
         return evidence
     try:
         evidence.inclusion_proof_checked = _proven_included(index, bytes(entry.leaf_hash), latest)
     except (ProofError, LookupError) as exc:
-        evidence.notes.append(f"inclusion proof failed: {exc}")
+        evidence.notes.append(Note(gettext_noop("inclusion proof failed: %(error)s"), {"error": str(exc)}))
     return evidence
 
 

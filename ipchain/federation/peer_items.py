@@ -33,7 +33,7 @@ from ipchain.registry.digital_link import ScannedCode, label_message
 from ipchain.registry.models import OrgKey
 from ipchain.registry.signing import b64url_decode, verify_record
 from verifier.checks import Result, Scanner, clone_rules, unlinked_sightings
-from verifier.evidence import Evidence
+from verifier.evidence import Evidence, Note
 from verifier.verdicts import Decision, Facts, Reason, Verdict, decide
 
 from .cosignature import verify_cosignatures
@@ -123,7 +123,7 @@ def verify_peer_item(
     The clone rules count this node's earlier scans of the same GTIN and serial (logged
     without a local item) as they count a local item's."""
     now = now or timezone.now()
-    notes: list[str] = []
+    notes: list[Note] = []
     registration = _valid_registration(code, notes)
     if registration is None:
         return _signed_by_peer_key(code, notes) if code.sig and code.kid else None
@@ -179,11 +179,15 @@ def verify_peer_item(
     )
 
 
+def _about(peer: Peer, exc: Exception) -> dict:
+    return {"office": peer.name, "error": str(exc)}
+
+
 def _office(peer: Peer) -> dict:
     return {"office": peer.name, "origin": peer.origin, "url": peer.url}
 
 
-def _valid_registration(code: ScannedCode, notes: list[str]) -> Registration | None:
+def _valid_registration(code: ScannedCode, notes: list[Note]) -> Registration | None:
     """The first registration of the item in a mirrored log that its office's keys vouch for."""
     for entry in item_registrations(gtin=code.gtin, serial=code.serial):
         peer = entry.peer
@@ -204,7 +208,12 @@ def _valid_registration(code: ScannedCode, notes: list[str]) -> Registration | N
             registered_at = parse_time(record["time"])
         except (DomainError, ValueError, KeyError, TypeError) as exc:
             notes.append(
-                f"a registration in {peer.name}'s log (entry {entry.leaf_index}) is not valid: {exc}"
+                Note(
+                    gettext_noop(
+                        "a registration in %(office)s's log (entry %(index)s) is not valid: %(error)s"
+                    ),
+                    {"office": peer.name, "index": entry.leaf_index, "error": str(exc)},
+                )
             )
             continue
         return Registration(peer, entry, record, key, keys, registered_at)
@@ -261,7 +270,12 @@ def _replay_events(registration: Registration) -> tuple[str, list[dict], list[st
                 raise ValueError(f"signed with key {key.kid} after its revocation")
             verify_record(event_record, key.public_key)
         except (DomainError, ValueError, KeyError, TypeError) as exc:
-            notes.append(f"entry {event.leaf_index} of {registration.peer.name}'s log is ignored: {exc}")
+            notes.append(
+                Note(
+                    gettext_noop("entry %(index)s of %(office)s's log is ignored: %(error)s"),
+                    {"office": registration.peer.name, "index": event.leaf_index, "error": str(exc)},
+                )
+            )
             continue
         head = leaf_hash(body)
         if event_record["type"] == records.ITEM_EVENT:
@@ -292,7 +306,9 @@ def _evidence(registration: Registration, now: datetime) -> PeerEvidence:
     try:
         proof = mirrored_inclusion_proof(entry)
     except (ProofError, LookupError) as exc:
-        evidence.notes.append(f"inclusion proof in {peer.name}'s log failed: {exc}")
+        evidence.notes.append(
+            Note(gettext_noop("inclusion proof in %(office)s's log failed: %(error)s"), _about(peer, exc))
+        )
         return evidence
     evidence.checkpoint_size = proof.tree_size
     evidence.checkpoint = proof.checkpoint_note
@@ -303,29 +319,52 @@ def _evidence(registration: Registration, now: datetime) -> PeerEvidence:
         open_checkpoint(proof.checkpoint_note, Verifier.from_vkey(peer.log_vkey))
         cosigners = verify_cosignatures(proof.checkpoint_note, trusted_witnesses(), now=int(time.time()))
     except NoteError as exc:
-        evidence.notes.append(f"{peer.name}'s checkpoint does not verify: {exc}")
+        evidence.notes.append(
+            Note(gettext_noop("%(office)s's checkpoint does not verify: %(error)s"), _about(peer, exc))
+        )
         evidence.inclusion_proof_checked = False
         return evidence
     evidence.cosigned_by = sorted(c.witness.name for c in cosigners)
     evidence.trusted = len(cosigners) >= quorum
-    evidence.notes.append(
-        f"checkpoint {proof.tree_size} of {peer.origin}, cosigned by {len(cosigners)} trusted witness(es)"
-        f"{': ' + ', '.join(evidence.cosigned_by) if cosigners else ''}; {quorum} required:"
-        f" {'trusted' if evidence.trusted else 'NOT trusted'}"
-    )
+    cosigned = {
+        "size": proof.tree_size,
+        "origin": peer.origin,
+        "count": len(cosigners),
+        "names": ", ".join(evidence.cosigned_by) or "-",
+        "quorum": quorum,
+    }
+    if evidence.trusted:
+        template = gettext_noop(
+            "checkpoint %(size)s of %(origin)s, cosigned by %(count)s trusted witness(es) (%(names)s);"
+            " %(quorum)s required: trusted"
+        )
+    else:
+        template = gettext_noop(
+            "checkpoint %(size)s of %(origin)s, cosigned by %(count)s trusted witness(es) (%(names)s);"
+            " %(quorum)s required: NOT trusted"
+        )
+    evidence.notes.append(Note(template, cosigned))
     proven = SplitViewEvidence.objects.filter(peer=peer, proven=True).count()
     if proven:
         # The mirror stopped at the history it verified, so this proof still holds; but the
         # office signed conflicting checkpoints, and the officer should know.
-        evidence.notes.append(f"{peer.name} signed conflicting checkpoints: {proven} proven split view(s)")
+        evidence.notes.append(
+            Note(
+                gettext_noop("%(office)s signed conflicting checkpoints: %(count)s proven split view(s)"),
+                {"office": peer.name, "count": proven},
+            )
+        )
     if evidence.stale:
         evidence.notes.append(
-            f"{peer.name}'s log was not reached for over {settings.IPCHAIN_PEER_STALE_AFTER} s"
+            Note(
+                gettext_noop("%(office)s's log was not reached for over %(seconds)s s"),
+                {"office": peer.name, "seconds": settings.IPCHAIN_PEER_STALE_AFTER},
+            )
         )
     return evidence
 
 
-def _signed_by_peer_key(code: ScannedCode, notes: list[str]) -> PeerResult | None:
+def _signed_by_peer_key(code: ScannedCode, notes: list[Note]) -> PeerResult | None:
     """No peer registered the item, but the label may be signed by a brand key a peer admitted:
     unknown rather than forged, as for a local brand's key (verdicts.py)."""
     message = label_message(code.gtin, code.serial)

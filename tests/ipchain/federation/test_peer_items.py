@@ -424,3 +424,14 @@ def test_a_peer_item_seen_here_too_far_apart_is_a_suspected_clone(office, peer):
     other = office.register("P2")
     sync(peer)
     assert str(checks.verify_code(other, user=officer, latitude=1.26, longitude=103.84).verdict) == "genuine"
+
+
+def test_the_evidence_notes_are_in_the_officers_language_and_english_in_the_api(office, peer):
+    code = office.register("P1")
+    sync(peer)
+    english = verify(code)["evidence"]["notes"]
+    assert any(note.startswith("checkpoint ") and note.endswith("required: trusted") for note in english)
+    page = APIClient().get(code.removeprefix("https://peer.example"), HTTP_ACCEPT_LANGUAGE="fr")
+    html = page.content.decode()
+    assert "point de contrôle" in html and "requis : fiable" in html
+    assert "required: trusted" not in html
