@@ -138,8 +138,12 @@ def verify_code(
         peer_result = verify_peer_item(code, now=now, scanner=scanner, latitude=latitude, longitude=longitude)
         if peer_result is not None:
             if log:
+                from ipchain.federation.sightings import report_sighting
+
                 where = (scanner, latitude, longitude, now)
                 peer_result.scan_ref = _log(peer_result, text, *where, offline=scanned_at is not None)
+                # The registering office learns of it through this node's log (sightings.py).
+                report_sighting(peer_result, scanner, now=now)
             return peer_result
     facts = _facts(code, item, sightings, scanner, latitude, longitude)
     decision = decide(facts, clone_rules())

@@ -83,6 +83,10 @@ def _log_one(scan: dict, scanner: Scanner, user, now: datetime, translate) -> di
                 offline_verdict=scan.get("offline_verdict", ""),
             )
             _alert(result, row, scanner)
+            if getattr(result, "registered_by", None):  # a peer office's item (sightings.py)
+                from ipchain.federation.sightings import report_sighting
+
+                report_sighting(result, scanner, now=scanned_at)
     except IntegrityError:
         # The same batch sent twice at once: the other request logged it.
         verdict = Scan.objects.filter(ref=ref).values_list("verdict", flat=True).first()

@@ -23,7 +23,7 @@ from django.utils import timezone
 from ipchain.ledger.merkle import EMPTY_ROOT, ProofError, leaf_hash, verify_consistency, verify_inclusion
 from ipchain.ledger.notes import Checkpoint, NoteError, Verifier, open_checkpoint, split_note
 from ipchain.ledger.tiles import TILE_WIDTH, TiledTree, TileKey, edge_tiles, entries_at_level, extend_tiles
-from ipchain.registry.records import ITEM_REGISTERED
+from ipchain.registry.records import CUSTOMS_SIGHTING, ITEM_REGISTERED
 
 from .cosignature import verify_cosignatures
 from .evidence import record_split_view
@@ -248,12 +248,15 @@ def _store_entries(peer: Peer, start: int, bodies: list[bytes], hashes: list[byt
     """Insert the verified entries. On PostgreSQL with COPY: building a model per entry and
     the ORM's INSERT took about three quarters of a catch-up (bench/federation.py)."""
     products: set[tuple[str, str]] = set()
+    sightings: list[tuple[int, bytes]] = []
 
     def rows():
         for n, (body, h) in enumerate(zip(bodies, hashes, strict=True)):
             kind, gtin, serial, brand = indexed_values(body)
             if kind == ITEM_REGISTERED and gtin and brand:
                 products.add((brand, gtin))
+            elif kind == CUSTOMS_SIGHTING and gtin:
+                sightings.append((start + n, body))
             yield peer.pk, start + n, body, h, kind, gtin, serial
 
     if connection.vendor != "postgresql":
@@ -267,6 +270,10 @@ def _store_entries(peer: Peer, start: int, bodies: list[bytes], hashes: list[byt
         [MirroredProduct(peer=peer, brand=brand, gtin=gtin) for brand, gtin in sorted(products)],
         ignore_conflicts=True,
     )
+    if sightings:
+        from .sightings import alert_holders  # it reads the peer's keys, which read the mirror
+
+        alert_holders(peer, sightings)
 
 
 def _copy_entries(rows) -> None:

@@ -25,6 +25,7 @@ SIGNED_TYPES = {
     records.ITEM_REGISTERED,
     records.ITEM_EVENT,
     records.CUSTOMS_OUTCOME,
+    records.CUSTOMS_SIGHTING,
 }
 
 

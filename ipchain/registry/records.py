@@ -18,6 +18,8 @@ KEY_REVOKED = "key.revoked"
 ITEM_REGISTERED = "item.registered"
 ITEM_EVENT = "item.event"
 CUSTOMS_OUTCOME = "customs.outcome"
+# A customs authority saw, at its border, a suspect item another office registered (federation).
+CUSTOMS_SIGHTING = "customs.sighting"
 # EPCIS/CBV has no disposition for customs decisions: ours, documented in docs/verifier.md.
 CUSTOMS_DISPOSITION = "urn:ipchain:disp:customs_{}"
 CUSTOMS_OUTCOMES = ("suspected", "detained", "released", "destroyed")
@@ -125,6 +127,32 @@ def item_event_record(
     if details:
         record["details"] = details
     return record
+
+
+def customs_sighting_record(
+    *,
+    gtin: str,
+    serial: str,
+    verdict: str,
+    reasons: list[str],
+    by: str,
+    office: str,
+    registry: str,
+    moment: datetime,
+) -> dict:
+    """A customs authority's suspect verdict on an item registered at another office (`registry`,
+    that office's log origin), so that office can tell the rights holder (docs/federation.md).
+    Not in the item's chain: this node does not hold the item's latest record."""
+    return _base(CUSTOMS_SIGHTING, moment) | {
+        "gtin": gtin,
+        "serial": serial,
+        "verdict": verdict,
+        "reasons": reasons,
+        "by": by,
+        "office": office,
+        "registry": registry,
+        "epcis": {"eventType": "ObjectEvent", "action": "OBSERVE", "bizStep": f"{CBV}:bizstep:inspecting"},
+    }
 
 
 def customs_outcome_record(

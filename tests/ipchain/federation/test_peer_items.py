@@ -7,22 +7,27 @@ item, events), served over HTTP on 127.0.0.1 and mirrored before each verificati
 import base64
 import json
 import time
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from ipchain.accounts.models import Role
 from ipchain.federation import mirror, peer_keys
-from ipchain.federation.models import Peer, SplitViewEvidence
+from ipchain.federation.models import MirroredEntry, Peer, SplitViewEvidence
 from ipchain.ledger.merkle import leaf_hash, verify_inclusion
+from ipchain.ledger.models import LogEntry
 from ipchain.ledger.notes import Verifier, open_checkpoint
-from ipchain.registry import records
+from ipchain.registry import items, records
+from ipchain.registry.audit import check_record_signatures
 from ipchain.registry.digital_link import build_label_uri, label_message
-from ipchain.registry.signing import PrivateKey, b64url_encode, sign_record
+from ipchain.registry.keys import active_key
+from ipchain.registry.signing import PrivateKey, PublicKey, b64url_encode, sign_record, verify_record
 from tests import factories
 from verifier import checks, evidence, scanlog
-from verifier.models import Scan
+from verifier.models import Alert, Scan
 from verifier.trustlist import trust_list_payload
 
 from .conftest import TEST_WITNESS, add_peer
@@ -435,3 +440,102 @@ def test_the_evidence_notes_are_in_the_officers_language_and_english_in_the_api(
     html = page.content.decode()
     assert "point de contrôle" in html and "requis : fiable" in html
     assert "required: trusted" not in html
+
+
+# --- Sightings: a suspect verdict on another office's item reaches that office's rights holder
+# through the logs (ipchain/federation/sightings.py).
+
+
+def sightings() -> list[dict]:
+    return [json.loads(bytes(e.body)) for e in LogEntry.objects.filter(kind=records.CUSTOMS_SIGHTING)]
+
+
+def test_an_officers_suspect_verdict_on_a_peer_item_is_signed_into_this_log(office, peer):
+    code = office.register("P1")
+    sync(peer)
+    authority = factories.customs("nl-customs")
+    officer = factories.user(authority, Role.CUSTOMS_OFFICER)
+    officer.membership.customs_office = "Rotterdam"
+    officer.membership.save()
+    forged = build_label_uri(
+        "x.example",
+        GTIN,
+        "P1",
+        office.brand.public_key.key_id,
+        PrivateKey.generate().sign(label_message(GTIN, "P1")),
+    )
+    assert str(checks.verify_code(code, user=officer).verdict) == "genuine"
+    assert str(checks.verify_code(forged).verdict) == "forged"  # the public: not reported
+    assert sightings() == []
+    assert str(checks.verify_code(forged, user=officer).verdict) == "forged"
+    scanlog.flush()
+    [record] = sightings()
+    assert (record["gtin"], record["serial"], record["verdict"]) == (GTIN, "P1", "forged")
+    assert (record["by"], record["office"], record["registry"]) == (
+        "nl-customs",
+        "Rotterdam",
+        "node-a.example/log",
+    )
+    assert "signature_mismatch" in record["reasons"]
+    verify_record(record, PublicKey.from_pem(active_key(authority).public_pem))
+    # The node's own audit re-checks it with the rest of the log.
+    assert list(check_record_signatures()) == []
+
+    # The same scan made offline and sent later is reported too, as of when it was made.
+    client = APIClient()
+    client.force_authenticate(officer)
+    made = timezone.now() - timedelta(minutes=5)
+    scan = {"id": str(uuid.uuid4()), "code": forged, "scanned_at": made.isoformat()}
+    response = client.post("/api/v1/verify/offline", {"scans": [scan]}, format="json")
+    assert response.json()["results"][0]["verdict"] == "forged"
+    assert [r["time"] for r in sightings()][1:] == [records.timestamp(made)]
+
+
+@pytest.fixture
+def local_item():
+    brand = factories.brand("local-brand")
+    product = factories.product(brand)
+    return items.register_item(
+        actor=factories.brand_admin(brand), brand=brand, gtin=product.gtin, serial="L1"
+    )
+
+
+def sighting(local_item, *, verdict="forged", serial=None) -> dict:
+    return records.customs_sighting_record(
+        gtin=local_item.product.gtin,
+        serial=serial or local_item.serial,
+        verdict=verdict,
+        reasons=["signature_mismatch"],
+        by="nl-customs",
+        office="Rotterdam",
+        registry="test.ipchain.example/log",
+        moment=T1,
+    )
+
+
+def test_a_sighting_in_a_mirrored_log_alerts_our_rights_holder_once(office, peer, local_item):
+    customs_key = PrivateKey.generate()
+    office.add(office._key_record("nl-customs", customs_key), office.office)  # admitted by office-a
+    office.add(sighting(local_item), customs_key)
+    sync(peer)
+    [alert] = Alert.objects.all()
+    assert (alert.brand, alert.item, alert.kind) == (local_item.product.brand, local_item, "forged")
+    assert "Rotterdam" in alert.message and "office-a" in alert.message
+    assert alert.created_at == T1
+    office.register("P9")  # the log grows; the sighting is not read again
+    sync(peer)
+    assert Alert.objects.count() == 1
+
+
+def test_sightings_that_do_not_hold_raise_nothing(office, peer, local_item):
+    customs_key, stranger = PrivateKey.generate(), PrivateKey.generate()
+    office.add(office._key_record("nl-customs", customs_key), office.office)
+    office.add(sighting(local_item), stranger)  # a key office-a never admitted
+    office.add(sighting(local_item, verdict="genuine"), customs_key)  # nothing to alert
+    office.add(sighting(local_item, serial="NOT-OURS"), customs_key)  # no such item here
+    signed = sign_record(sighting(local_item), customs_key) | {"office": "Somewhere"}
+    office.log.append_records([signed])  # signed, then changed
+    sync(peer)
+    assert not Alert.objects.exists()
+    # The mirror went on: every entry is stored, the refused sightings with the rest.
+    assert MirroredEntry.objects.filter(peer=peer, kind=records.CUSTOMS_SIGHTING).count() == 4

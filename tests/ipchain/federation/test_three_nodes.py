@@ -180,6 +180,22 @@ item = items.register_item(actor=factories.brand_admin(brand), brand=brand, gtin
 print(json.dumps({'code': items.label_uri(item)}))
 """
 
+OFFICER_SCAN = """
+from ipchain.accounts.models import Role
+from tests import factories
+from verifier import scanlog
+from verifier.checks import verify_code
+officer = factories.user(factories.customs('nl-customs'), Role.CUSTOMS_OFFICER)
+result = verify_code({code!r}, user=officer)
+scanlog.flush()
+print(json.dumps({{'verdict': str(result.verdict)}}))
+"""
+
+ALERTS = """
+from verifier.models import Alert
+print(json.dumps([[a.brand.slug, a.kind, a.item.serial] for a in Alert.objects.all()]))
+"""
+
 QUORUM_OF_THREE = """
 from django.test import override_settings
 from verifier.checks import verify_code
@@ -313,6 +329,13 @@ print(json.dumps({
     # A label signed by another key for the same item is forged, at C too.
     forged = code.rsplit("&s=", 1)[0] + "&s=" + "A" * 86
     assert post_json(f"{c.url}/api/v1/verify", {"code": forged})["verdict"] == "forged"
+    # A customs officer at C finds the forged label: C's customs authority signs the sighting
+    # into C's log, and A, mirroring C, alerts its rights holder (sightings.py).
+    out = run_all({c: OFFICER_SCAN.format(code=forged)})[c]
+    assert json.loads(out.strip().splitlines()[-1]) == {"verdict": "forged"}
+    assert "advanced" in run_all({a: SYNC.format(names=["c"])})[a]
+    alerts = json.loads(run_all({a: ALERTS})[a].strip().splitlines()[-1])
+    assert alerts == [["acme", "forged", "REAL1"]]
     # Demanding three cosignatures (only two witnesses cosigned A): not trusted, not genuine.
     out = run_all({c: QUORUM_OF_THREE.format(code=code)})[c]
     assert json.loads(out.strip().splitlines()[-1]) == {"verdict": "unknown", "trusted": False}
