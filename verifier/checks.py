@@ -335,18 +335,26 @@ def _log(
         "verdict": str(result.verdict),
         "reasons": [r.code for r in result.reasons],
     }
-    alert = None
-    if item is not None and result.verdict in ALERTING:
-        where = scanner.office or ("an officer" if scanner.trusted else "a member of the public")
-        alert = {
-            "brand_id": item.product.brand_id,
-            "item": item,
-            "kind": str(result.verdict),
-            "message": f"{item}: {result.verdict} ({where}): " + "; ".join(map(str, result.reasons)),
-            "created_at": now,
-        }
-    scanlog.queue(scan, alert)
+    scanlog.queue(scan, alert_fields(result, scanner, now))
     return ref
+
+
+def alert_fields(result: Result, scanner: Scanner, now, *, offline: bool = False) -> dict | None:
+    """The Alert a verdict raises for the rights holder of a local item, as field values; None
+    when it raises none."""
+    item = result.item
+    if item is None or result.verdict not in ALERTING:
+        return None
+    where = scanner.office or ("an officer" if scanner.trusted else "a member of the public")
+    if offline:
+        where += ", offline scan"
+    return {
+        "brand_id": item.product.brand_id,
+        "item": item,
+        "kind": str(result.verdict),
+        "message": f"{item}: {result.verdict} ({where}): " + "; ".join(map(str, result.reasons)),
+        "created_at": now,
+    }
 
 
 class Remembered:

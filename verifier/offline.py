@@ -16,7 +16,7 @@ from django.utils import timezone
 from ipchain.api_errors import error_body
 from ipchain.operations.metrics import count_offline_scan
 
-from .checks import ALERTING, Result, Scanner, VerifyError, scanner_for, verify_code
+from .checks import Result, Scanner, VerifyError, alert_fields, scanner_for, verify_code
 from .models import Alert, Scan
 
 MAX_AGE = timedelta(days=30)  # an older queued scan is refused, not back-dated
@@ -83,10 +83,9 @@ def _log_one(scan: dict, scanner: Scanner, user, now: datetime, translate) -> di
                 offline_verdict=scan.get("offline_verdict", ""),
             )
             _alert(result, row, scanner)
-            if getattr(result, "registered_by", None):  # a peer office's item (sightings.py)
-                from ipchain.federation.sightings import report_sighting
+            from ipchain.federation.sightings import report_sighting  # it builds on this app
 
-                report_sighting(result, scanner, now=scanned_at)
+            report_sighting(result, scanner, now=scanned_at)  # only for a peer office's item
     except IntegrityError:
         # The same batch sent twice at once: the other request logged it.
         verdict = Scan.objects.filter(ref=ref).values_list("verdict", flat=True).first()
@@ -97,16 +96,7 @@ def _log_one(scan: dict, scanner: Scanner, user, now: datetime, translate) -> di
 
 
 def _alert(result: Result, scan: Scan, scanner: Scanner) -> None:
-    """The same alert an online scan raises (checks._log), for the rights holder."""
-    item = result.item
-    if item is None or result.verdict not in ALERTING:
-        return
-    where = scanner.office or "an officer"
-    Alert.objects.create(
-        brand_id=item.product.brand_id,
-        item=item,
-        scan=scan,
-        kind=str(result.verdict),
-        message=f"{item}: {result.verdict} ({where}, offline scan): " + "; ".join(map(str, result.reasons)),
-        created_at=scan.created_at,
-    )
+    """The same alert an online scan raises (checks.alert_fields), for the rights holder."""
+    fields = alert_fields(result, scanner, scan.created_at, offline=True)
+    if fields is not None:
+        Alert.objects.create(scan=scan, **fields)

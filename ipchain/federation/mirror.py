@@ -271,7 +271,7 @@ def _store_entries(peer: Peer, start: int, bodies: list[bytes], hashes: list[byt
         ignore_conflicts=True,
     )
     if sightings:
-        from .sightings import alert_holders  # it reads the peer's keys, which read the mirror
+        from .sightings import alert_holders  # it builds on peer_items, which imports this module
 
         alert_holders(peer, sightings)
 

@@ -238,7 +238,7 @@ STATUS_AFTER = {
 EVENT_RECORDS = (records.ITEM_EVENT, records.CUSTOMS_OUTCOME)
 
 
-def _replay_events(registration: Registration) -> tuple[str, list[dict], list[str]]:
+def _replay_events(registration: Registration) -> tuple[str, list[dict], list[Note]]:
     """The item's status and history from its later records in the peer's log.
 
     A record counts only if its `prev` is the leaf hash of the item's record before it, and
@@ -261,14 +261,7 @@ def _replay_events(registration: Registration) -> tuple[str, list[dict], list[st
             event_record = record_of(body)
             if event_record.get("prev") != head.hex():
                 raise ValueError("its prev is not the item's latest record")
-            key = keys.keys.get(event_record.get("kid"))
-            if key is None or key.org != event_record.get("by"):
-                raise ValueError(
-                    f"signed by {event_record.get('kid')!r}, not a key of {event_record.get('by')!r}"
-                )
-            if key.revoked_at(parse_time(event_record["time"]), event.leaf_index):
-                raise ValueError(f"signed with key {key.kid} after its revocation")
-            verify_record(event_record, key.public_key)
+            keys.signer(event_record, event.leaf_index)
         except (DomainError, ValueError, KeyError, TypeError) as exc:
             notes.append(
                 Note(

@@ -52,6 +52,19 @@ class PeerKeys:
     org_names: dict[str, str] = field(default_factory=dict)  # slug -> name, from org.admitted
     refused: list[str] = field(default_factory=list)
 
+    def signer(self, record: dict, leaf_index: int) -> PeerKey:
+        """The key that signed `record`, entry `leaf_index` of the peer's log: one the log
+        registered for the organisation the record names in `by`, not revoked when the record
+        was made or logged, and under which its signature holds. Raises ValueError (or the
+        signature's DomainError) otherwise."""
+        key = self.keys.get(record.get("kid"))
+        if key is None or key.org != record.get("by"):
+            raise ValueError(f"signed by {record.get('kid')!r}, not a key of {record.get('by')!r}")
+        if key.revoked_at(parse_time(record["time"]), leaf_index):
+            raise ValueError(f"signed with key {key.kid} after its revocation")
+        verify_record(record, key.public_key)
+        return key
+
     def office_key(self, kid: str, leaf_index: int) -> PeerKey | None:
         key = self.keys.get(kid)
         if key is None or key.org != self.office:

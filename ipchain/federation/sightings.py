@@ -18,12 +18,13 @@ from ipchain.ledger.models import LogEntry
 from ipchain.registry import records
 from ipchain.registry.keys import signing_key
 from ipchain.registry.models import Item
-from ipchain.registry.signing import sign_record, verify_record
+from ipchain.registry.signing import sign_record
 from verifier.checks import ALERTING, Result, Scanner
 from verifier.models import Alert
 
 from . import peer_keys as peer_key_cache
 from .models import Peer
+from .peer_items import PeerResult
 from .peer_keys import parse_time, record_of
 
 logger = logging.getLogger(__name__)
@@ -32,8 +33,7 @@ logger = logging.getLogger(__name__)
 def report_sighting(result: Result, scanner: Scanner, *, now: datetime) -> LogEntry | None:
     """Append the sighting of a peer's item to this node's log, when an officer's verdict
     would alert a local rights holder. Returns the entry, or None when there is nothing to say."""
-    registered_by = getattr(result, "registered_by", None)
-    if not registered_by or not scanner.trusted or result.verdict not in ALERTING:
+    if not isinstance(result, PeerResult) or not scanner.trusted or result.verdict not in ALERTING:
         return None
     authority = Organisation.objects.filter(pk=scanner.authority_id).first()
     if authority is None:
@@ -50,7 +50,7 @@ def report_sighting(result: Result, scanner: Scanner, *, now: datetime) -> LogEn
         reasons=[reason.code for reason in result.reasons],
         by=authority.slug,
         office=scanner.office,
-        registry=registered_by["origin"],
+        registry=result.registered_by["origin"],
         moment=now,
     )
     return log.append(sign_record(record, private))
@@ -75,12 +75,7 @@ def alert_holders(peer: Peer, sightings: list[tuple[int, bytes]]) -> int:
             )
             if item is None:
                 continue  # another office's item, or none
-            key = keys.keys.get(record.get("kid"))
-            if key is None or key.org != record.get("by"):
-                raise ValueError(f"signed by {record.get('kid')!r}, not a key of {record.get('by')!r}")
-            if key.revoked_at(parse_time(record["time"]), index):
-                raise ValueError(f"signed with key {key.kid} after its revocation")
-            verify_record(record, key.public_key)
+            keys.signer(record, index)
             verdict = str(record["verdict"])
             if verdict not in {str(v) for v in ALERTING}:
                 raise ValueError(f"verdict {verdict!r} raises no alert")
