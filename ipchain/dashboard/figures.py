@@ -14,6 +14,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from ipchain.operations.exports import spreadsheet_safe
+
 from . import aggregates, charts, worldmap
 
 # The page says how old its figures may be; health panels are never cached.
@@ -132,7 +134,7 @@ class Table:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180
         writer.writerow(self.columns)
-        writer.writerows(self.rows)
+        writer.writerows([spreadsheet_safe(cell) for cell in row] for row in self.rows)
         return out.getvalue()
 
 

@@ -110,8 +110,13 @@ def _cell(value):
         return value.astimezone(UTC).isoformat()
     if isinstance(value, list):
         return " ".join(str(part) for part in value)
+    return spreadsheet_safe(value)
+
+
+def spreadsheet_safe(value):
+    """A text cell a spreadsheet would run as a formula (CSV injection) quoted as text; any
+    other value as it is. For every CSV this node serves: names in it come from users."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        # A cell a spreadsheet would run as a formula (CSV injection): quoted as text.
         return "'" + value
     return value
 

@@ -286,3 +286,12 @@ def test_supervisors_find_the_dashboard_from_the_scanner_and_officers_do_not(cli
     assert link in client.get(page).content.decode()
     login(client, authority, Role.CUSTOMS_OFFICER)
     assert link not in client.get(page).content.decode()
+
+
+def test_a_csv_cell_a_spreadsheet_would_run_is_quoted_as_text(client):
+    # Office names come from users, as in the scans export (ipchain.operations.exports).
+    authority = factories.customs()
+    scan(authority, "forged", timezone.now(), office="=HYPERLINK(1)", lat=51.9, lon=4.1)
+    login(client, factories.office(), Role.OFFICE_ADMIN)
+    offices = [row[0] for row in csv_rows(client.get(PAGE + "suspects-by-office.csv"))[1:]]
+    assert offices == ["'=HYPERLINK(1) (Customs)"]
