@@ -77,7 +77,7 @@ def step_build_a(entries: int) -> dict:
 
 def step_peer(name: str, **fields) -> dict:
     _django()
-    from ipchain.federation.peers import peer_configure
+    from ipchain.federation.peer_setup import peer_configure
 
     peer_configure(name=name, **fields)
     return {}
@@ -207,7 +207,7 @@ def main() -> None:
         return
 
     sys.path.insert(0, str(ROOT))
-    from ipchain.federation.cosignature import CosignatureSigner
+    from ipchain.federation.tlog_cosignature import CosignatureSigner
     from ipchain.ledger.notes import Signer
 
     log_a, log_c = Signer.generate(ORIGIN_A), Signer.generate(ORIGIN_C)

@@ -1,4 +1,5 @@
-"""Settings, all read from the environment.
+"""Settings, all read from the environment, top to bottom: Django, the real parts (database,
+cache, Celery), then each app's own.
 
 With nothing set, the node runs in the embedded default: SQLite in var/, Celery tasks
 run eagerly in-process, a development secret key. Production sets IPCHAIN_ENV=production,
@@ -12,23 +13,13 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from .env import env_bool, env_float, env_int, env_list
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("IPCHAIN_VAR_DIR", BASE_DIR / "var"))
-
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
-
-
 PRODUCTION = os.environ.get("IPCHAIN_ENV", "development") == "production"
 
+# --- Secrets and hosts ----------------------------------------------------------------------
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if PRODUCTION:
@@ -39,6 +30,7 @@ DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
+# --- Django ---------------------------------------------------------------------------------
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -50,16 +42,25 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Ours, from the bottom layer up (docs/architecture.md).
+    "ipchain.outbox",
     "ipchain.ledger",
     "ipchain.accounts",
     "ipchain.registry",
-    "ipchain.portal",
     "verifier",
     "ipchain.federation",
     "ipchain.operations",
+    "ipchain.portal",
+    "ipchain.dashboard",
+    "ipchain.demo",
 ]
 
 MIDDLEWARE = [
+    # Health probes answered first (by IP, over plain HTTP), then request ids and request
+    # metrics around everything else (ipchain/operations, docs/deploy.md).
+    "ipchain.operations.middleware.HealthProbeMiddleware",
+    "ipchain.operations.middleware.RequestIdMiddleware",
+    "ipchain.operations.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -69,10 +70,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
-
 if PRODUCTION:
     # Serves collected static files (with far-future caching) from the app processes.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
 
 ROOT_URLCONF = "config.urls"
 LOGIN_URL = "login"
@@ -95,33 +98,6 @@ TEMPLATES = [
         },
     },
 ]
-
-# Database: DATABASE_URL (PostgreSQL in production), else SQLite in var/.
-DATABASE_URL = os.environ.get("DATABASE_URL", "")
-if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
-else:
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "db.sqlite3",
-            # IMMEDIATE takes the write lock at BEGIN, so concurrent appenders queue
-            # instead of failing with "database is locked" (see shared/MEASURED.md).
-            "OPTIONS": {
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
-        }
-    }
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-
-CACHE_URL = os.environ.get("CACHE_URL", "")
-if CACHE_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -159,8 +135,53 @@ STORAGES = {
         )
     },
 }
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
 
-# Celery: a real broker when CELERY_BROKER_URL is set, else tasks run eagerly in-process.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ipchain@localhost")
+
+if PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    X_FRAME_OPTIONS = "DENY"
+
+# --- Database and cache: DATABASE_URL (PostgreSQL in production), else SQLite in var/ --------
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "db.sqlite3",
+            # IMMEDIATE takes the write lock at BEGIN, so concurrent appenders queue
+            # instead of failing with "database is locked" (see shared/MEASURED.md).
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Celery: a real broker when CELERY_BROKER_URL is set, else tasks run eagerly in-process ---
+# The embedded mode is that and nothing else (ipchain.outbox.enqueue.embedded).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default="CELERY_BROKER_URL" not in os.environ)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -168,17 +189,54 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
+# Celery workers and beat log through the same handler (JSON in production) instead of
+# replacing the root logger with their own plain format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# How often beat integrates pending entries; the trailing edge of a request's own nudge
+# (ipchain/outbox/enqueue.py) integrates within it too, with or without beat.
+IPCHAIN_INTEGRATE_INTERVAL = env_float("IPCHAIN_INTEGRATE_INTERVAL", 1)
+# Checkpoint publishing: pending entries integrated and a fresh checkpoint signed at least this
+# often, even when nothing was appended (so monitors see the log is alive).
+IPCHAIN_CHECKPOINT_INTERVAL_MINUTES = env_float("IPCHAIN_CHECKPOINT_INTERVAL_MINUTES", 10)
 CELERY_BEAT_SCHEDULE = {
+    "outbox-send-waiting": {
+        "task": "ipchain.outbox.tasks.send_waiting",
+        "schedule": timedelta(seconds=env_float("IPCHAIN_OUTBOX_INTERVAL", 30)),
+    },
     "ledger-integrate": {
         "task": "ipchain.ledger.tasks.integrate_pending",
-        "schedule": timedelta(seconds=float(os.environ.get("IPCHAIN_INTEGRATE_INTERVAL", "1"))),
+        "schedule": timedelta(seconds=IPCHAIN_INTEGRATE_INTERVAL),
     },
     "ledger-audit": {
         "task": "ipchain.ledger.tasks.audit_log",
-        "schedule": timedelta(hours=float(os.environ.get("IPCHAIN_AUDIT_INTERVAL_HOURS", "6"))),
+        "schedule": timedelta(hours=env_float("IPCHAIN_AUDIT_INTERVAL_HOURS", 6)),
+    },
+    "federation-mirror": {
+        "task": "ipchain.federation.tasks.sync_mirrors",
+        "schedule": timedelta(seconds=env_float("IPCHAIN_MIRROR_INTERVAL", 60)),
+    },
+    "federation-cosign": {
+        "task": "ipchain.federation.tasks.collect_cosignatures",
+        "schedule": timedelta(seconds=env_float("IPCHAIN_COSIGN_INTERVAL", 30)),
+    },
+    "operations-publish-checkpoint": {
+        "task": "ipchain.operations.tasks.publish_checkpoint",
+        "schedule": timedelta(minutes=IPCHAIN_CHECKPOINT_INTERVAL_MINUTES),
+    },
+    "operations-case-reminders": {
+        "task": "ipchain.operations.tasks.send_case_reminders",
+        "schedule": timedelta(minutes=env_float("IPCHAIN_CASE_REMINDER_INTERVAL_MINUTES", 30)),
+    },
+    # The dashboard's rollups folded every 5 minutes (rollup.FOLD_EVERY), so the page counts
+    # only the last few minutes live; without beat the page asks for a fold when they are
+    # 15 min old.
+    "dashboard-fold-rollups": {
+        "task": "ipchain.dashboard.tasks.fold_rollups",
+        "schedule": timedelta(minutes=5),
     },
 }
 
+# --- The API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
@@ -202,7 +260,27 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
-# --- The ledger ---------------------------------------------------------------------
+# --- Logs: one JSON object per line (LOG_FORMAT=json, the production default), else plain ------
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json" if PRODUCTION else "plain")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "ipchain.operations.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "ipchain.operations.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+}
+
+# --- The ledger -------------------------------------------------------------------------------
 # The log's origin line, which is also the name of its signing key (C2SP tlog-checkpoint).
 IPCHAIN_LOG_ORIGIN = os.environ.get("IPCHAIN_LOG_ORIGIN", "ipchain.localhost/log")
 # The log's Ed25519 signer key, as a signed-note "PRIVATE+KEY+..." string, either inline
@@ -211,92 +289,71 @@ IPCHAIN_LOG_KEY = os.environ.get("IPCHAIN_LOG_KEY", "")
 IPCHAIN_LOG_KEY_FILE = Path(os.environ.get("IPCHAIN_LOG_KEY_FILE", VAR_DIR / "log.key"))
 # Largest canonical record accepted, in bytes. Entry bundles frame entries with a
 # 2-byte length (C2SP tlog-tiles), so nothing larger than 65,535 can be stored.
-IPCHAIN_MAX_ENTRY_BYTES = int(os.environ.get("IPCHAIN_MAX_ENTRY_BYTES", "16384"))
+IPCHAIN_MAX_ENTRY_BYTES = env_int("IPCHAIN_MAX_ENTRY_BYTES", 16384)
 # Entries integrated per sequencer transaction.
-IPCHAIN_BATCH_SIZE = int(os.environ.get("IPCHAIN_BATCH_SIZE", "10000"))
+IPCHAIN_BATCH_SIZE = env_int("IPCHAIN_BATCH_SIZE", 10000)
 # Further checks `ipchain_audit` runs over the records themselves (dotted paths of
 # functions yielding problems with .index, .reason, .message).
 IPCHAIN_AUDIT_RECORD_CHECKS = ["ipchain.registry.audit.check_record_signatures"]
 # Signature lines appended to the served checkpoint (dotted paths of functions of the tree
 # size returning lines): the witnesses' cosignatures, without the ledger knowing federation.
 IPCHAIN_CHECKPOINT_COSIGNATURES = ["ipchain.federation.cosigning.cosignature_lines"]
-# Integrate synchronously after each append (the embedded default) instead of by a
-# periodic Celery task.
-IPCHAIN_INTEGRATE_SYNC = env_bool("IPCHAIN_INTEGRATE_SYNC", default=CELERY_TASK_ALWAYS_EAGER)
 
-# --- The registry ---------------------------------------------------------------------
+# --- The registry -----------------------------------------------------------------------------
 # Key-encryption keys sealing node-held private keys at rest: comma-separated base64
 # 32-byte keys, the current one first (make one: python -c "import os,base64;
-# print(base64.b64encode(os.urandom(32)).decode())").
-_keks = os.environ.get("IPCHAIN_KEY_ENCRYPTION_KEYS", "")
-if _keks:
-    from ipchain.registry.keystore import KeystoreError, parse_keys
-
-    try:
-        IPCHAIN_KEY_ENCRYPTION_KEYS = parse_keys(_keks)
-    except KeystoreError as exc:
-        raise ImproperlyConfigured(f"IPCHAIN_KEY_ENCRYPTION_KEYS: {exc}") from None
-elif PRODUCTION:
+# print(base64.b64encode(os.urandom(32)).decode())"). Checked when the node starts
+# (ipchain/registry/apps.py); the embedded default derives development keys from SECRET_KEY.
+IPCHAIN_KEY_ENCRYPTION_KEYS = os.environ.get("IPCHAIN_KEY_ENCRYPTION_KEYS", "")
+if PRODUCTION and not IPCHAIN_KEY_ENCRYPTION_KEYS.strip():
     raise ImproperlyConfigured("IPCHAIN_KEY_ENCRYPTION_KEYS must be set when IPCHAIN_ENV=production")
-else:
-    from ipchain.registry.keystore import development_keys
-
-    # Development only: keys derived (HKDF) from SECRET_KEY are as secret as SECRET_KEY, which
-    # sits beside the database in every backup of the settings, so sealing would protect
-    # nothing; they exist so that the embedded demo runs with nothing set.
-    IPCHAIN_KEY_ENCRYPTION_KEYS = development_keys(SECRET_KEY)
-
 # The host name printed in QR labels: https://<host>/01/<GTIN>/21/<serial>?k=..&s=..
 IPCHAIN_PUBLIC_HOST = os.environ.get("IPCHAIN_PUBLIC_HOST", "localhost:8000")
-IPCHAIN_BULK_MAX_ROWS = int(os.environ.get("IPCHAIN_BULK_MAX_ROWS", "1000000"))
-IPCHAIN_BULK_MAX_BYTES = int(os.environ.get("IPCHAIN_BULK_MAX_BYTES", str(200 * 2**20)))
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
+IPCHAIN_BULK_MAX_ROWS = env_int("IPCHAIN_BULK_MAX_ROWS", 1000000)
+IPCHAIN_BULK_MAX_BYTES = env_int("IPCHAIN_BULK_MAX_BYTES", 200 * 2**20)
 
-# --- The verifier -----------------------------------------------------------------------
+# --- The verifier -----------------------------------------------------------------------------
 # Evidence older than this (seconds) is flagged on the verdict.
-IPCHAIN_EVIDENCE_MAX_AGE = int(os.environ.get("IPCHAIN_EVIDENCE_MAX_AGE", "3600"))
+IPCHAIN_EVIDENCE_MAX_AGE = env_int("IPCHAIN_EVIDENCE_MAX_AGE", 3600)
 # Detention case clocks in working days (EU Regulation 608/2013 by default; verifier/clocks.py).
 IPCHAIN_CASE_CLOCKS = {
-    "notify_working_days": int(os.environ.get("IPCHAIN_CASE_NOTIFY_DAYS", "1")),
-    "holder_working_days": int(os.environ.get("IPCHAIN_CASE_HOLDER_DAYS", "10")),
-    "perishable_working_days": int(os.environ.get("IPCHAIN_CASE_PERISHABLE_DAYS", "3")),
-    "extension_working_days": int(os.environ.get("IPCHAIN_CASE_EXTENSION_DAYS", "10")),
-    "small_consignment_working_days": int(os.environ.get("IPCHAIN_CASE_SMALL_CONSIGNMENT_DAYS", "10")),
+    "notify_working_days": env_int("IPCHAIN_CASE_NOTIFY_DAYS", 1),
+    "holder_working_days": env_int("IPCHAIN_CASE_HOLDER_DAYS", 10),
+    "perishable_working_days": env_int("IPCHAIN_CASE_PERISHABLE_DAYS", 3),
+    "extension_working_days": env_int("IPCHAIN_CASE_EXTENSION_DAYS", 10),
+    "small_consignment_working_days": env_int("IPCHAIN_CASE_SMALL_CONSIGNMENT_DAYS", 10),
 }
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ipchain@localhost")
 # Clone detection: see verifier/verdicts.py CloneRules.
 IPCHAIN_CLONE_RULES = {
-    "max_places": int(os.environ.get("IPCHAIN_CLONE_MAX_PLACES", "3")),
-    "window_seconds": float(os.environ.get("IPCHAIN_CLONE_WINDOW_DAYS", "7")) * 86400,
-    "max_speed_kmh": float(os.environ.get("IPCHAIN_CLONE_MAX_SPEED_KMH", "900")),
-    "public_weight": float(os.environ.get("IPCHAIN_CLONE_PUBLIC_WEIGHT", "0.25")),
+    "max_places": env_int("IPCHAIN_CLONE_MAX_PLACES", 3),
+    "window_seconds": env_float("IPCHAIN_CLONE_WINDOW_DAYS", 7) * 86400,
+    "max_speed_kmh": env_float("IPCHAIN_CLONE_MAX_SPEED_KMH", 900),
+    "public_weight": env_float("IPCHAIN_CLONE_PUBLIC_WEIGHT", 0.25),
 }
 # The scan log is written in batches after the responses (verifier/scanlog.py): a batch
 # goes when it has this many scans or is this many seconds old (0: each scan at once).
 IPCHAIN_SCAN_LOG = {
-    "batch": int(os.environ.get("IPCHAIN_SCAN_LOG_BATCH", "100")),
-    "seconds": float(os.environ.get("IPCHAIN_SCAN_LOG_SECONDS", "1")),
+    "batch": env_int("IPCHAIN_SCAN_LOG_BATCH", 100),
+    "seconds": env_float("IPCHAIN_SCAN_LOG_SECONDS", 1),
 }
 # How long a verifier process reuses the latest checkpoint it read (verifier/evidence.py)
 # and a signing key's revocation state; 30 times this for products, officers' memberships
-# and API tokens (verifier/checks.py, verifier/tokenauth.py): the delay before a change is
-# seen (a key, product, membership or token changed in the same process is seen at once).
-IPCHAIN_VERIFY_CACHE_SECONDS = float(os.environ.get("IPCHAIN_VERIFY_CACHE_SECONDS", "2"))
-# The verifier's item query as a PostgreSQL prepared statement (verifier/checks.py). Turn off
+# and API tokens (verifier/lookup.py, scanners.py, tokenauth.py): the delay before a change
+# is seen (a key, product, membership or token changed in the same process is seen at once).
+IPCHAIN_VERIFY_CACHE_SECONDS = env_float("IPCHAIN_VERIFY_CACHE_SECONDS", 2)
+# The verifier's item query as a PostgreSQL prepared statement (verifier/lookup.py). Turn off
 # behind a pooler that cannot keep them (PgBouncer before 1.21, or without
 # max_prepared_statements in transaction mode).
 IPCHAIN_VERIFY_PREPARED = env_bool("IPCHAIN_VERIFY_PREPARED", default=True)
 # The signed trust list is rebuilt at most this often (seconds) unless a key, product or
 # organisation changes on this node (then at once); peer offices' keys reach it within this.
-IPCHAIN_TRUST_LIST_CACHE_SECONDS = int(os.environ.get("IPCHAIN_TRUST_LIST_CACHE_SECONDS", "60"))
+IPCHAIN_TRUST_LIST_CACHE_SECONDS = env_int("IPCHAIN_TRUST_LIST_CACHE_SECONDS", 60)
 # An offline verifier warns when its cached trust list is older than this (seconds).
-IPCHAIN_TRUST_LIST_MAX_AGE = int(os.environ.get("IPCHAIN_TRUST_LIST_MAX_AGE", str(7 * 86400)))
+IPCHAIN_TRUST_LIST_MAX_AGE = env_int("IPCHAIN_TRUST_LIST_MAX_AGE", 7 * 86400)
 # Largest photo an officer attaches to a detention case.
-IPCHAIN_CASE_PHOTO_MAX_BYTES = int(os.environ.get("IPCHAIN_CASE_PHOTO_MAX_BYTES", str(10 * 2**20)))
+IPCHAIN_CASE_PHOTO_MAX_BYTES = env_int("IPCHAIN_CASE_PHOTO_MAX_BYTES", 10 * 2**20)
 
-# --- Federation (docs/federation.md) ---------------------------------------------------------
+# --- Federation (docs/federation.md) ------------------------------------------------------------
 # This node's witness: the name of its cosigning key (C2SP tlog-cosignature) and the key as a
 # "PRIVATE+KEY+..." string, inline or in a file (mode 0600), handled like the log key.
 IPCHAIN_WITNESS_NAME = os.environ.get(
@@ -305,96 +362,31 @@ IPCHAIN_WITNESS_NAME = os.environ.get(
 IPCHAIN_WITNESS_KEY = os.environ.get("IPCHAIN_WITNESS_KEY", "")
 IPCHAIN_WITNESS_KEY_FILE = Path(os.environ.get("IPCHAIN_WITNESS_KEY_FILE", VAR_DIR / "witness.key"))
 # Seconds to wait for a peer's witness (after each of our checkpoints) and for a peer's log.
-IPCHAIN_WITNESS_TIMEOUT = float(os.environ.get("IPCHAIN_WITNESS_TIMEOUT", "2"))
-IPCHAIN_FEDERATION_TIMEOUT = float(os.environ.get("IPCHAIN_FEDERATION_TIMEOUT", "10"))
+IPCHAIN_WITNESS_TIMEOUT = env_float("IPCHAIN_WITNESS_TIMEOUT", 2)
+IPCHAIN_FEDERATION_TIMEOUT = env_float("IPCHAIN_FEDERATION_TIMEOUT", 10)
 # A witness that failed is left to the periodic task for this many seconds.
-IPCHAIN_COSIGN_RETRY_AFTER = float(os.environ.get("IPCHAIN_COSIGN_RETRY_AFTER", "30"))
+IPCHAIN_COSIGN_RETRY_AFTER = env_float("IPCHAIN_COSIGN_RETRY_AFTER", 30)
 # A log that stopped growing keeps its checkpoint; its witnesses are asked again for a fresh
 # cosignature (same size, empty proof) once theirs is this many seconds old, so the
 # timestamps show the log is alive and still unforked. 0: never.
-IPCHAIN_COSIGN_REFRESH_SECONDS = int(os.environ.get("IPCHAIN_COSIGN_REFRESH_SECONDS", "3600"))
+IPCHAIN_COSIGN_REFRESH_SECONDS = env_int("IPCHAIN_COSIGN_REFRESH_SECONDS", 3600)
 # A checkpoint is trusted (federation.cosigning.checkpoint_trusted) when at least this many
 # witnesses cosigned it: those named here (comma-separated key names), or when empty every
 # witness key on record, this node's own included.
-IPCHAIN_WITNESS_QUORUM = int(os.environ.get("IPCHAIN_WITNESS_QUORUM", "0"))
+IPCHAIN_WITNESS_QUORUM = env_int("IPCHAIN_WITNESS_QUORUM", 0)
 IPCHAIN_TRUSTED_WITNESSES = env_list("IPCHAIN_TRUSTED_WITNESSES")
 # Entries the mirror verifies and stores per transaction when catching up with a peer.
-IPCHAIN_MIRROR_STEP = int(os.environ.get("IPCHAIN_MIRROR_STEP", "65536"))
+IPCHAIN_MIRROR_STEP = env_int("IPCHAIN_MIRROR_STEP", 65536)
 # A mirrored peer not reached for this long (seconds) is flagged stale.
-IPCHAIN_PEER_STALE_AFTER = int(os.environ.get("IPCHAIN_PEER_STALE_AFTER", "900"))
-CELERY_BEAT_SCHEDULE["federation-mirror"] = {
-    "task": "ipchain.federation.tasks.sync_mirrors",
-    "schedule": timedelta(seconds=float(os.environ.get("IPCHAIN_MIRROR_INTERVAL", "60"))),
-}
-CELERY_BEAT_SCHEDULE["federation-cosign"] = {
-    "task": "ipchain.federation.tasks.collect_cosignatures",
-    "schedule": timedelta(seconds=float(os.environ.get("IPCHAIN_COSIGN_INTERVAL", "30"))),
-}
+IPCHAIN_PEER_STALE_AFTER = env_int("IPCHAIN_PEER_STALE_AFTER", 900)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-    },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-}
-
-if PRODUCTION:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    X_FRAME_OPTIONS = "DENY"
-
-# --- Operations (ipchain/operations, docs/deploy.md) ----------------------------------------
-# Health probes answered first (by IP, over plain HTTP), then request ids and request metrics
-# around everything else.
-MIDDLEWARE.insert(0, "ipchain.operations.middleware.HealthProbeMiddleware")
-MIDDLEWARE.insert(1, "ipchain.operations.middleware.RequestIdMiddleware")
-MIDDLEWARE.insert(2, "ipchain.operations.middleware.RequestMetricsMiddleware")
+# --- Operations (ipchain/operations, docs/deploy.md) --------------------------------------------
 # /readyz fails when the oldest entry waiting for integration is older than this (seconds), or
 # when more than IPCHAIN_READY_MAX_PENDING entries wait (0: no limit on the count).
-IPCHAIN_READY_MAX_LAG_SECONDS = float(os.environ.get("IPCHAIN_READY_MAX_LAG_SECONDS", "300"))
-IPCHAIN_READY_MAX_PENDING = int(os.environ.get("IPCHAIN_READY_MAX_PENDING", "0"))
-IPCHAIN_READY_BROKER_TIMEOUT = float(os.environ.get("IPCHAIN_READY_BROKER_TIMEOUT", "2"))
+IPCHAIN_READY_MAX_LAG_SECONDS = env_float("IPCHAIN_READY_MAX_LAG_SECONDS", 300)
+IPCHAIN_READY_MAX_PENDING = env_int("IPCHAIN_READY_MAX_PENDING", 0)
+IPCHAIN_READY_BROKER_TIMEOUT = env_float("IPCHAIN_READY_BROKER_TIMEOUT", 2)
 # /metrics answers a bearer token (set it in Prometheus' scrape config) or these client
 # addresses/networks (comma-separated). Behind a proxy REMOTE_ADDR is the proxy: use the token.
 IPCHAIN_METRICS_TOKEN = os.environ.get("IPCHAIN_METRICS_TOKEN", "")
 IPCHAIN_METRICS_ALLOWED_IPS = env_list("IPCHAIN_METRICS_ALLOWED_IPS", "127.0.0.1,::1")
-# Checkpoint publishing: pending entries integrated and a fresh checkpoint signed at least this
-# often, even when nothing was appended (so monitors see the log is alive).
-IPCHAIN_CHECKPOINT_INTERVAL_MINUTES = float(os.environ.get("IPCHAIN_CHECKPOINT_INTERVAL_MINUTES", "10"))
-CELERY_BEAT_SCHEDULE["operations-publish-checkpoint"] = {
-    "task": "ipchain.operations.tasks.publish_checkpoint",
-    "schedule": timedelta(minutes=IPCHAIN_CHECKPOINT_INTERVAL_MINUTES),
-}
-CELERY_BEAT_SCHEDULE["operations-case-reminders"] = {
-    "task": "ipchain.operations.tasks.send_case_reminders",
-    "schedule": timedelta(minutes=float(os.environ.get("IPCHAIN_CASE_REMINDER_INTERVAL_MINUTES", "30"))),
-}
-# Structured logs: one JSON object per line (LOG_FORMAT=json, the production default), else plain.
-LOG_FORMAT = os.environ.get("LOG_FORMAT", "json" if PRODUCTION else "plain")
-LOGGING["filters"] = {"request_id": {"()": "ipchain.operations.logs.RequestIdFilter"}}
-LOGGING["formatters"]["json"] = {"()": "ipchain.operations.logs.JsonFormatter"}
-LOGGING["formatters"]["plain"] = {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
-LOGGING["handlers"]["console"]["formatter"] = "json" if LOG_FORMAT == "json" else "plain"
-LOGGING["handlers"]["console"]["filters"] = ["request_id"]
-# Celery workers and beat log through the same handler (JSON in production) instead of
-# replacing the root logger with their own plain format.
-CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-
-# --- Office dashboard (ipchain/dashboard) -----------------------------------------------------
-INSTALLED_APPS += ["ipchain.dashboard"]
-# The dashboard's rollups folded every 5 minutes (rollup.FOLD_EVERY), so the page counts only
-# the last few minutes live; without beat the page folds by itself when they are 15 min old.
-CELERY_BEAT_SCHEDULE["dashboard-fold-rollups"] = {
-    "task": "ipchain.dashboard.tasks.fold_rollups",
-    "schedule": timedelta(minutes=5),
-}

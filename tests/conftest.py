@@ -36,7 +36,6 @@ def ledger_settings(settings):
 
     settings.IPCHAIN_LOG_ORIGIN = TEST_ORIGIN
     settings.IPCHAIN_LOG_KEY = TEST_SIGNER.skey
-    settings.IPCHAIN_INTEGRATE_SYNC = True
     # Real hashing costs ~0.3 s a user; tests make many users and test no passwords.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     celery_app.conf.task_always_eager = True

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from ipchain.ledger.admin import ReadOnlyAdmin
 
-from .models import Alert, Case, CasePhoto, Scan
+from .models import Alert, Case, CaseAction, CasePhoto, Scan
 
 
 @admin.register(Scan)
@@ -54,6 +54,16 @@ class CaseAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(CaseAction)
+class CaseActionAdmin(ReadOnlyAdmin):
+    """Who changed which case, how and when: written by verifier.cases with each change."""
+
+    list_display = ["at", "case", "action", "actor"]
+    list_filter = ["action"]
+    list_select_related = ["case", "actor"]
+    date_hierarchy = "at"
 
 
 @admin.register(CasePhoto)

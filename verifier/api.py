@@ -11,16 +11,18 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ipchain.api_errors import ApiError
+from ipchain.api_errors import ApiError, error_body
 from ipchain.registry.digital_link import DigitalLinkError, normalize_gtin
 from ipchain.registry.models import Item
 
 from . import cases, offline
-from .checks import scanner_for, verify_code
 from .forms import MAX_PHOTOS
 from .models import Case, Scan
+from .scanners import scanner_for
+from .selectors import scan_by_ref
 from .tokenauth import RememberedTokenAuthentication
-from .views import MAX_CODE, reason_text
+from .verification import MAX_CODE, verify_code
+from .wording import reason_text
 
 OFFLINE_BATCH = 100  # scans per request from an offline queue
 
@@ -104,8 +106,17 @@ class OfflineScansView(APIView):
     def post(self, request):
         data = OfflineScansIn(data=request.data)
         data.is_valid(raise_exception=True)
-        answers = offline.log_offline_scans(request.user, data.validated_data["scans"], reason_text)
-        return Response({"results": answers})
+        answers = offline.log_offline_scans(request.user, data.validated_data["scans"])
+        return Response({"results": [_offline_answer(answer) for answer in answers]})
+
+
+def _offline_answer(answer: offline.OfflineAnswer) -> dict:
+    head = {"id": str(answer.id), "status": answer.status}
+    if answer.status == "refused":
+        return head | error_body(answer.reason, answer.message)
+    if answer.status == "duplicate":
+        return head | {"verdict": answer.verdict, "scan": str(answer.id)}
+    return head | answer.result.as_json(reason_text)
 
 
 # --- Detention cases ------------------------------------------------------------------
@@ -169,11 +180,8 @@ class CaseIn(serializers.Serializer):
 
 def _case_item(data) -> tuple[Item, Scan | None]:
     """The item a new case is about: from the officer's scan, or by GTIN and serial."""
-    from . import scanlog
-
     if data.get("scan"):
-        scanlog.flush()  # this process may hold the scan's row still
-        scan = Scan.objects.select_related("item__product__brand").filter(ref=data["scan"]).first()
+        scan = scan_by_ref(data["scan"])
         if scan is None or scan.item is None:
             raise ApiError("no_item", "no scan of a registered item with this reference", 404)
         return scan.item, scan

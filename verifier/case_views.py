@@ -11,11 +11,12 @@ from django.views.decorators.http import require_POST
 
 from ipchain.accounts.roles import membership_of
 from ipchain.errors import DomainError
+from ipchain.reasons import explain
 
 from . import cases
 from .forms import CaseForm
 from .models import Case
-from .views import officer_scan
+from .selectors import officer_scan
 
 # Colour and icon of a case's state, always shown with its words (icons every phone
 # font has: no emoji).
@@ -35,25 +36,6 @@ CLOCK_LABELS = {
 
 ACTIONS = ("genuine", "counterfeit", "extend", "released", "destroyed")
 
-# Why the case services refused, in the viewer's language (the services' reasons).
-CASE_ERRORS = {
-    "case_closed": gettext_lazy("This case is no longer open to that."),
-    "deadline_passed": gettext_lazy("The answer period is over; ask customs for an extension."),
-    "no_extension": gettext_lazy(
-        "No extension: perishable goods, an extension already given, or the holder not yet notified."
-    ),
-    "not_confirmed": gettext_lazy(
-        "Goods are destroyed only after the rights holder confirms they are counterfeit."
-    ),
-    "bad_outcome": gettext_lazy("A case closes with the goods released or destroyed."),
-    "bad_goods": gettext_lazy("Describe the goods and give a quantity of at least 1."),
-    "no_item": gettext_lazy("A case names the registered item whose label the goods bear."),
-}
-
-
-def error_text(exc: DomainError) -> str:
-    return str(CASE_ERRORS.get(exc.reason, exc))
-
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
@@ -70,7 +52,7 @@ def _styled(case: Case) -> dict:
 @login_required
 def case_new(request: HttpRequest) -> HttpResponse:
     """Detain the goods just scanned: the form names the officer's scan."""
-    scan = officer_scan(request, request.GET.get("scan") or request.POST.get("scan", ""))
+    scan = officer_scan(user=request.user, ref=request.GET.get("scan") or request.POST.get("scan", ""))
     form = CaseForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -87,7 +69,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
                 photos=data["photos"],
             )
         except DomainError as exc:
-            form.add_error(None, error_text(exc))
+            form.add_error(None, explain(exc))
         else:
             messages.success(request, _("Case opened. The rights holder is being notified."))
             return redirect(case)
@@ -159,7 +141,7 @@ def case_action(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             cases.close(actor=request.user, case=case, outcome=action)
     except DomainError as exc:
-        messages.error(request, error_text(exc))
+        messages.error(request, explain(exc))
     else:
         messages.success(request, _("Saved."))
     return redirect(case)

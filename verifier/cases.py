@@ -1,21 +1,43 @@
 """Detention cases: customs open them, the rights holder is told and answers, customs close.
 
-Each customs decision about goods bearing a registered label (detained, released,
-destroyed) is also a record signed by the customs authority in the item's chain.
+A case moves through one state machine (TRANSITIONS). Every change locks the case's row
+first and checks the move from the state it finds there, so two people acting at once
+(two officers closing, a holder answering as the case closes) make one change and the other
+is refused; each change is kept with who made it (CaseAction). Each customs decision about
+goods bearing a registered label (detained, released, destroyed) is also a record signed
+by the customs authority in the item's chain.
 """
+
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from ipchain.accounts.models import Organisation
 from ipchain.accounts.roles import membership_of
 from ipchain.errors import DomainError
+from ipchain.outbox.enqueue import enqueue
 from ipchain.registry.items import append_customs_outcome
 from ipchain.registry.models import Item
 
-from . import clocks
-from .models import Alert, Case, CasePhoto, Scan
+from . import clocks, recorder
+from .models import Alert, Case, CaseAction, CasePhoto, Scan
+
+State = Case.State
+OPEN = (State.DETAINED, State.AWAITING_HOLDER, State.CONFIRMED_COUNTERFEIT, State.CONFIRMED_GENUINE)
+AWAITING = (State.DETAINED, State.AWAITING_HOLDER)
+# The moves a case can make, from the states each is allowed in.
+TRANSITIONS = {
+    "notified": (State.DETAINED,),
+    "answered": AWAITING,
+    "extended": (State.AWAITING_HOLDER,),
+    "released": OPEN,
+    "destroyed": (State.CONFIRMED_COUNTERFEIT,),
+}
+# A notification claimed by a worker that died is taken over after this long.
+NOTIFY_CLAIM_TIMEOUT = timedelta(minutes=5)
 
 
 class CaseError(DomainError):
@@ -24,7 +46,7 @@ class CaseError(DomainError):
 
 def _customs_membership(user):
     membership = membership_of(user)
-    if membership is None or membership.organisation.kind != "customs":
+    if membership is None or membership.organisation.kind != Organisation.Kind.CUSTOMS:
         raise PermissionDenied("only customs staff handle detention cases")
     return membership
 
@@ -44,8 +66,6 @@ def open_case(
     """Detain goods; the rights holder is alerted at once and e-mailed after commit.
 
     `photos` are uploaded image files (already checked to be images by the form)."""
-    from .tasks import notify_holder
-
     membership = _customs_membership(actor)
     if item is None and scan is not None:
         item = scan.item
@@ -71,6 +91,7 @@ def open_case(
             detained_at=now,
             notify_by=clocks.add_working_days(now, settings.IPCHAIN_CASE_CLOCKS["notify_working_days"]),
         )
+        CaseAction.objects.create(case=case, action=CaseAction.Action.OPENED, actor=actor, at=now)
         for photo in photos:
             CasePhoto.objects.create(case=case, image=photo, caption=getattr(photo, "name", "")[:200])
         append_customs_outcome(
@@ -80,16 +101,16 @@ def open_case(
             case=case.pk,
             office=membership.customs_office,
         )
-        Alert.objects.create(
+        recorder.raise_alert(
+            Alert.Kind.DETAINED,
             brand=case.brand,
             item=item,
             scan=scan,
             case=case,
-            kind="detained",
             message=f"{quantity} x {goods} detained at {case.customs_office or case.authority}: "
             f"case {case.pk}, please confirm genuine or counterfeit",
         )
-        transaction.on_commit(lambda: notify_holder.delay(case.pk))
+        enqueue("verifier.tasks.notify_holder", case.pk)
     return case
 
 
@@ -105,11 +126,11 @@ def record_suspicion(*, actor, item: Item, scan: Scan | None = None) -> None:
             case=None,
             office=membership.customs_office,
         )
-        Alert.objects.create(
+        recorder.raise_alert(
+            Alert.Kind.SUSPECTED,
             brand=item.product.brand,
             item=item,
             scan=scan,
-            kind="suspected",
             message=f"{item}: suspected by {membership.customs_office or membership.organisation}",
         )
 
@@ -119,26 +140,79 @@ def visible_cases(user):
     membership = membership_of(user)
     if membership is None:
         return Case.objects.none()
-    if membership.organisation.kind == "customs":
+    if membership.organisation.kind == Organisation.Kind.CUSTOMS:
         return Case.objects.filter(authority_id=membership.organisation_id)
-    if membership.organisation.kind == "brand":
+    if membership.organisation.kind == Organisation.Kind.BRAND:
         return Case.objects.filter(brand_id=membership.organisation_id)
     return Case.objects.none()
 
 
-def mark_notified(case: Case) -> Case:
-    """The holder was told: its clock starts (Art. 23)."""
+# --- Changes of state: each locks the row, checks the move, records who made it --------------
+
+
+def _locked(case: Case, move: str) -> Case:
+    """The case's row, locked until the transaction ends, if `move` is allowed from its state."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if locked.state not in TRANSITIONS[move]:
+        raise CaseError("case_closed", f"the case is {locked.get_state_display().lower()}")
+    return locked
+
+
+def _locked_open(case: Case) -> Case:
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if locked.state not in OPEN:
+        raise CaseError("case_closed", f"the case is {locked.get_state_display().lower()}")
+    return locked
+
+
+def _saved(locked: Case, given: Case, fields: list[str], action: str, actor, now) -> Case:
+    locked.save(update_fields=fields)
+    CaseAction.objects.create(case=locked, action=action, actor=actor, at=now)
+    if given is not locked:
+        given.refresh_from_db()  # the caller's copy too, so it is not stale
+    return locked
+
+
+def claim_notification(case_id: int) -> Case | None:
+    """Claim the notification of a case for this worker (a conditional UPDATE: two workers given
+    the same task notify once); None if it is done or another worker holds it. A claim older
+    than NOTIFY_CLAIM_TIMEOUT was left by a worker that died and is taken over."""
+    case = Case.objects.select_related("brand", "item__product", "authority").get(pk=case_id)
     now = timezone.now()
-    case.notified_at = now
-    case.holder_deadline = clocks.holder_deadline(
-        now,
-        perishable=case.perishable,
-        small_consignment=case.small_consignment,
-        clocks=settings.IPCHAIN_CASE_CLOCKS,
+    claimed = (
+        Case.objects.filter(pk=case_id, notified_at__isnull=True, state=State.DETAINED)
+        .exclude(notify_claimed_at__gt=now - NOTIFY_CLAIM_TIMEOUT)
+        .update(notify_claimed_at=now)
     )
-    case.state = Case.State.AWAITING_HOLDER
-    case.save(update_fields=["notified_at", "holder_deadline", "state"])
+    if not claimed:
+        return None
+    case.notify_claimed_at = now
     return case
+
+
+def release_notification(case: Case) -> None:
+    """The notification failed (mail server down): let the retry claim it again at once."""
+    Case.objects.filter(pk=case.pk, notified_at__isnull=True).update(notify_claimed_at=None)
+
+
+def mark_notified(case: Case) -> Case:
+    """The holder was told: its clock starts (Art. 23). A case closed meanwhile stays closed."""
+    now = timezone.now()
+    with transaction.atomic():
+        try:
+            locked = _locked(case, "notified")
+        except CaseError:
+            return case
+        locked.notified_at = now
+        locked.holder_deadline = clocks.holder_deadline(
+            now,
+            perishable=locked.perishable,
+            small_consignment=locked.small_consignment,
+            clocks=settings.IPCHAIN_CASE_CLOCKS,
+        )
+        locked.state = State.AWAITING_HOLDER
+        fields = ["notified_at", "holder_deadline", "state"]
+        return _saved(locked, case, fields, CaseAction.Action.NOTIFIED, None, now)
 
 
 def holder_answer(*, actor, case: Case, counterfeit: bool) -> Case:
@@ -149,17 +223,17 @@ def holder_answer(*, actor, case: Case, counterfeit: bool) -> Case:
         or not actor.has_perm("registry.add_itemevent")
     ):
         raise PermissionDenied("only the rights holder's staff answer for its goods")
-    if case.state not in (Case.State.DETAINED, Case.State.AWAITING_HOLDER):
-        raise CaseError("case_closed", f"the case is {case.get_state_display().lower()}", status=409)
-    if case.holder_deadline and timezone.now() > case.holder_deadline:
-        raise CaseError(
-            "deadline_passed", "the answer period is over; ask customs for an extension", status=409
-        )
-    case.holder_answer = "counterfeit" if counterfeit else "genuine"
-    case.holder_answered_at = timezone.now()
-    case.state = Case.State.CONFIRMED_COUNTERFEIT if counterfeit else Case.State.CONFIRMED_GENUINE
-    case.save(update_fields=["holder_answer", "holder_answered_at", "state"])
-    return case
+    now = timezone.now()
+    with transaction.atomic():
+        locked = _locked(case, "answered")
+        if locked.holder_deadline and now > locked.holder_deadline:
+            raise CaseError("deadline_passed", "the answer period is over; ask customs for an extension")
+        locked.holder_answer = "counterfeit" if counterfeit else "genuine"
+        locked.holder_answered_at = now
+        locked.state = State.CONFIRMED_COUNTERFEIT if counterfeit else State.CONFIRMED_GENUINE
+        action = locked.state  # the actions bear the states' names
+        fields = ["holder_answer", "holder_answered_at", "state"]
+        return _saved(locked, case, fields, action, actor, now)
 
 
 def extend(*, actor, case: Case) -> Case:
@@ -167,18 +241,19 @@ def extend(*, actor, case: Case) -> Case:
     membership = _customs_membership(actor)
     if membership.organisation_id != case.authority_id:
         raise PermissionDenied("only the detaining authority extends its case")
-    if case.closed_at:
-        raise CaseError("case_closed", "the case is closed", status=409)
-    if case.perishable or case.extended or case.holder_deadline is None:
-        raise CaseError(
-            "no_extension", "perishable goods, or an extension already given, or the holder not notified"
+    now = timezone.now()
+    with transaction.atomic():
+        locked = _locked_open(case)
+        if locked.state not in TRANSITIONS["extended"] or locked.perishable or locked.extended:
+            raise CaseError(
+                "no_extension", "perishable goods, or an extension already given, or the holder not notified"
+            )
+        locked.holder_deadline = clocks.add_working_days(
+            locked.holder_deadline, settings.IPCHAIN_CASE_CLOCKS["extension_working_days"]
         )
-    case.holder_deadline = clocks.add_working_days(
-        case.holder_deadline, settings.IPCHAIN_CASE_CLOCKS["extension_working_days"]
-    )
-    case.extended = True
-    case.save(update_fields=["holder_deadline", "extended"])
-    return case
+        locked.extended = True
+        fields = ["holder_deadline", "extended"]
+        return _saved(locked, case, fields, CaseAction.Action.EXTENDED, actor, now)
 
 
 def close(*, actor, case: Case, outcome: str) -> Case:
@@ -188,26 +263,23 @@ def close(*, actor, case: Case, outcome: str) -> Case:
         raise PermissionDenied("only the detaining authority closes its case")
     if outcome not in ("released", "destroyed"):
         raise CaseError("bad_outcome", "a case closes with released or destroyed")
-    if case.closed_at:
-        raise CaseError("case_closed", "the case is closed", status=409)
-    if outcome == "destroyed" and case.state != Case.State.CONFIRMED_COUNTERFEIT:
-        raise CaseError(
-            "not_confirmed",
-            "goods are destroyed only after the holder confirms they are counterfeit",
-            status=409,
-        )
+    now = timezone.now()
     with transaction.atomic():
+        locked = _locked_open(case)
+        if locked.state not in TRANSITIONS[outcome]:
+            raise CaseError(
+                "not_confirmed", "goods are destroyed only after the holder confirms they are counterfeit"
+            )
         append_customs_outcome(
             authority=membership.organisation,
-            item=case.item,
+            item=locked.item,
             outcome=outcome,
-            case=case.pk,
+            case=locked.pk,
             office=membership.customs_office,
         )
-        case.state = Case.State.RELEASED if outcome == "released" else Case.State.DESTROYED
-        case.closed_at = timezone.now()
-        case.save(update_fields=["state", "closed_at"])
-    return case
+        locked.state = State.RELEASED if outcome == "released" else State.DESTROYED
+        locked.closed_at = now
+        return _saved(locked, case, ["state", "closed_at"], outcome, actor, now)
 
 
 def clocks_of(case: Case, now=None) -> list[dict]:

@@ -36,7 +36,7 @@ TILES_MAX = 1024  # remembered tiles, at most 8 KiB each
 @dataclass(frozen=True)
 class Note:
     """Something the evidence shows besides its fields, as a template and its values, so
-    that a page says it in the officer's language (views.reason_text) and the API in English.
+    that a page says it in the officer's language (wording.reason_text) and the API in English.
     Each template is marked for makemessages with gettext_noop where it is written."""
 
     template: str

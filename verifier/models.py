@@ -57,13 +57,24 @@ class Scan(models.Model):
 
 
 class Alert(models.Model):
-    """Something a rights holder should know about one of its items."""
+    """Something a rights holder should know about one of its items (raised by recorder.py)."""
+
+    class Kind(models.TextChoices):
+        # A scan's verdict (results.ALERTING), here or at another office's border.
+        FORGED = "forged", _("Forged label")
+        STOLEN = "stolen", _("Reported stolen")
+        SUSPECTED_CLONE = "suspected_clone", _("Suspected clone")
+        # Customs acted on goods bearing the item's label.
+        SUSPECTED = "suspected", _("Suspected by customs")
+        DETAINED = "detained", _("Detained by customs")
+        # A detention case's deadline is near or passed.
+        DEADLINE = "deadline", _("Case deadline")
 
     brand = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="alerts")
     item = models.ForeignKey(Item, on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts")
     scan = models.ForeignKey(Scan, on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts")
     case = models.ForeignKey("Case", on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts")
-    kind = models.CharField(max_length=32)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
     message = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -105,6 +116,8 @@ class Case(models.Model):
     detained_at = models.DateTimeField(default=timezone.now)
     notify_by = models.DateTimeField()
     notified_at = models.DateTimeField(null=True, blank=True)
+    # A worker notifying the holder claims the case first (cases.claim_notification).
+    notify_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     holder_deadline = models.DateTimeField(null=True, blank=True)
     extended = models.BooleanField(default=False)
     holder_answer = models.CharField(max_length=24, blank=True)
@@ -123,6 +136,38 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+
+class CaseAction(models.Model):
+    """Who changed a case, how and when: one row per change, written with the change."""
+
+    class Action(models.TextChoices):
+        OPENED = "opened", _("Goods detained")
+        NOTIFIED = "notified", _("Rights holder notified")
+        CONFIRMED_COUNTERFEIT = "confirmed_counterfeit", _("Rights holder confirmed counterfeit")
+        CONFIRMED_GENUINE = "confirmed_genuine", _("Rights holder confirmed genuine")
+        EXTENDED = "extended", _("Answer period extended")
+        RELEASED = "released", _("Goods released")
+        DESTROYED = "destroyed", _("Goods destroyed")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="actions")
+    action = models.CharField(max_length=32, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty for what the node did itself (the notification)",
+    )
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"case {self.case_id}: {self.action} by {self.actor or 'the node'}"
 
 
 class CasePhoto(models.Model):

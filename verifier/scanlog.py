@@ -33,8 +33,7 @@ from django.core.signals import request_finished
 from django.db import connection, transaction
 from django.db.models import JSONField
 
-from ipchain.operations.metrics import count_verdict
-
+from .metrics import count_verdict
 from .models import Alert, Scan
 
 log = logging.getLogger(__name__)

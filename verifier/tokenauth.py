@@ -4,7 +4,7 @@ DRF's TokenAuthentication reads the token and its user with a join on every requ
 a third of a verification's time on a busy node (bench/README.md). Officers scan in bursts
 with one token, so a process remembers "this key is this active user" for
 IPCHAIN_VERIFY_CACHE_SECONDS x 30 (one minute by default), the same delay after which a
-change of an officer's membership is seen (checks._scanners).
+change of an officer's membership is seen (scanners.py).
 
 What that delay means: a token deleted, or a user deactivated, in another process still
 authenticates verifications in this one for at most that long. In this process it stops at
@@ -21,7 +21,7 @@ from drf_spectacular.drainage import set_override
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 
-from .checks import Remembered
+from ipchain.remembered import Remembered
 
 _tokens = Remembered(factor=30)
 

@@ -11,13 +11,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from ipchain.accounts.models import Organisation
-from ipchain.federation.peer_items import peer_trust_list_keys
 from ipchain.ledger.canonical import canonicalize
 from ipchain.ledger.logkey import log_verifier
 from ipchain.registry import records
 from ipchain.registry.keys import signing_key, the_office
 from ipchain.registry.models import OrgKey, Product
 from ipchain.registry.signing import PublicKey, b64url_encode
+
+from . import plugins
 
 
 def trust_list_payload() -> dict:
@@ -54,9 +55,9 @@ def trust_list_payload() -> dict:
             }
             for key in keys
         ]
-        # Brand keys peer offices admitted in their own logs, as mirrored here, each marked
-        # with its office (docs/federation.md).
-        + peer_trust_list_keys(),
+        # Keys other apps vouch for: federation adds the brand keys peer offices admitted in
+        # their own logs, each marked with its office (docs/federation.md).
+        + plugins.more_trust_list_keys(),
     }
 
 

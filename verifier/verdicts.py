@@ -1,6 +1,6 @@
 """The verdict on a scanned label, decided from facts alone. Pure: no Django, no I/O.
 
-The facts are gathered elsewhere (checks.py); this module only says what they mean, so
+The facts are gathered elsewhere (verification.py); this module only says what they mean, so
 every rule can be read and tested in one place. Each reason is a code with an English
 template and its values; the interface translates the template (the templates are marked
 for Django's makemessages by the local `gettext_noop`, which only returns its argument).

@@ -1,9 +1,8 @@
 """The verifier's pages: scan, verdict, the offline web app's files. Thin: they call
-checks.verify_code and the case services, and only translate HTTP."""
+verification.verify_code and the case services, and only translate HTTP."""
 
 import hashlib
 import json
-import uuid
 from functools import lru_cache
 
 from django.conf import settings
@@ -11,28 +10,27 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import get_template
 from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from ipchain.api_errors import error_body
 from ipchain.errors import DomainError
 from ipchain.registry.keys import active_key, the_office
-from ipchain.registry.models import Item, ItemEvent, ProductImage
+from ipchain.registry.models import ItemEvent, ProductImage
 from ipchain.registry.signing import PublicKey
 
-from . import cases, scanlog
-from .checks import Result, VerifyError, scanner_for, verify_code
-from .models import Scan
+from . import cases
+from .results import Result
+from .scanners import scanner_for
+from .selectors import officer_scan
 from .trustlist import signed_trust_list
-
-MAX_CODE = 2048
+from .verification import MAX_CODE, VerifyError, verify_code
+from .wording import CODE_REASONS, PEER_GENUINE_ADVICE, VERDICT_ADVICE, VERDICT_LABELS, reason_text
 
 VERDICT_STYLE = {  # colour class and icon, always shown with the words
     "genuine": ("ok", "✔"),
@@ -44,34 +42,6 @@ VERDICT_STYLE = {  # colour class and icon, always shown with the words
     "destroyed": ("bad", "✖"),
     "suspected_clone": ("bad", "⚠"),
 }
-
-VERDICT_LABELS = {
-    "genuine": _("Genuine"),
-    "unknown": _("Unknown item"),
-    "forged": _("Forged label"),
-    "revoked": _("Revoked signature"),
-    "recalled": _("Recalled"),
-    "stolen": _("Reported stolen"),
-    "destroyed": _("Destroyed"),
-    "suspected_clone": _("Suspected clone"),
-}
-
-# What the officer should do next, by verdict.
-VERDICT_ADVICE = {
-    "genuine": _("Registered by the rights holder. Check the goods match the guide below."),
-    "unknown": _("Not registered. Compare the goods with the guide, or ask the rights holder."),
-    "forged": _("The label is not the rights holder's. Consider detaining the goods."),
-    "revoked": _("Signed with a compromised key. Treat as suspect; ask the rights holder."),
-    "recalled": _("The rights holder recalled this item."),
-    "stolen": _("Reported stolen. Consider detaining the goods and tell the rights holder."),
-    "destroyed": _("This item was destroyed: a label on goods is a copy."),
-    "suspected_clone": _("The same label was seen elsewhere. Consider detaining the goods."),
-}
-# A peer office's item: this node holds no identification guide for it (not in the peer's log).
-PEER_GENUINE_ADVICE = _(
-    "Registered by the rights holder at another office. This node has no guide for it: ask the"
-    " rights holder if the goods look wrong."
-)
 
 
 def verify_page(request: HttpRequest) -> HttpResponse:
@@ -107,7 +77,7 @@ def _verdict_response(request: HttpRequest, code: str) -> HttpResponse:
         if wants_json:
             return JsonResponse(error_body(exc.reason, str(exc)), status=400)
         # The officer reads why in their language; the API keeps the reason code and English.
-        context = _scanner_context() | {"error": str(OFFLINE_REASONS.get(exc.reason, exc)), "code": code}
+        context = _scanner_context() | {"error": str(CODE_REASONS.get(exc.reason, exc)), "code": code}
         return render(request, "verifier/verify.html", context, status=400)
     if wants_json:
         return JsonResponse(result.as_json(reason_text))
@@ -148,43 +118,17 @@ def _event_label(kind: str) -> str:
         return kind
 
 
-def reason_text(reason) -> str:
-    """A verdict's reason in the request's language."""
-    values = dict(reason.values)
-    if "status" in values:
-        values["status"] = str(Item.Status(values["status"]).label).lower()
-    return gettext(reason.template) % values if values else gettext(reason.template)
-
-
 @require_POST
 @login_required
 def suspect(request: HttpRequest) -> HttpResponse:
     """An officer records a suspicion about the goods just scanned (no detention)."""
-    scan = officer_scan(request, request.POST.get("scan", ""))
+    scan = officer_scan(user=request.user, ref=request.POST.get("scan", ""))
     cases.record_suspicion(actor=request.user, item=scan.item, scan=scan)
     messages.success(request, gettext("Suspicion recorded in the item's history."))
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = "/verify/"
     return redirect(back)
-
-
-def officer_scan(request: HttpRequest, ref: str) -> Scan:
-    """A scan of a registered item, made by this officer (its log row may be still queued)."""
-    if not scanner_for(request.user).trusted:
-        raise PermissionDenied("only customs officers act on a scan")
-    scanlog.flush()
-    scan = Scan.objects.select_related("item__product__brand").filter(ref=_uuid_or_none(ref)).first()
-    if scan is None or scan.item is None or scan.officer_id != request.user.pk:
-        raise PermissionDenied("no such scan of a registered item by you")
-    return scan
-
-
-def _uuid_or_none(text: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(text)
-    except (ValueError, TypeError, AttributeError):
-        return None
 
 
 # --- The offline web app ---------------------------------------------------------------
@@ -206,26 +150,10 @@ def _scanner_context() -> dict:
     return context | {"office_key": {"kid": office_key.kid, "jwk": jwk}}
 
 
-# Why offline.js could not check a code, in the page's language (reasons of parse_code).
-# Why a code cannot be read, by reason code (digital_link.py), for the scanner page online
-# and for offline.js, in the officer's language.
-OFFLINE_REASONS = {
-    "not_a_code": _("Not a GS1 Digital Link address or element string."),
-    "too_long": _("Too long for a code."),
-    "bad_gtin": _("A GTIN is 8, 12, 13 or 14 digits."),
-    "bad_check_digit": _("The GTIN's check digit is wrong: a typing error, or not a real GTIN."),
-    "bad_serial": _("The serial number is missing or has characters a serial cannot have."),
-    "malformed_signature": _("The signature in the code is damaged."),
-    "no_office_key": _("This node has no office key yet."),
-    "no_trust_list": _("Open the verifier once with a network so that it keeps the trust list."),
-    "bad_trust_list": _("The stored trust list is not signed by the office: it is not used."),
-}
-
-
 def offline_page(request: HttpRequest) -> HttpResponse:
     """The page the service worker shows when the network is gone: the code is checked in
     the browser against the cached trust list."""
-    reasons = {reason: str(text) for reason, text in OFFLINE_REASONS.items()}
+    reasons = {reason: str(text) for reason, text in CODE_REASONS.items()}
     return render(request, "verifier/offline.html", _scanner_context() | {"offline_reasons": reasons})
 
 

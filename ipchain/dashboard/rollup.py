@@ -5,7 +5,7 @@ writes them.
 A fold counts every scan and item made before a moment, `folded_until`, by UTC day; what
 was made since is counted live by the readers (aggregates.py), a few minutes' worth when
 the fold runs every FOLD_EVERY (a beat task). Stale rollups are still right, only slower to
-read: the page asks for a fold when they are STALE_AFTER old (views.keep_rollups_fresh).
+read: the page asks for a fold when they are STALE_AFTER old (keep_fresh).
 Each fold recounts the day `folded_until` fell in and the REFOLD_DAYS before it, because an
 offline scan reaches the node after the moment it was made (verifier/offline.py keeps the
 phone's time): one later than that is counted after `manage.py dashboard_rollup --rebuild`.
@@ -19,6 +19,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from ipchain.outbox.enqueue import nudge
 from ipchain.registry.models import Item
 from verifier.models import Scan
 
@@ -53,6 +54,17 @@ def needs_fold(current: RollupState | None, *, now: datetime) -> bool:
     if current is None or current.folded_until is None or current.folded_at is None:
         return True
     return now - current.folded_at > STALE_AFTER
+
+
+def keep_fresh() -> None:
+    """Ask for a fold when the rollups are stale or were never folded. Stale rollups still give
+    the right figures (what came after them is counted live), only more slowly: a worker
+    folds, once per STALE_AFTER however many pages ask; the embedded mode folds here, after
+    the request's transaction. Never folded (a new or upgraded node) counts everything live
+    until the first fold lands: slow renders for a minute rather than one render that
+    recounts the window."""
+    if needs_fold(state(), now=timezone.now()):
+        nudge("ipchain.dashboard.tasks.fold_rollups", every=STALE_AFTER.total_seconds(), trailing=False)
 
 
 def fold(*, now: datetime | None = None, rebuild: bool = False) -> bool:

@@ -3,48 +3,27 @@ come from figures.py and health.py."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ipchain.accounts.models import Organisation
 from ipchain.operations.models import FailedTask
-from ipchain.operations.workers import RetryRefused, retry_failed_task, tasks_run_eagerly
+from ipchain.operations.workers import RetryRefused, retry_failed_task
 
 from . import figures as fig
 from . import health, rollup
 from .access import RETRY, dashboard_scope
-from .tasks import fold_rollups
-
-
-def keep_rollups_fresh() -> None:
-    """Fold the rollups when they are stale or were never folded. Stale rollups still give the
-    right figures (what came after them is counted live), only more slowly: with a worker the
-    fold runs there, once, instead of in this request; without one (the embedded default) it
-    runs here."""
-    now = timezone.now()
-    current = rollup.state()
-    if current is not None and not rollup.needs_fold(current, now=now):
-        return
-    # Never folded (a new or upgraded node) counts everything live until the worker's first
-    # fold lands: slow renders for a minute rather than one render that recounts the window.
-    if tasks_run_eagerly():
-        rollup.fold(now=now)
-    elif cache.add("dashboard:fold-queued", True, int(rollup.STALE_AFTER.total_seconds())):
-        transaction.on_commit(fold_rollups.delay)
 
 
 @require_GET
 @login_required
 def dashboard(request):
     authority_id = dashboard_scope(request.user)
-    keep_rollups_fresh()
+    rollup.keep_fresh()
     figs = fig.figures(authority_id=authority_id)
     office_view = authority_id is None
     context = {
@@ -71,7 +50,7 @@ def dashboard(request):
 @login_required
 def table_csv(request, name: str):
     authority_id = dashboard_scope(request.user)
-    keep_rollups_fresh()
+    rollup.keep_fresh()
     table = fig.tables(fig.figures(authority_id=authority_id)).get(name)
     if table is None:
         return JsonResponse({"reason": "unknown_table", "detail": f"no table named {name!r}"}, status=404)

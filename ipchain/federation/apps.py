@@ -7,4 +7,11 @@ class FederationConfig(AppConfig):
     verbose_name = "Federation"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the cosigning trigger)
+        from verifier import plugins
+
+        from . import peer_items, sightings, signals  # noqa: F401  (signals: the cosigning trigger)
+
+        # The verifier knows nothing of peer offices: it asks them through its plug-in points.
+        plugins.add_item_source(peer_items.verify_peer_item)
+        plugins.add_alert_hook(sightings.report_sighting)
+        plugins.add_trust_list_keys(peer_items.peer_trust_list_keys)

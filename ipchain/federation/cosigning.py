@@ -24,10 +24,10 @@ from ipchain.ledger.logkey import log_verifier
 from ipchain.ledger.models import SignedCheckpoint
 from ipchain.ledger.notes import NoteError, Verifier, open_checkpoint
 
-from .cosignature import CosignatureVerifier, verify_cosignatures
 from .models import Cosignature, Peer
-from .peer_http import PeerClient, PeerUnavailable, Response
-from .witness import CONFLICT, SIZE_CONTENT_TYPE, format_request, parse_size_body
+from .peer_client import PeerClient, PeerUnavailable, Response
+from .tlog_cosignature import CosignatureVerifier, verify_cosignatures
+from .tlog_witness import SIZE_CONTENT_TYPE, format_request, parse_size_body
 from .witnesskey import WitnessKeyMissing, witness_signer
 
 logger = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ def collect_cosignatures(*, retry_failed: bool = True) -> list[Outcome]:
                 outcomes[w] = _failed(w, str(answer))
             elif answer.status == 200:
                 outcomes[w] = _store(w, checkpoint, answer.body)
-            elif answer.status == CONFLICT and round_ == 0 and answer.content_type == SIZE_CONTENT_TYPE:
+            elif answer.status == 409 and round_ == 0 and answer.content_type == SIZE_CONTENT_TYPE:
                 known = parse_size_body(answer.body)
                 if known is None:
                     outcomes[w] = _failed(w, "409 with a malformed size body")

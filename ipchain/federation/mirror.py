@@ -17,18 +17,26 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from ipchain.ledger.merkle import EMPTY_ROOT, ProofError, leaf_hash, verify_consistency, verify_inclusion
+from ipchain.ledger.merkle import EMPTY_ROOT, ProofError, leaf_hash, verify_consistency
 from ipchain.ledger.notes import Checkpoint, NoteError, Verifier, open_checkpoint, split_note
-from ipchain.ledger.tiles import TILE_WIDTH, TiledTree, TileKey, edge_tiles, entries_at_level, extend_tiles
+from ipchain.ledger.tiles import (
+    TILE_WIDTH,
+    TiledTree,
+    TileKey,
+    edge_tiles,
+    entries_at_level,
+    extend_tiles,
+    overlaid,
+)
 from ipchain.registry.records import CUSTOMS_SIGHTING, ITEM_REGISTERED
 
-from .cosignature import verify_cosignatures
-from .evidence import record_split_view
+from .mirrored import mirrored_tiles
 from .models import MirroredCheckpoint, MirroredEntry, MirroredProduct, MirroredTile, Peer
-from .peer_http import PeerClient, PeerUnavailable
+from .peer_client import PeerClient, PeerUnavailable
+from .split_views import record_split_view
+from .tlog_cosignature import verify_cosignatures
 
 logger = logging.getLogger(__name__)
 
@@ -144,7 +152,7 @@ def _older_checkpoint(
 ) -> SyncResult:
     """The peer now serves a smaller tree than it did. Fine if it is a prefix of what we hold."""
     if checkpoint.size <= mirrored:
-        ours = TiledTree(checkpoint.size, _mirrored_tiles(peer)).root() if checkpoint.size else EMPTY_ROOT
+        ours = TiledTree(checkpoint.size, mirrored_tiles(peer)).root() if checkpoint.size else EMPTY_ROOT
         if ours != checkpoint.root_hash:
             return _split_view(
                 peer,
@@ -205,10 +213,10 @@ def _catch_up(
     bodies = _fetch_entries(client, start, end)
     hashes = [leaf_hash(body) for body in bodies]
     edges = edge_tiles(start)
-    stored = _mirrored_tiles(peer)([(level, index) for level, (index, _) in edges.items()])
+    stored = mirrored_tiles(peer)([(level, index) for level, (index, _) in edges.items()])
     edge = {level: stored[(level, index)][: width * 32] for level, (index, width) in edges.items()}
     changed = extend_tiles(start, edge, hashes)
-    ours = _overlay(changed, _mirrored_tiles(peer))
+    ours = overlaid(changed, mirrored_tiles(peer))
     root = TiledTree(end, ours).root()
     try:
         if end == checkpoint.size:
@@ -344,99 +352,3 @@ def _peer_tiles(client: PeerClient, size: int):
         return found
 
     return read
-
-
-def _mirrored_tiles(peer: Peer):
-    def read(keys) -> dict[TileKey, bytes]:
-        keys = list(keys)
-        if not keys:
-            return {}
-        wanted = Q()
-        for level, index in keys:
-            wanted |= Q(level=level, index=index)
-        rows = MirroredTile.objects.filter(wanted, peer=peer).values_list("level", "index", "hashes")
-        return {(level, index): bytes(hashes) for level, index, hashes in rows}
-
-    return read
-
-
-def _overlay(changed: dict[TileKey, bytes], read):
-    def overlaid(keys) -> dict[TileKey, bytes]:
-        keys = list(keys)
-        found = {k: changed[k] for k in keys if k in changed}
-        found.update(read([k for k in keys if k not in changed]))
-        return found
-
-    return overlaid
-
-
-# --- Selectors: what later code asks of the mirror -------------------------------------------
-
-
-@dataclass(frozen=True)
-class MirroredProof:
-    """An entry of a peer's log proven against that peer's signed checkpoint."""
-
-    origin: str
-    leaf_index: int
-    leaf_hash: bytes
-    tree_size: int
-    root_hash: bytes
-    hashes: list[bytes]
-    checkpoint_note: str
-
-
-def item_registrations(*, gtin: str, serial: str) -> QuerySet[MirroredEntry]:
-    """Registrations of this item in any mirrored peer log (the entry's peer is the office)."""
-    return (
-        MirroredEntry.objects.filter(gtin=gtin, serial=serial, kind=ITEM_REGISTERED)
-        .select_related("peer")
-        .order_by("peer__name", "leaf_index")
-    )
-
-
-def item_registered_at(*, peer: Peer, gtin: str, serial: str) -> MirroredEntry | None:
-    """Whether peer `peer` registered the item: its registration entry, or None."""
-    return item_registrations(gtin=gtin, serial=serial).filter(peer=peer).first()
-
-
-def mirrored_records(*, kind: str, peer: Peer | None = None) -> QuerySet[MirroredEntry]:
-    """Mirrored records of one type in log order, e.g. the keys a peer office admitted."""
-    entries = MirroredEntry.objects.filter(kind=kind).select_related("peer")
-    if peer is not None:
-        entries = entries.filter(peer=peer)
-    return entries.order_by("peer__name", "leaf_index")
-
-
-def mirrored_inclusion_proof(entry: MirroredEntry) -> MirroredProof:
-    """Prove the entry against the latest signed checkpoint of its peer that the mirror reached.
-
-    Recomputes the leaf hash from the stored body and checks the proof before returning it,
-    so a tampered mirror table gives a ProofError, never a wrong answer.
-    """
-    head = (
-        MirroredCheckpoint.objects.filter(
-            peer=entry.peer_id, tree_size__gt=entry.leaf_index, tree_size=F("signed_size")
-        )
-        .order_by("-tree_size")
-        .first()
-    )
-    if head is None:
-        raise ProofError(
-            "not_yet_proven", "the mirror has not reached a signed checkpoint holding this entry"
-        )
-    tree = TiledTree(head.tree_size, _mirrored_tiles(entry.peer))
-    hashes = tree.inclusion_proof(entry.leaf_index)
-    leaf = leaf_hash(bytes(entry.body))
-    text, _ = split_note(head.note)
-    signed_root = Checkpoint.parse(text).root_hash
-    verify_inclusion(entry.leaf_index, head.tree_size, leaf, hashes, signed_root)
-    return MirroredProof(
-        origin=entry.peer.origin,
-        leaf_index=entry.leaf_index,
-        leaf_hash=leaf,
-        tree_size=head.tree_size,
-        root_hash=signed_root,
-        hashes=hashes,
-        checkpoint_note=head.note,
-    )

@@ -16,7 +16,6 @@ only be opened on local items.
 """
 
 import base64
-import hmac
 import logging
 import time
 from dataclasses import dataclass, field
@@ -31,17 +30,21 @@ from ipchain.ledger.notes import NoteError, Verifier, open_checkpoint
 from ipchain.registry import records
 from ipchain.registry.digital_link import ScannedCode, label_message
 from ipchain.registry.models import OrgKey
+from ipchain.registry.provenance import customs_event, history_step, label_signature_matches, status_after
 from ipchain.registry.signing import b64url_decode, verify_record
-from verifier.checks import Result, Scanner, clone_rules, unlinked_sightings
 from verifier.evidence import Evidence, Note
+from verifier.lookup import unlinked_sightings
+from verifier.results import Result
+from verifier.scanners import Scanner
 from verifier.verdicts import Decision, Facts, Reason, Verdict, decide
+from verifier.verification import clone_rules
 
-from .cosignature import verify_cosignatures
 from .cosigning import trusted_witnesses
-from .mirror import item_registrations, mirrored_inclusion_proof
+from .mirrored import item_registrations, mirrored_inclusion_proof
 from .models import MirroredCheckpoint, MirroredEntry, MirroredProduct, Peer, SplitViewEvidence
 from .peer_keys import PeerKey, PeerKeys, parse_time, peer_keys, record_of
 from .status import is_stale
+from .tlog_cosignature import verify_cosignatures
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +124,8 @@ def verify_peer_item(
     """The verdict on a code naming an item some mirrored peer registered, or None if none did.
 
     The clone rules count this node's earlier scans of the same GTIN and serial (logged
-    without a local item) as they count a local item's."""
+    without a local item) as they count a local item's. Registered as an item source of the
+    verifier (apps.py)."""
     now = now or timezone.now()
     notes: list[Note] = []
     registration = _valid_registration(code, notes)
@@ -132,8 +136,8 @@ def verify_peer_item(
     notes += event_notes
     facts = Facts(
         item_found=True,
-        code_signed=code.sig is not None and code.kid is not None,
-        signature_matches=_label_matches(code, record) if code.sig and code.kid else None,
+        code_signed=code.signed,
+        signature_matches=_label_matches(code, record) if code.signed else None,
         item_status=status,
         key_revoked_before_registration=registration.key.revoked_at(
             registration.registered_at, registration.entry.leaf_index
@@ -226,15 +230,14 @@ def _label_matches(code: ScannedCode, record: dict) -> bool:
         registered = b64url_decode(record["label_sig"])
     except DomainError:
         return False
-    return code.kid == record.get("kid") and hmac.compare_digest(code.sig, registered)
+    return label_signature_matches(
+        scanned_kid=code.kid,
+        scanned_sig=code.sig,
+        registered_kid=record.get("kid"),
+        registered_sig=registered,
+    )
 
 
-STATUS_AFTER = {
-    "recalled": "recalled",
-    "stolen": "stolen",
-    "decommissioned": "decommissioned",
-    "destroyed": "destroyed",
-}
 EVENT_RECORDS = (records.ITEM_EVENT, records.CUSTOMS_OUTCOME)
 
 
@@ -246,7 +249,7 @@ def _replay_events(registration: Registration) -> tuple[str, list[dict], list[No
     revoked when the peer logged it."""
     entry, record, keys = registration.entry, registration.record, registration.keys
     brand = keys.org_names.get(record["brand"], record["brand"])
-    history = [{"event": "registered", "time": record["time"], "by": brand, "ledger_index": entry.leaf_index}]
+    history = [history_step(event="registered", time=record["time"], by=brand, ledger_index=entry.leaf_index)]
     status, head, notes = "active", bytes(entry.leaf_hash), []
     later = MirroredEntry.objects.filter(
         peer=registration.peer,
@@ -273,12 +276,12 @@ def _replay_events(registration: Registration) -> tuple[str, list[dict], list[No
         head = leaf_hash(body)
         if event_record["type"] == records.ITEM_EVENT:
             kind = str(event_record.get("event"))
-            status = STATUS_AFTER.get(kind, status)
+            status = status_after(kind, status)
         else:
-            kind = f"customs_{event_record.get('outcome')}"
+            kind = customs_event(str(event_record.get("outcome")))
         who = keys.org_names.get(event_record["by"], event_record["by"])
         history.append(
-            {"event": kind, "time": event_record["time"], "by": who, "ledger_index": event.leaf_index}
+            history_step(event=kind, time=event_record["time"], by=who, ledger_index=event.leaf_index)
         )
     return status, history, notes
 

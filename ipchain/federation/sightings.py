@@ -19,8 +19,10 @@ from ipchain.registry import records
 from ipchain.registry.keys import signing_key
 from ipchain.registry.models import Item
 from ipchain.registry.signing import sign_record
-from verifier.checks import ALERTING, Result, Scanner
+from verifier import recorder
 from verifier.models import Alert
+from verifier.results import ALERTING, Result
+from verifier.scanners import Scanner
 
 from . import peer_keys as peer_key_cache
 from .models import Peer
@@ -32,7 +34,8 @@ logger = logging.getLogger(__name__)
 
 def report_sighting(result: Result, scanner: Scanner, *, now: datetime) -> LogEntry | None:
     """Append the sighting of a peer's item to this node's log, when an officer's verdict
-    would alert a local rights holder. Returns the entry, or None when there is nothing to say."""
+    would alert a local rights holder. Returns the entry, or None when there is nothing to say.
+    An alert hook of the verifier (apps.py), told of every alerting verdict."""
     if not isinstance(result, PeerResult) or not scanner.trusted or result.verdict not in ALERTING:
         return None
     authority = Organisation.objects.filter(pk=scanner.authority_id).first()
@@ -85,10 +88,10 @@ def alert_holders(peer: Peer, sightings: list[tuple[int, bytes]]) -> int:
         authority = keys.org_names.get(record["by"], record["by"])
         where = f"{record.get('office') or authority}, {authority} ({peer.name})"
         reasons = ", ".join(str(r) for r in record.get("reasons", []))
-        Alert.objects.create(
+        recorder.raise_alert(
+            Alert.Kind(verdict),
             brand=item.product.brand,
             item=item,
-            kind=verdict,
             message=f"{item}: {verdict} at another office's border: {where};"
             f" entry {index} of its log: {reasons}",
             created_at=parse_time(record["time"]),

@@ -4,12 +4,12 @@ A receiver rather than a call inside ledger/log.py: the ledger knows nothing of 
 It runs after the integration's transaction commits, so integration never waits on a witness.
 """
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from ipchain.ledger.models import SignedCheckpoint
+from ipchain.outbox.enqueue import embedded, nudge
 
 
 @receiver(post_save, sender=SignedCheckpoint, dispatch_uid="federation-cosign-after-checkpoint")
@@ -19,14 +19,10 @@ def checkpoint_published(sender, instance: SignedCheckpoint, created: bool, **kw
 
 
 def request_cosignatures() -> None:
-    """Queue one cosigning task, debounced. In eager mode it runs here and skips witnesses that
-    failed moments ago (the periodic task retries them)."""
+    """Ask for cosignatures, debounced. In the embedded mode it runs here and skips witnesses
+    that failed moments ago (the periodic task retries them)."""
     from .models import Peer
-    from .tasks import collect_cosignatures
 
     if not Peer.objects.filter(cosigns_our_log=True).exists():
         return
-    if collect_cosignatures.app.conf.task_always_eager:
-        collect_cosignatures.delay(retry_failed=False)
-    elif cache.add("ipchain:cosigning-requested", 1, timeout=1):
-        collect_cosignatures.delay(retry_failed=True)
+    nudge("ipchain.federation.tasks.collect_cosignatures", every=1, retry_failed=not embedded())

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ipchain.api_errors import error_body
 
 from . import witnessing
-from .witness import CONFLICT, MAX_REQUEST_BYTES, SIZE_CONTENT_TYPE, WitnessRefusal
+from .tlog_witness import MAX_REQUEST_BYTES, SIZE_CONTENT_TYPE, WitnessRefusal
 from .witnesskey import WitnessKeyMissing, witness_signer
 
 
@@ -31,9 +31,9 @@ def add_checkpoint(request: HttpRequest) -> HttpResponse:
     except WitnessKeyMissing:
         return _error("witness_unavailable", "this node has no witness key", 503)
     except WitnessRefusal as refusal:
-        if refusal.status == CONFLICT:
+        if refusal.status == 409:
             # tlog-witness: the body is the latest cosigned size, with this content type.
-            return HttpResponse(f"{refusal.known_size}\n", content_type=SIZE_CONTENT_TYPE, status=CONFLICT)
+            return HttpResponse(f"{refusal.known_size}\n", content_type=SIZE_CONTENT_TYPE, status=409)
         return _error(refusal.reason, str(refusal), refusal.status)
     return HttpResponse(line, content_type="text/plain; charset=utf-8")
 

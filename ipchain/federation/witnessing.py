@@ -8,11 +8,9 @@ from django.utils import timezone
 
 from ipchain.ledger.notes import NoteError, Verifier, split_note
 
-from .evidence import record_split_view
 from .models import Peer, WitnessedHead
-from .witness import (
-    CONFLICT,
-    NOT_FOUND,
+from .split_views import record_split_view
+from .tlog_witness import (
     AddCheckpoint,
     TreeHead,
     WitnessRefusal,
@@ -27,16 +25,14 @@ logger = logging.getLogger(__name__)
 def add_checkpoint(body: bytes) -> str:
     """Check a peer's new checkpoint against the last one cosigned for it; return our cosignature line.
 
-    Raises WitnessRefusal with the tlog-witness status for every refusal. A refusal that
+    Raises WitnessRefusal for every refusal (its status: witness.REFUSAL_STATUS). A refusal that
     shows or suggests a split view is kept as evidence first.
     """
     signer = witness_signer()  # a node with no witness key refuses before reading anything
     request = parse_request(body)
     peer = Peer.objects.filter(origin=request.origin, witness_its_log=True).first()
     if peer is None:
-        raise WitnessRefusal(
-            "unknown_origin", f"this witness does not witness {request.origin!r}", status=NOT_FOUND
-        )
+        raise WitnessRefusal("unknown_origin", f"this witness does not witness {request.origin!r}")
     head = WitnessedHead.objects.filter(peer=peer).first()
     latest = TreeHead(head.tree_size, bytes(head.root_hash)) if head else None
     try:
@@ -73,7 +69,7 @@ def _advance(peer: Peer, latest: TreeHead | None, *, size: int, root: bytes, not
             return
     current = WitnessedHead.objects.filter(peer=peer).values_list("tree_size", flat=True).first() or 0
     raise WitnessRefusal(
-        "old_size_mismatch", f"the latest cosigned size is now {current}", status=CONFLICT, known_size=current
+        "old_size_mismatch", f"the latest cosigned size is now {current}", known_size=current
     )
 
 

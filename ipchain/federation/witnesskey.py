@@ -1,17 +1,17 @@
 """Loading this node's witness key from the environment or its key file (as ledger/logkey.py)."""
 
 from functools import cache
-from pathlib import Path
 
 from django.conf import settings
 
+from ipchain.ledger.keyfiles import KeyMissing, read_skey
 from ipchain.ledger.logkey import LogKeyMissing, log_signer
 from ipchain.ledger.notes import NoteError
 
-from .cosignature import CosignatureSigner
+from .tlog_cosignature import CosignatureSigner
 
 
-class WitnessKeyMissing(RuntimeError):
+class WitnessKeyMissing(KeyMissing):
     reason = "witness_key_missing"
 
 
@@ -22,18 +22,13 @@ def witness_signer() -> CosignatureSigner:
     Cached per process; the seed stays inside the signer and is never logged. The key must
     not be the log's key: a cosignature and a log signature are different statements.
     """
-    skey = settings.IPCHAIN_WITNESS_KEY
-    source = "IPCHAIN_WITNESS_KEY"
-    if not skey:
-        path = Path(settings.IPCHAIN_WITNESS_KEY_FILE)
-        source = str(path)
-        try:
-            skey = path.read_text()
-        except FileNotFoundError:
-            raise WitnessKeyMissing(
-                f"no witness key: run `python manage.py ipchain_witness_key --generate` "
-                f"or set IPCHAIN_WITNESS_KEY (looked in {path})"
-            ) from None
+    skey, source = read_skey(
+        inline=settings.IPCHAIN_WITNESS_KEY,
+        path=settings.IPCHAIN_WITNESS_KEY_FILE,
+        setting="IPCHAIN_WITNESS_KEY",
+        make_one="python manage.py ipchain_witness_key --generate",
+        missing=WitnessKeyMissing,
+    )
     try:
         signer = CosignatureSigner.from_skey(skey)
     except NoteError as exc:

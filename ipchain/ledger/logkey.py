@@ -1,15 +1,14 @@
 """Loading the log's Ed25519 signing key from the environment or its key file."""
 
-import os
 from functools import cache
-from pathlib import Path
 
 from django.conf import settings
 
+from .keyfiles import KeyMissing, read_skey
 from .notes import NoteError, Signer, Verifier
 
 
-class LogKeyMissing(RuntimeError):
+class LogKeyMissing(KeyMissing):
     reason = "log_key_missing"
 
 
@@ -19,17 +18,13 @@ def log_signer() -> Signer:
 
     Cached per process; the seed is kept inside the Signer and never logged.
     """
-    skey = settings.IPCHAIN_LOG_KEY
-    source = "IPCHAIN_LOG_KEY"
-    if not skey:
-        path = Path(settings.IPCHAIN_LOG_KEY_FILE)
-        source = str(path)
-        try:
-            skey = path.read_text()
-        except FileNotFoundError:
-            raise LogKeyMissing(
-                f"no log key: run `python manage.py ipchain_keygen` or set IPCHAIN_LOG_KEY (looked in {path})"
-            ) from None
+    skey, source = read_skey(
+        inline=settings.IPCHAIN_LOG_KEY,
+        path=settings.IPCHAIN_LOG_KEY_FILE,
+        setting="IPCHAIN_LOG_KEY",
+        make_one="python manage.py ipchain_keygen",
+        missing=LogKeyMissing,
+    )
     try:
         signer = Signer.from_skey(skey)
     except NoteError as exc:
@@ -43,11 +38,3 @@ def log_signer() -> Signer:
 
 def log_verifier() -> Verifier:
     return log_signer().verifier
-
-
-def write_key_file(path: Path, signer: Signer) -> None:
-    """Write the signer key readable by its owner only, refusing to overwrite."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(signer.skey + "\n")

@@ -25,7 +25,7 @@ class NoteError(DomainError):
     """A key, note or checkpoint that cannot be used; `reason` is machine-readable."""
 
 
-def _check_name(name: str) -> None:
+def check_key_name(name: str) -> None:
     if not name or any(c.isspace() for c in name) or "+" in name:
         raise NoteError("bad_key_name", f"key name {name!r} is empty or has a space or '+'")
 
@@ -35,11 +35,48 @@ def key_id(name: str, alg: int, public_key: bytes) -> bytes:
     return sha256(name.encode() + b"\n" + bytes([alg]) + public_key).digest()[:4]
 
 
-def _b64decode(text: str) -> bytes:
+def b64decode_strict(text: str) -> bytes:
     try:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
         raise NoteError("bad_base64", "not standard base64") from None
+
+
+def parse_vkey(vkey: str, *, alg: int, what: str) -> tuple[str, bytes, bytes]:
+    """signed-note verifier key '<name>+<hex key id>+<base64(alg || 32-byte key)>': its name,
+    key id and public key, for a key of type `alg` (`what` names it in the error)."""
+    parts = vkey.strip().split("+", 2)
+    if len(parts) != 3:
+        raise NoteError("bad_vkey", "a verifier key is name+keyid+key")
+    name, hex_id, b64 = parts
+    check_key_name(name)
+    raw = b64decode_strict(b64)
+    if len(raw) != 33 or raw[0] != alg:
+        raise NoteError("bad_vkey", f"not {what}: a key of type {alg:#04x}, 32 bytes")
+    kid = key_id(name, alg, raw[1:])
+    if len(hex_id) != 8 or hex_id.lower() != kid.hex():
+        raise NoteError("bad_vkey", "verifier key id does not match the key")
+    return name, kid, raw[1:]
+
+
+def format_vkey(name: str, kid: bytes, alg: int, public_key: bytes) -> str:
+    return f"{name}+{kid.hex()}+{base64.b64encode(bytes([alg]) + public_key).decode()}"
+
+
+def parse_skey(skey: str, *, alg: int, what: str) -> tuple[str, str, bytes]:
+    """Signer key 'PRIVATE+KEY+<name>+<hex key id>+<base64(alg || seed)>': its name, the key id
+    it claims (the caller checks it against the key) and the 32-byte seed."""
+    parts = skey.strip().split("+", 4)
+    if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"]:
+        raise NoteError("bad_skey", "a signer key is PRIVATE+KEY+name+keyid+key")
+    raw = b64decode_strict(parts[4])
+    if len(raw) != 33 or raw[0] != alg:
+        raise NoteError("bad_skey", f"not {what}: a key of type {alg:#04x}")
+    return parts[2], parts[3].lower(), raw[1:]
+
+
+def format_skey(name: str, kid: bytes, alg: int, seed: bytes) -> str:
+    return f"PRIVATE+KEY+{name}+{kid.hex()}+{base64.b64encode(bytes([alg]) + seed).decode()}"
 
 
 @dataclass(frozen=True)
@@ -51,23 +88,11 @@ class Verifier:
     @classmethod
     def from_vkey(cls, vkey: str) -> "Verifier":
         """Parse '<name>+<hex key id>+<base64(0x01 || public key)>'."""
-        parts = vkey.strip().split("+", 2)
-        if len(parts) != 3:
-            raise NoteError("bad_vkey", "a verifier key is name+keyid+key")
-        name, hex_id, b64 = parts
-        _check_name(name)
-        raw = _b64decode(b64)
-        if len(raw) != 33 or raw[0] != ALG_ED25519:
-            raise NoteError("bad_vkey", "only Ed25519 verifier keys (type 0x01) are supported")
-        kid = key_id(name, ALG_ED25519, raw[1:])
-        if hex_id.lower() != kid.hex() or len(hex_id) != 8:
-            raise NoteError("bad_vkey", "verifier key id does not match the key")
-        return cls(name, kid, raw[1:])
+        return cls(*parse_vkey(vkey, alg=ALG_ED25519, what="an Ed25519 verifier key"))
 
     @property
     def vkey(self) -> str:
-        encoded = base64.b64encode(bytes([ALG_ED25519]) + self.public_key).decode()
-        return f"{self.name}+{self.key_id.hex()}+{encoded}"
+        return format_vkey(self.name, self.key_id, ALG_ED25519, self.public_key)
 
     def verify(self, message: bytes, signature: bytes) -> bool:
         try:
@@ -81,7 +106,7 @@ class Signer:
     """An Ed25519 note signer. Its seed never leaves this object except through `skey`."""
 
     def __init__(self, name: str, seed: bytes):
-        _check_name(name)
+        check_key_name(name)
         if len(seed) != 32:
             raise NoteError("bad_skey", "an Ed25519 seed is 32 bytes")
         self.name = name
@@ -99,21 +124,15 @@ class Signer:
     @classmethod
     def from_skey(cls, skey: str) -> "Signer":
         """Parse 'PRIVATE+KEY+<name>+<hex key id>+<base64(0x01 || seed)>'."""
-        parts = skey.strip().split("+", 4)
-        if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"]:
-            raise NoteError("bad_skey", "a signer key is PRIVATE+KEY+name+keyid+key")
-        raw = _b64decode(parts[4])
-        if len(raw) != 33 or raw[0] != ALG_ED25519:
-            raise NoteError("bad_skey", "only Ed25519 signer keys (type 0x01) are supported")
-        signer = cls(parts[2], raw[1:])
-        if parts[3].lower() != signer.verifier.key_id.hex():
+        name, claimed_id, seed = parse_skey(skey, alg=ALG_ED25519, what="an Ed25519 signer key")
+        signer = cls(name, seed)
+        if claimed_id != signer.verifier.key_id.hex():
             raise NoteError("bad_skey", "signer key id does not match the key")
         return signer
 
     @property
     def skey(self) -> str:
-        seed = base64.b64encode(bytes([ALG_ED25519]) + self._key.to_string()).decode()
-        return f"PRIVATE+KEY+{self.name}+{self.verifier.key_id.hex()}+{seed}"
+        return format_skey(self.name, self.verifier.key_id, ALG_ED25519, self._key.to_string())
 
     def signature_line(self, text: str) -> str:
         sig = self._key.sign(text.encode())
@@ -153,7 +172,7 @@ def split_note(note: str) -> tuple[str, list[Signature]]:
         if not line.startswith(SIG_PREFIX):
             raise NoteError("malformed_note", "a signature line starts with an em dash and a space")
         name, _, b64 = line[len(SIG_PREFIX) :].partition(" ")
-        raw = _b64decode(b64)
+        raw = b64decode_strict(b64)
         if not name or len(raw) < 5:
             raise NoteError("malformed_note", "a signature line is '— name base64'")
         signatures.append(Signature(name, raw[:4], raw[4:]))
@@ -204,7 +223,7 @@ class Checkpoint:
         origin, size_line, root_line, *extensions = lines
         if not _DECIMAL.fullmatch(size_line):
             raise NoteError("malformed_checkpoint", "tree size is not a decimal number")
-        root = _b64decode(root_line)
+        root = b64decode_strict(root_line)
         if len(root) != 32:
             raise NoteError("malformed_checkpoint", "root hash is not 32 bytes")
         if any(not ext for ext in extensions):

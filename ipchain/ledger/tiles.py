@@ -89,6 +89,22 @@ def extend_tiles(size: int, edge: dict[int, bytes], leaf_hashes: list[bytes]) ->
     return changed
 
 
+TileReader = Callable[[Iterable[TileKey]], dict[TileKey, bytes]]
+
+
+def overlaid(changed: dict[TileKey, bytes], read: TileReader) -> TileReader:
+    """A tile reader that sees `changed` (tiles about to be stored) over what `read` returns:
+    to compute the new root before the new tiles are written."""
+
+    def read_overlaid(keys: Iterable[TileKey]) -> dict[TileKey, bytes]:
+        keys = list(keys)
+        found = {key: changed[key] for key in keys if key in changed}
+        found.update(read([key for key in keys if key not in changed]))
+        return found
+
+    return read_overlaid
+
+
 @lru_cache(maxsize=1024)
 def _full_tile_levels(tile: bytes) -> list[list[bytes]]:
     """Every inner node of a full tile: levels[r][i] is the hash of hashes i*2**r .. (i+1)*2**r - 1.

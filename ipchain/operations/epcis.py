@@ -12,9 +12,9 @@ import json
 
 from django.utils import timezone
 
-from ipchain.registry.items import item_history
 from ipchain.registry.models import Item
 from ipchain.registry.records import CBV, EPCIS_EVENTS, timestamp
+from ipchain.registry.selectors import item_history
 
 EPCIS_CONTEXT_URL = "https://ref.gs1.org/standards/epcis/epcis-context.jsonld"
 IPCHAIN_NAMESPACE = "urn:ipchain:epcis:"
@@ -27,7 +27,7 @@ def item_epc(item: Item) -> str:
 
 def item_epcis_document(item: Item) -> dict:
     """Every event of the item's chain, registration first, in the order it was recorded."""
-    events = [_event(item, step) for step in item_history(item)]
+    events = [_event(item, step) for step in item_history(item, with_entries=True)]
     return {
         "@context": [EPCIS_CONTEXT_URL, {"ipchain": IPCHAIN_NAMESPACE}],
         "type": "EPCISDocument",
@@ -52,7 +52,7 @@ def _event(item: Item, step: dict) -> dict:
         "bizStep": epcis["bizStep"],
         "disposition": epcis["disposition"],
         "ipchain:event": step["event"],
-        "ipchain:signer": step["by"],
+        "ipchain:signer": step["signer"],
         "ipchain:leafHash": bytes(entry.leaf_hash).hex(),
     }
     if entry.leaf_index is not None:

@@ -10,6 +10,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ipchain.api_errors import status_for
 from ipchain.registry.api.common import item_visible_to
 
 from .epcis import item_epcis_document
@@ -36,7 +37,7 @@ def _csv(request: HttpRequest, rows, name: str):
     except PermissionDenied as exc:
         return _error("forbidden", str(exc), 403)
     except ExportError as exc:
-        return _error(exc.reason, str(exc), exc.status)
+        return _error(exc.reason, str(exc), status_for(exc.reason))
     response = StreamingHttpResponse(
         csv_lines(rows(authority_id=authority_id, since=since, until=until)), content_type="text/csv"
     )

@@ -15,10 +15,13 @@ from django.db import DatabaseError
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
+from verifier import metrics as verifier_metrics
+
 log = logging.getLogger(__name__)
 
-# Our counters live in our own registry (not prometheus_client's global one): the default
+# Our counters live in our own registries (not prometheus_client's global one): the default
 # process and platform collectors would report per-process numbers that mean nothing summed.
+# The request counters are these; each app keeps its own (verifier/metrics.py).
 REGISTRY = CollectorRegistry(auto_describe=True)
 
 REQUESTS = Counter(
@@ -34,25 +37,6 @@ LATENCY = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
     registry=REGISTRY,
 )
-VERDICTS = Counter("ipchain_verdicts", "Verdicts given, by verdict", ["verdict"], registry=REGISTRY)
-
-
-OFFLINE_SCANS = Counter(
-    "ipchain_offline_scans",
-    "Scans made offline and sent later, by the node's verdict and what the phone said",
-    ["verdict", "offline_verdict"],
-    registry=REGISTRY,
-)
-
-
-def count_verdict(verdict: str) -> None:
-    """Called for every scan logged (verifier/scanlog.py)."""
-    VERDICTS.labels(verdict=str(verdict)).inc()
-
-
-def count_offline_scan(verdict: str, offline_verdict: str) -> None:
-    """Called once for every offline scan logged (verifier/offline.py), not for a resend."""
-    OFFLINE_SCANS.labels(verdict=str(verdict), offline_verdict=offline_verdict or "none").inc()
 
 
 def observe_request(*, view: str, method: str, status: int, seconds: float) -> None:
@@ -176,6 +160,7 @@ def exposition(*, gauges: bool = True) -> bytes:
         multiprocess.MultiProcessCollector(registry)
     else:
         registry.register(_Forward(REGISTRY))
+        registry.register(_Forward(verifier_metrics.REGISTRY))
     if gauges:
         registry.register(OperationsCollector())
     return generate_latest(registry)

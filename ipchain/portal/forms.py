@@ -67,6 +67,11 @@ class KeyForm(forms.Form):
         label=_("Your public key (PEM), to keep the private key yourself"),
         help_text=_("Leave empty to let this node hold a key for you, encrypted at rest."),
     )
+    rotate = forms.BooleanField(
+        required=False,
+        label=_("Replace the active key"),
+        help_text=_("Labels and records signed with the old key stay valid; new ones use the new key."),
+    )
 
 
 class RevokeForm(forms.Form):

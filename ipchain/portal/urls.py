@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import cases, views
+from . import case_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -15,7 +15,7 @@ urlpatterns = [
     path("keys/<str:kid>/revoke/", views.key_revoke, name="key_revoke"),
     path("labels/", views.label_list, name="labels"),
     path("alerts/", views.alerts, name="alerts"),
-    path("cases/", cases.cases, name="cases"),  # detention cases to answer (verifier)
+    path("cases/", case_views.cases, name="cases"),  # detention cases to answer (verifier)
     path("office/holders/", views.holders, name="holders"),
     path("office/holders/<slug:slug>/decision/", views.holder_decision, name="holder_decision"),
 ]

@@ -1,46 +1,28 @@
 """Brand portal and office pages: server-rendered, thin, calling registry services."""
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ipchain.accounts.models import Organisation
 from ipchain.accounts.roles import organisation_of
+from ipchain.reasons import explain
 from ipchain.registry import admission, bulk, catalogue, keys, label_jobs
 from ipchain.registry import items as item_services
 from ipchain.registry.errors import RegistryError
+from ipchain.registry.holders import create_rights_holder
 from ipchain.registry.models import BulkJob, Item, LabelJob, OrgKey, Product
+from ipchain.registry.selectors import item_history, visible_items
 from ipchain.registry.signing import PublicKey, SignatureError
+from verifier.models import Alert
 
 from . import forms
-
-
-def member_of(kind: str):
-    """Only members of a `kind` organisation; the view gets it as `org`."""
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapped(request, *args, **kwargs):
-            org = organisation_of(request.user)
-            if org is None or org.kind != kind:
-                raise PermissionDenied
-            return view(request, org, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-brand_only = member_of(Organisation.Kind.BRAND)
-office_only = member_of(Organisation.Kind.OFFICE)
+from .guards import brand_only, office_only
 
 
 @login_required
@@ -74,11 +56,7 @@ def overview(request, org):
 
 
 def _alerts(org):
-    """Customs alerts about the brand's items, when the verifier app is installed."""
-    try:
-        from verifier.models import Alert
-    except ImportError:
-        return []
+    """Customs alerts about the brand's items."""
     return Alert.objects.filter(brand=org).order_by("-created_at")
 
 
@@ -94,8 +72,8 @@ def products(request, org):
     if request.method == "POST" and form.is_valid():
         try:
             product = catalogue.create_product(actor=request.user, brand=org, **form.cleaned_data)
-        except RegistryError as exc:
-            form.add_error(None, str(exc))
+        except (RegistryError, PermissionDenied) as exc:
+            form.add_error(None, explain(exc))
         else:
             messages.success(request, _("Product %(name)s added.") % {"name": product.name})
             return redirect("portal:product", gtin=product.gtin)
@@ -112,9 +90,13 @@ def product(request, org, gtin):
     if request.method == "POST" and "photo" in request.FILES:
         photo_form = forms.ProductPhotoForm(request.POST, request.FILES)
         if photo_form.is_valid():
-            catalogue.add_photo(actor=request.user, product=product, **photo_form.cleaned_data)
-            messages.success(request, _("Photo added to the identification guide."))
-            return redirect("portal:product", gtin=product.gtin)
+            try:
+                catalogue.add_photo(actor=request.user, product=product, **photo_form.cleaned_data)
+            except PermissionDenied as exc:
+                photo_form.add_error(None, explain(exc))
+            else:
+                messages.success(request, _("Photo added to the identification guide."))
+                return redirect("portal:product", gtin=product.gtin)
     elif request.method == "POST" and "register" in request.POST:
         item_form = forms.ItemForm(request.POST)
         if item_form.is_valid():
@@ -122,17 +104,21 @@ def product(request, org, gtin):
                 item = item_services.register_item(
                     actor=request.user, brand=org, gtin=product.gtin, **item_form.cleaned_data
                 )
-            except RegistryError as exc:
-                item_form.add_error(None, str(exc))
+            except (RegistryError, PermissionDenied) as exc:
+                item_form.add_error(None, explain(exc))
             else:
                 messages.success(request, _("Item %(serial)s registered.") % {"serial": item.serial})
                 return redirect("portal:item", gtin=product.gtin, serial=item.serial)
     elif request.method == "POST":
         guide = forms.ProductGuideForm(request.POST, request.FILES, instance=product)
         if guide.is_valid():
-            guide.save()
-            messages.success(request, _("Identification guide saved."))
-            return redirect("portal:product", gtin=product.gtin)
+            try:
+                catalogue.update_product(actor=request.user, product=product, **guide.cleaned_data)
+            except (RegistryError, PermissionDenied) as exc:
+                guide.add_error(None, explain(exc))
+            else:
+                messages.success(request, _("Identification guide saved."))
+                return redirect("portal:product", gtin=product.gtin)
     recent = product.items.order_by("-id")[:20]
     return render(
         request,
@@ -150,11 +136,7 @@ def product(request, org, gtin):
 
 @brand_only
 def items(request, org):
-    rows = (
-        Item.objects.filter(Q(product__brand=org) | Q(owner=org))
-        .select_related("product", "registration_entry")
-        .order_by("-id")
-    )
+    rows = visible_items(org).select_related("product", "registration_entry").order_by("-id")
     q = request.GET.get("q", "").strip()
     if q:
         rows = rows.filter(serial__startswith=q)
@@ -171,9 +153,7 @@ def items(request, org):
 @brand_only
 def item(request, org, gtin, serial):
     item = get_object_or_404(
-        Item.objects.select_related("product", "key", "owner", "registration_entry").filter(
-            Q(product__brand=org) | Q(owner=org)
-        ),
+        visible_items(org).select_related("product__brand", "key", "owner", "registration_entry"),
         product__gtin=gtin,
         serial=serial,
     )
@@ -183,12 +163,12 @@ def item(request, org, gtin, serial):
             item_services.record_event(
                 actor=request.user, item=item, kind=form.cleaned_data["event"], details=form.details()
             )
-        except RegistryError as exc:
-            form.add_error(None, str(exc))
+        except (RegistryError, PermissionDenied) as exc:
+            form.add_error(None, explain(exc))
         else:
             messages.success(request, _("Event recorded in the ledger."))
             return redirect("portal:item", gtin=gtin, serial=serial)
-    history = item_services.item_history(item)
+    history = item_history(item, with_entries=True)
     return render(
         request,
         "portal/item.html",
@@ -213,8 +193,8 @@ def bulk_upload(request, org):
                 upload=form.cleaned_data["file"],
                 skip_bad_rows=form.cleaned_data["skip_bad_rows"],
             )
-        except RegistryError as exc:
-            form.add_error("file", str(exc))
+        except (RegistryError, PermissionDenied) as exc:
+            form.add_error("file", explain(exc))
         else:
             return redirect("portal:bulk_job", job_id=job.pk)
     return render(
@@ -234,10 +214,18 @@ def bulk_job(request, org, job_id):
 def key_list(request, org):
     form = forms.KeyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        pem = form.cleaned_data["public_pem"].strip()
         try:
-            _create_or_rotate_key(request, org, form.cleaned_data["public_pem"].strip())
-        except (RegistryError, SignatureError, PermissionDenied) as exc:
-            form.add_error(None, str(exc) or _("You may not manage keys."))
+            keys.add_key(
+                actor=request.user,
+                organisation=org,
+                public_key=PublicKey.from_pem(pem) if pem else None,
+                rotate=form.cleaned_data["rotate"],
+            )
+        except SignatureError:
+            form.add_error("public_pem", explain(RegistryError("bad_public_key", "")))
+        except (RegistryError, PermissionDenied) as exc:
+            form.add_error(None, explain(exc))
         else:
             messages.success(request, _("Key registered in the ledger."))
             return redirect("portal:keys")
@@ -253,35 +241,23 @@ def key_list(request, org):
     )
 
 
-def _create_or_rotate_key(request, org, pem: str):
-    from ipchain.accounts.roles import require
-
-    require(request.user, "registry.manage_keys", org)
-    public_key = PublicKey.from_pem(pem) if pem else None
-    if org.keys.filter(status=OrgKey.Status.ACTIVE).exists():
-        return keys.rotate_key(organisation=org, public_key=public_key)
-    if public_key is None:
-        return keys.create_node_key(organisation=org)
-    return keys.register_holder_key(organisation=org, public_key=public_key)
-
-
 @require_POST
 @brand_only
 def key_revoke(request, org, kid):
-    from ipchain.accounts.roles import require
-
     key = get_object_or_404(OrgKey, organisation=org, kid=kid)
     form = forms.RevokeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("A revocation needs a reason."))
         return redirect("portal:keys")
     try:
-        require(request.user, "registry.manage_keys", org)
-        keys.revoke_key(
-            key=key, reason=form.cleaned_data["reason"], effective_at=form.cleaned_data["effective_at"]
+        keys.revoke_key_for(
+            actor=request.user,
+            key=key,
+            reason=form.cleaned_data["reason"],
+            effective_at=form.cleaned_data["effective_at"],
         )
     except (RegistryError, PermissionDenied) as exc:
-        messages.error(request, str(exc) or _("You may not manage keys."))
+        messages.error(request, explain(exc))
     else:
         messages.success(request, _("Key %(kid)s revoked.") % {"kid": kid})
     return redirect("portal:keys")
@@ -302,8 +278,8 @@ def label_list(request, org):
                 paper=d["paper"],
                 label_mm=d["label_mm"],
             )
-        except RegistryError as exc:
-            form.add_error(None, str(exc))
+        except (RegistryError, PermissionDenied) as exc:
+            form.add_error(None, explain(exc))
         else:
             messages.success(request, _("Labels are being made; this page shows their progress."))
             return redirect("portal:labels")
@@ -325,7 +301,7 @@ def holders(request, org):
         try:
             holder = _create_holder(request, d)
         except (RegistryError, PermissionDenied) as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, explain(exc))
         else:
             messages.success(
                 request, _("%(name)s added; admit it when its rights are checked.") % {"name": holder.name}
@@ -344,34 +320,21 @@ def holders(request, org):
 
 
 def _create_holder(request, d):
-    from django.db import IntegrityError, transaction
-
-    from ipchain.accounts.roles import require
-    from ipchain.registry.st3 import is_st3_code
-
-    require(request.user, "accounts.add_organisation")
-    if not is_st3_code(d["country"].upper()):
-        raise RegistryError("bad_country", _("%(code)s is not a WIPO ST.3 code") % {"code": d["country"]})
-    nice = [int(c) for c in d["right_nice"].replace(",", " ").split() if c.isdigit()]
-    try:
-        with transaction.atomic():
-            holder = Organisation.objects.create(
-                kind=Organisation.Kind.BRAND,
-                slug=d["slug"],
-                name=d["name"],
-                country=d["country"].upper(),
-                contact_email=d["contact_email"],
-            )
-            admission.add_ip_right(
-                holder=holder,
-                kind=d["right_kind"],
-                office=d["right_office"],
-                registration_number=d["right_number"],
-                nice_classes=nice,
-            )
-    except IntegrityError:
-        raise RegistryError("duplicate_slug", _("That identifier is taken.")) from None
-    return holder
+    nice = [int(c) for c in d["right_nice"].replace(",", " ").split() if c.isascii() and c.isdigit()]
+    right = {
+        "kind": d["right_kind"],
+        "office": d["right_office"],
+        "registration_number": d["right_number"],
+        "nice_classes": nice,
+    }
+    return create_rights_holder(
+        actor=request.user,
+        slug=d["slug"],
+        name=d["name"],
+        country=d["country"],
+        contact_email=d["contact_email"],
+        ip_rights=[right],
+    )
 
 
 @require_POST
@@ -383,7 +346,7 @@ def holder_decision(request, org, slug):
         try:
             admission.decide(actor=request.user, holder=holder, **form.cleaned_data)
         except (RegistryError, PermissionDenied) as exc:
-            messages.error(request, str(exc))
+            messages.error(request, explain(exc))
         else:
             messages.success(request, _("Decision recorded in the ledger."))
     return redirect("portal:holders")

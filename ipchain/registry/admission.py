@@ -38,7 +38,7 @@ def add_ip_right(
         .exclude(holder=holder)
         .exists()
     ):
-        raise RegistryError("right_held_elsewhere", "another rights holder relies on this right", status=409)
+        raise RegistryError("right_held_elsewhere", "another rights holder relies on this right")
     right, _ = IpRight.objects.update_or_create(
         kind=kind,
         office=office,
@@ -71,7 +71,7 @@ def decide(*, actor, holder: Organisation, decision: str, reason: str = "") -> A
     if decision == Admission.Decision.SUSPENDED and not reason.strip():
         raise RegistryError("reason_required", "a suspension needs a reason")
     if holder.status == decision:
-        raise RegistryError("no_change", f"{holder} is already {decision}", status=409)
+        raise RegistryError("no_change", f"{holder} is already {decision}")
     now = timezone.now()
     record = records.org_decision_record(
         decision=decision,

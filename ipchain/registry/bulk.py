@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from ipchain.accounts.models import Organisation
 from ipchain.accounts.roles import require
+from ipchain.outbox.enqueue import enqueue
 
 from .errors import RegistryError
 from .items import ItemRow, brand_products, check_item_row, register_rows
@@ -38,25 +39,24 @@ def detect_format(file_name: str) -> str:
 
 def create_job(*, actor, brand: Organisation, upload, skip_bad_rows: bool = False) -> BulkJob:
     """Store the upload and queue its job (after commit)."""
-    from .tasks import run_bulk_job
-
     require(actor, "registry.add_bulkjob", brand)
     file_format = detect_format(upload.name)
     if upload.size > settings.IPCHAIN_BULK_MAX_BYTES:
         raise RegistryError(
-            "file_too_large", f"the file is over {settings.IPCHAIN_BULK_MAX_BYTES // 2**20} MB", status=413
+            "file_too_large", f"the file is over {settings.IPCHAIN_BULK_MAX_BYTES // 2**20} MB"
         )
     if upload.size == 0:
         raise RegistryError("empty_file", "the file is empty")
-    job = BulkJob.objects.create(
-        brand=brand,
-        created_by=actor,
-        upload=upload,
-        file_name=upload.name[:200],
-        file_format=file_format,
-        skip_bad_rows=skip_bad_rows,
-    )
-    transaction.on_commit(lambda: run_bulk_job.delay(job.pk))
+    with transaction.atomic():  # the job and its task, or neither
+        job = BulkJob.objects.create(
+            brand=brand,
+            created_by=actor,
+            upload=upload,
+            file_name=upload.name[:200],
+            file_format=file_format,
+            skip_bad_rows=skip_bad_rows,
+        )
+        enqueue("ipchain.registry.tasks.run_bulk_job", job.pk)
     return job
 
 

@@ -27,7 +27,7 @@ def create_product(*, actor, brand: Organisation, gtin: str, name: str, **guide)
         with transaction.atomic():
             return Product.objects.create(brand=brand, gtin=gtin14, name=name[:200], **guide)
     except IntegrityError:
-        raise RegistryError("duplicate_gtin", f"GTIN {gtin14} is already registered", status=409) from None
+        raise RegistryError("duplicate_gtin", f"GTIN {gtin14} is already registered") from None
 
 
 def update_product(*, actor, product: Product, **changes) -> Product:
@@ -35,7 +35,8 @@ def update_product(*, actor, product: Product, **changes) -> Product:
     if unknown := set(changes) - set(GUIDE_FIELDS) - {"name", "image"}:
         raise RegistryError("unknown_field", f"unknown fields: {', '.join(sorted(unknown))}")
     for field, value in changes.items():
-        setattr(product, field, value)
+        # As a form saves it: for the image, None keeps the file and False clears it.
+        Product._meta.get_field(field).save_form_data(product, value)
     product.save()
     return product
 

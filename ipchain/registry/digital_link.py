@@ -36,6 +36,11 @@ class ScannedCode:
     sig: bytes | None = None
     host: str | None = None
 
+    @property
+    def signed(self) -> bool:
+        """The code carries a key id and a signature (a label, not a typed number)."""
+        return self.kid is not None and self.sig is not None
+
 
 def gtin_check_digit(digits: str) -> int:
     """GS1 mod-10: weights 3, 1, 3, … from the right of the digits before the check digit."""

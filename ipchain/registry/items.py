@@ -18,7 +18,7 @@ from ipchain.accounts.roles import require
 from ipchain.ledger import log
 from ipchain.ledger.canonical import RecordError
 
-from . import records
+from . import provenance, records
 from .digital_link import DigitalLinkError, build_label_uri, label_message, normalize_gtin, validate_serial
 from .errors import RegistryError
 from .keys import signing_key
@@ -77,9 +77,9 @@ def check_item_row(
 
 def _check_brand(brand: Organisation) -> None:
     if brand.kind != Organisation.Kind.BRAND:
-        raise RegistryError("not_a_brand", f"{brand} is not a rights holder", status=403)
+        raise RegistryError("not_a_brand", f"{brand} is not a rights holder")
     if not brand.is_admitted:
-        raise RegistryError("brand_not_admitted", f"{brand} is not admitted by the office", status=403)
+        raise RegistryError("brand_not_admitted", f"{brand} is not admitted by the office")
 
 
 def brand_products(brand: Organisation, gtins) -> dict[str, Product]:
@@ -159,36 +159,16 @@ def label_uri(item: Item) -> str:
 
 # --- provenance events ----------------------------------------------------------------
 
-# Who may sign each event: the item's current owner, its brand, or either.
-EVENT_SIGNERS = {
-    "shipped": "owner",
-    "received": "owner",
-    "ownership_transferred": "owner",
-    "licensed": "brand",
-    "recalled": "brand",
-    "stolen": "either",
-    "decommissioned": "either",
-    "destroyed": "either",
-}
-STATUS_AFTER = {
-    "recalled": Item.Status.RECALLED,
-    "stolen": Item.Status.STOLEN,
-    "decommissioned": Item.Status.DECOMMISSIONED,
-    "destroyed": Item.Status.DESTROYED,
-}
-FINAL_STATUSES = {Item.Status.DESTROYED, Item.Status.DECOMMISSIONED}
-
 
 def _check_event(item: Item, kind: str, signer: Organisation, details: dict) -> Organisation | None:
     """Check an event may happen; returns the new owner for a transfer."""
-    if kind not in EVENT_SIGNERS:
+    if kind not in provenance.EVENT_SIGNERS:
         raise RegistryError("bad_event", f"unknown event {kind!r}")
-    if item.status in FINAL_STATUSES:
-        raise RegistryError("item_final", f"item is {item.status}: no further events", status=409)
+    if item.status in provenance.FINAL_STATUSES:
+        raise RegistryError("item_final", f"item is {item.status}: no further events")
     is_owner, is_brand = signer.pk == item.owner_id, signer.pk == item.product.brand_id
-    allowed = {"owner": is_owner, "brand": is_brand, "either": is_owner or is_brand}[EVENT_SIGNERS[kind]]
-    if not allowed:
-        raise RegistryError("not_allowed", f"{signer} may not record '{kind}' for this item", status=403)
+    if not provenance.may_sign(kind, is_owner=is_owner, is_brand=is_brand):
+        raise RegistryError("not_allowed", f"{signer} may not record '{kind}' for this item")
     if not isinstance(details, dict) or any(
         not isinstance(k, str) or not isinstance(v, str) or len(v) > MAX_DETAIL for k, v in details.items()
     ):
@@ -249,8 +229,7 @@ def _store_event(item, kind, signer, key, signed, details, new_owner, occurred_a
         details=details,
     )
     item.head_hash = entry.leaf_hash
-    if kind in STATUS_AFTER:
-        item.status = STATUS_AFTER[kind]
+    item.status = provenance.status_after(kind, item.status)
     if new_owner is not None:
         item.owner = new_owner
     item.save(update_fields=["head_hash", "status", "owner"])
@@ -337,7 +316,7 @@ def _accept_registration(brand: Organisation, record: dict) -> Item:
     )
     _check_brand(brand)
     if record["brand"] != brand.slug:
-        raise RegistryError("wrong_brand", "a brand can only register its own items", status=403)
+        raise RegistryError("wrong_brand", "a brand can only register its own items")
     row = check_item_row(
         gtin=record["gtin"],
         serial=record["serial"],
@@ -367,7 +346,7 @@ def _accept_event(signer: Organisation, record: dict) -> ItemEvent:
         {"v", "type", "time", "event", "gtin", "serial", "prev", "by", "epcis"},
     )
     if record["by"] != signer.slug:
-        raise RegistryError("wrong_signer", "'by' must be your organisation", status=403)
+        raise RegistryError("wrong_signer", "'by' must be your organisation")
     key = _signer_key(record, signer)
     with transaction.atomic():
         item = (
@@ -377,7 +356,7 @@ def _accept_event(signer: Organisation, record: dict) -> ItemEvent:
             .first()
         )
         if item is None:
-            raise RegistryError("unknown_item", "no such item", status=404)
+            raise RegistryError("unknown_item", "no such item")
         details = record.get("details", {})
         new_owner = _check_event(item, record["event"], signer, details)
         expected = records.item_event_record(
@@ -390,9 +369,7 @@ def _accept_event(signer: Organisation, record: dict) -> ItemEvent:
             moment=timezone.now(),
         )
         if not hmac.compare_digest(record["prev"], expected["prev"]):
-            raise RegistryError(
-                "stale_prev", "prev is not the item's latest record: fetch its history again", status=409
-            )
+            raise RegistryError("stale_prev", "prev is not the item's latest record: fetch its history again")
         if record["epcis"] != expected["epcis"]:
             raise RegistryError("bad_epcis", "epcis does not match the event")
         occurred = _parse_time(record["time"])
@@ -409,29 +386,6 @@ def _parse_time(value) -> datetime:
     return moment
 
 
-def item_history(item: Item) -> list[dict]:
-    """The item's chain of records, registration first, each with its ledger entry."""
-    chain = [
-        {
-            "event": "registered",
-            "time": item.registered_at,
-            "by": item.product.brand.slug,
-            "entry": item.registration_entry,
-        }
-    ]
-    for event in item.events.select_related("signer", "entry"):
-        chain.append(
-            {
-                "event": event.kind,
-                "time": event.occurred_at,
-                "by": event.signer.slug,
-                "entry": event.entry,
-                "details": event.details,
-            }
-        )
-    return chain
-
-
 def append_customs_outcome(
     *, authority: Organisation, item: Item, outcome: str, case: int, office: str
 ) -> ItemEvent:
@@ -441,7 +395,7 @@ def append_customs_outcome(
     if outcome not in records.CUSTOMS_OUTCOMES:
         raise RegistryError("bad_outcome", f"outcome is one of {', '.join(records.CUSTOMS_OUTCOMES)}")
     if authority.kind != Organisation.Kind.CUSTOMS:
-        raise RegistryError("not_customs", "only a customs authority records customs outcomes", status=403)
+        raise RegistryError("not_customs", "only a customs authority records customs outcomes")
     with transaction.atomic():
         item = Item.objects.select_for_update().select_related("product").get(pk=item.pk)
         key, private = signing_key(authority)

@@ -4,7 +4,6 @@ Every registration and revocation is a ledger record signed by the office, so th
 list anyone derives from the log says which key was valid for whom and when.
 """
 
-import base64
 from datetime import datetime
 from functools import lru_cache
 
@@ -13,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ipchain.accounts.models import Organisation
+from ipchain.accounts.roles import membership_of, require
 from ipchain.ledger import log
 
 from . import keystore, records
@@ -21,9 +21,17 @@ from .models import OrgKey
 from .signing import PrivateKey, PublicKey, sign_record
 
 
-def _encryption_keys() -> list[bytes]:
-    keys = settings.IPCHAIN_KEY_ENCRYPTION_KEYS
-    return [k if isinstance(k, bytes) else base64.b64decode(k) for k in keys]
+def encryption_keys() -> list[bytes]:
+    """The key-encryption keys, the current one first: IPCHAIN_KEY_ENCRYPTION_KEYS, or in the
+    embedded default (none set) keys derived from SECRET_KEY (keystore.development_keys)."""
+    return _encryption_keys(settings.IPCHAIN_KEY_ENCRYPTION_KEYS, settings.SECRET_KEY)
+
+
+@lru_cache(maxsize=4)
+def _encryption_keys(configured: str, secret_key: str) -> list[bytes]:
+    if configured.strip():
+        return keystore.parse_keys(configured)
+    return keystore.development_keys(secret_key)
 
 
 def _aad(key: OrgKey) -> bytes:
@@ -51,7 +59,7 @@ def active_key(organisation: Organisation) -> OrgKey:
 def _unsealed(kid: str, sealed: str, aad: bytes) -> PrivateKey:
     # Parsing a PEM and unsealing costs far more than a signature; bulk jobs sign thousands
     # of records with one key, so keep the parsed key in this process (never on disk).
-    return PrivateKey.from_pem(keystore.unseal(sealed, keys=_encryption_keys(), aad=aad))
+    return PrivateKey.from_pem(keystore.unseal(sealed, keys=encryption_keys(), aad=aad))
 
 
 def private_key(key: OrgKey) -> PrivateKey:
@@ -86,7 +94,7 @@ def create_node_key(*, organisation: Organisation, replaces: OrgKey | None = Non
         custody=OrgKey.Custody.NODE,
         created_at=timezone.now(),
     )
-    key.sealed_private_key = keystore.seal(private.to_pem().encode(), keys=_encryption_keys(), aad=_aad(key))
+    key.sealed_private_key = keystore.seal(private.to_pem().encode(), keys=encryption_keys(), aad=_aad(key))
     return _register(key, replaces=replaces)
 
 
@@ -172,3 +180,32 @@ def revoke_key(*, key: OrgKey, reason: str, effective_at: datetime | None = None
     key.revocation_reason = reason[:200]
     key.save()
     return key
+
+
+# --- What people ask for (the API and the portal alike) -----------------------------------
+
+
+def add_key(
+    *, actor, organisation: Organisation, public_key: PublicKey | None = None, rotate=False
+) -> OrgKey:
+    """A first key for the organisation, or with `rotate` a new key replacing its active one:
+    held by the node (no `public_key`) or by the holder. A second active key is never made
+    silently: without `rotate` an organisation with an active key is refused."""
+    require(actor, "registry.manage_keys", organisation)
+    if rotate:
+        return rotate_key(organisation=organisation, public_key=public_key)
+    if organisation.keys.filter(status=OrgKey.Status.ACTIVE).exists():
+        raise RegistryError("active_key_exists", "you have an active key: set rotate to replace it")
+    if public_key is None:
+        return create_node_key(organisation=organisation)
+    return register_holder_key(organisation=organisation, public_key=public_key)
+
+
+def revoke_key_for(*, actor, key: OrgKey, reason: str, effective_at: datetime | None = None) -> OrgKey:
+    """A rights holder revokes its own keys; the office may revoke any (a compromise it learns of)."""
+    membership = membership_of(actor)
+    if membership is not None and membership.organisation.kind == Organisation.Kind.OFFICE:
+        require(actor, "registry.manage_keys")
+    else:
+        require(actor, "registry.manage_keys", key.organisation)
+    return revoke_key(key=key, reason=reason, effective_at=effective_at)

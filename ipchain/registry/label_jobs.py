@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from ipchain.accounts.models import Organisation
 from ipchain.accounts.roles import require
+from ipchain.outbox.enqueue import enqueue
 
 from .errors import RegistryError
 from .items import label_uri
@@ -33,8 +34,6 @@ def select_items(brand: Organisation, item_filter: dict):
 def create_job(
     *, actor, brand: Organisation, item_filter: dict, file_format: str, paper="A4", label_mm=38
 ) -> LabelJob:
-    from .tasks import render_label_job
-
     require(actor, "registry.view_item", brand)
     if file_format not in FORMATS:
         raise RegistryError("bad_format", "format is png, svg or pdf")
@@ -47,16 +46,17 @@ def create_job(
         raise RegistryError("no_items", "no items match")
     if count > MAX_LABELS:
         raise RegistryError("too_many_labels", f"at most {MAX_LABELS} labels per batch")
-    job = LabelJob.objects.create(
-        brand=brand,
-        created_by=actor,
-        item_filter=item_filter,
-        file_format=file_format,
-        paper=paper if file_format == "pdf" else "",
-        label_mm=label_mm if file_format == "pdf" else None,
-        total=count,
-    )
-    transaction.on_commit(lambda: render_label_job.delay(job.pk))
+    with transaction.atomic():  # the job and its task, or neither
+        job = LabelJob.objects.create(
+            brand=brand,
+            created_by=actor,
+            item_filter=item_filter,
+            file_format=file_format,
+            paper=paper if file_format == "pdf" else "",
+            label_mm=label_mm if file_format == "pdf" else None,
+            total=count,
+        )
+        enqueue("ipchain.registry.tasks.render_label_job", job.pk)
     return job
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from verifier import checks, evidence, scanlog
+from verifier import evidence, scanlog, verification
 
 
 @pytest.fixture(autouse=True)
@@ -9,7 +9,7 @@ def verifier_settings(settings):
     from another test's database."""
     settings.IPCHAIN_SCAN_LOG = {"batch": 100, "seconds": 0}
     evidence.forget()
-    checks.forget()
+    verification.forget()
     yield settings
     scanlog.flush()
     evidence.forget()

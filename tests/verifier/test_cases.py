@@ -11,6 +11,7 @@ from ipchain.ledger import log
 from ipchain.ledger.canonical import parse_json
 from ipchain.registry import items
 from ipchain.registry.audit import check_record_signatures
+from ipchain.registry.selectors import item_history
 from tests import factories
 from verifier import cases, clocks
 from verifier.models import Alert, Case
@@ -66,7 +67,7 @@ def test_the_holder_confirms_counterfeit_and_customs_destroy_in_the_items_signed
     cases.holder_answer(actor=world["admin"], case=case, counterfeit=True)
     cases.close(actor=world["officer"], case=case, outcome="destroyed")
 
-    history = items.item_history(world["item"])
+    history = item_history(world["item"], with_entries=True)
     assert [step["event"] for step in history] == ["registered", "customs_detained", "customs_destroyed"]
     record = parse_json(bytes(history[-1]["entry"].body))
     assert record["type"] == "customs.outcome" and record["by"] == "nl-customs" and record["case"] == case.pk

@@ -18,7 +18,7 @@ from tests import factories
 from verifier import tokenauth
 from verifier.api import VerifyIn, plain_verify_fields
 from verifier.models import Scan
-from verifier.views import MAX_CODE
+from verifier.verification import MAX_CODE
 
 pytestmark = pytest.mark.django_db
 

@@ -138,9 +138,9 @@ def node_env() -> dict:
 QUEUE_THREE = """
     import django, os, signal
     django.setup()
-    from verifier import checks, scanlog
+    from verifier import scanlog, verification
     for _ in range(3):
-        checks.verify_code({uri!r})
+        verification.verify_code({uri!r})
     assert scanlog.pending() == 3, scanlog.pending()
     {end}
 """

@@ -44,7 +44,7 @@ def test_the_officer_chooses_a_language(client, label_path):
 def test_why_a_code_cannot_be_read_is_said_in_the_officers_language(client):
     from django.utils import translation
 
-    from verifier.views import OFFLINE_REASONS
+    from verifier.wording import CODE_REASONS as OFFLINE_REASONS
 
     with translation.override("fr"):
         expected = str(OFFLINE_REASONS["bad_check_digit"])

@@ -20,7 +20,7 @@ VERIFIER_SOURCES = (
     "verifier/",
     "templates/verifier/",
     "templates/portal/cases.html",
-    "ipchain/portal/cases.py",
+    "ipchain/portal/case_views.py",
 )
 
 

@@ -1,6 +1,5 @@
 """What every registry API view shares: the caller's organisation, and items by GTIN and serial."""
 
-from django.shortcuts import get_object_or_404
 from rest_framework.exceptions import PermissionDenied
 
 from ipchain.accounts.models import Organisation
@@ -9,6 +8,7 @@ from ipchain.accounts.roles import organisation_of
 from ..digital_link import DigitalLinkError, normalize_gtin
 from ..errors import RegistryError
 from ..models import Item
+from ..selectors import visible_item
 
 
 def my_organisation(request, kind: str | None = None) -> Organisation:
@@ -40,15 +40,6 @@ def gtin14(value: str) -> str:
 
 
 def item_visible_to(request, gtin: str, serial: str) -> Item:
-    """An item the caller's organisation owns or whose brand it is; 404 otherwise (no leak)."""
-    organisation = registry_member(request)
-    item = get_object_or_404(
-        Item.objects.select_related("product__brand", "owner", "key", "registration_entry"),
-        product__gtin=gtin14(gtin),
-        serial=serial,
-    )
-    if organisation.kind == Organisation.Kind.OFFICE:
-        return item
-    if organisation.pk not in (item.owner_id, item.product.brand_id):
-        raise RegistryError("not_found", "no such item", status=404)
-    return item
+    """An item the caller's organisation owns or whose brand it is (the office: any); 404
+    otherwise, the same for one that does not exist (no leak)."""
+    return visible_item(registry_member(request), gtin=gtin, serial=serial)

@@ -1,6 +1,5 @@
 """The office's side: rights holders, their IP rights, admission and suspension."""
 
-from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -11,9 +10,8 @@ from ipchain.accounts.models import Organisation
 from ipchain.accounts.roles import require
 
 from .. import admission
-from ..errors import RegistryError
+from ..holders import create_rights_holder
 from ..models import IpRight
-from ..st3 import is_st3_code
 
 
 class IpRightSerializer(serializers.ModelSerializer):
@@ -69,18 +67,7 @@ class HolderListView(APIView):
         require(request.user, "accounts.add_organisation")
         data = HolderIn(data=request.data)
         data.is_valid(raise_exception=True)
-        d = dict(data.validated_data)
-        rights = d.pop("ip_rights", [])
-        d["country"] = d["country"].upper()
-        if not is_st3_code(d["country"]):
-            raise RegistryError("bad_country", f"{d['country']!r} is not a WIPO ST.3 code")
-        try:
-            with transaction.atomic():
-                holder = Organisation.objects.create(kind=Organisation.Kind.BRAND, **d)
-                for right in rights:
-                    admission.add_ip_right(holder=holder, **right)
-        except IntegrityError:
-            raise RegistryError("duplicate_slug", f"identifier {d['slug']!r} is taken", status=409) from None
+        holder = create_rights_holder(actor=request.user, **data.validated_data)
         return Response(HolderOut(holder).data, status=201)
 
 

@@ -1,6 +1,5 @@
 import base64
 
-from django.db.models import Q
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -9,12 +8,12 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ipchain.accounts.models import Organisation
 from ipchain.ledger.canonical import RecordError, parse_json
 
 from .. import items as item_services
 from ..errors import RegistryError
 from ..models import Item, ItemEvent
+from ..selectors import item_history, visible_items
 from .common import item_visible_to, my_brand, registry_member
 
 
@@ -62,13 +61,13 @@ def history_out(item: Item) -> list[dict]:
         {
             "event": step["event"],
             "time": step["time"],
-            "by": step["by"],
-            "details": step.get("details", {}),
+            "by": step["signer"],
+            "details": step["details"],
             "ledger_index": step["entry"].leaf_index,
             "leaf_hash": base64.b64encode(bytes(step["entry"].leaf_hash)).decode(),
             "record": parse_json(bytes(step["entry"].body)),
         }
-        for step in item_services.item_history(item)
+        for step in item_history(item, with_entries=True)
     ]
 
 
@@ -90,11 +89,11 @@ class ItemListView(APIView):
     )
     def get(self, request):
         organisation = registry_member(request)
-        items = Item.objects.select_related("product__brand", "owner", "key", "registration_entry").order_by(
-            "-id"
+        items = (
+            visible_items(organisation)
+            .select_related("product__brand", "owner", "key", "registration_entry")
+            .order_by("-id")
         )
-        if organisation.kind != Organisation.Kind.OFFICE:
-            items = items.filter(Q(product__brand=organisation) | Q(owner=organisation))
         if q := request.query_params.get("q"):
             items = items.filter(serial__startswith=q.strip())
         if gtin := request.query_params.get("gtin"):

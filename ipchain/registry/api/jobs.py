@@ -138,7 +138,7 @@ class LabelJobDownloadView(APIView):
     def get(self, request, job_id):
         job = get_object_or_404(LabelJob, pk=job_id, brand=my_brand(request))
         if job.state != LabelJob.State.DONE or not job.output:
-            raise RegistryError("not_ready", "the labels are not ready yet", status=409)
+            raise RegistryError("not_ready", "the labels are not ready yet")
         return FileResponse(
             job.output.open("rb"), as_attachment=True, filename=job.output.name.rsplit("/", 1)[-1]
         )

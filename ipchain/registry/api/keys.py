@@ -81,31 +81,21 @@ class KeyListView(APIView):
         require(request.user, "registry.manage_keys", organisation)
         data = KeyIn(data=request.data)
         data.is_valid(raise_exception=True)
-        public_key = _public_key(data.validated_data)
-        if data.validated_data["rotate"]:
-            key = key_services.rotate_key(organisation=organisation, public_key=public_key)
-        elif organisation.keys.filter(status=OrgKey.Status.ACTIVE).exists():
-            raise RegistryError(
-                "active_key_exists", "you have an active key: set rotate to replace it", status=409
-            )
-        elif public_key is None:
-            key = key_services.create_node_key(organisation=organisation)
-        else:
-            key = key_services.register_holder_key(organisation=organisation, public_key=public_key)
+        key = key_services.add_key(
+            actor=request.user,
+            organisation=organisation,
+            public_key=_public_key(data.validated_data),
+            rotate=data.validated_data["rotate"],
+        )
         return Response(KeyOut(key).data, status=201)
 
 
 class KeyRevokeView(APIView):
     @extend_schema(request=RevokeIn, responses=KeyOut)
     def post(self, request, kid):
-        organisation = my_organisation(request)
+        my_organisation(request)
         key = get_object_or_404(OrgKey, kid=kid)
-        # A brand revokes its own keys; the office may revoke any (a compromise it learns of).
-        if organisation.kind == organisation.Kind.OFFICE:
-            require(request.user, "registry.manage_keys")
-        else:
-            require(request.user, "registry.manage_keys", key.organisation)
         data = RevokeIn(data=request.data)
         data.is_valid(raise_exception=True)
-        key = key_services.revoke_key(key=key, **data.validated_data)
+        key = key_services.revoke_key_for(actor=request.user, key=key, **data.validated_data)
         return Response(KeyOut(key).data)

@@ -4,8 +4,8 @@ import pytest
 from django.core.management import call_command
 
 from ipchain.dashboard import aggregates
-from ipchain.dashboard.demo import load_demo_scans
 from ipchain.dashboard.models import ScanDay
+from ipchain.demo.dashboard_data import load_demo_scans
 from verifier.models import Alert, Case, Scan
 
 from .conftest import register

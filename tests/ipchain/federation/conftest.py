@@ -2,8 +2,8 @@
 
 import pytest
 
-from ipchain.federation.cosignature import CosignatureSigner
-from ipchain.federation.peers import peer_configure
+from ipchain.federation.peer_setup import peer_configure
+from ipchain.federation.tlog_cosignature import CosignatureSigner
 from ipchain.federation.witnesskey import witness_signer
 
 TEST_WITNESS_NAME = "test.ipchain.example/witness"

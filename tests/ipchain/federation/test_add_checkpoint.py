@@ -7,9 +7,9 @@ from django.db import connection
 from django.test import Client
 
 from ipchain.federation import witnessing
-from ipchain.federation.cosignature import verify_cosignatures
 from ipchain.federation.models import SplitViewEvidence, WitnessedHead
-from ipchain.federation.witness import TreeHead, WitnessRefusal, format_request
+from ipchain.federation.tlog_cosignature import verify_cosignatures
+from ipchain.federation.tlog_witness import TreeHead, WitnessRefusal, format_request
 from ipchain.ledger.notes import Signer
 
 from .conftest import TEST_WITNESS, add_peer
@@ -143,7 +143,7 @@ def test_a_proof_that_does_not_verify_is_422_and_kept_as_evidence(client, log, p
 def test_a_split_view_is_alerted_in_the_log_at_error(client, log, peer, caplog):
     witness_from(client, log, 100)
     log.fork(keep=50, count=50)
-    with caplog.at_level("ERROR", logger="ipchain.federation.evidence"):
+    with caplog.at_level("ERROR", logger="ipchain.federation.split_views"):
         post(client, 100, [], log.checkpoint(100))
     assert "split view PROVEN" in caplog.text and log.origin in caplog.text
 

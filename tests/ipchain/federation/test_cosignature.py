@@ -7,7 +7,7 @@ import hashlib
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from ipchain.federation.cosignature import (
+from ipchain.federation.tlog_cosignature import (
     CosignatureSigner,
     CosignatureVerifier,
     signed_message,

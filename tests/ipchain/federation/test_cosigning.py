@@ -15,10 +15,10 @@ import pytest
 from django.test import Client
 
 from ipchain.dashboard.health import ledger_health
-from ipchain.federation.cosignature import CosignatureSigner
 from ipchain.federation.cosigning import checkpoint_trusted, collect_cosignatures
 from ipchain.federation.models import Cosignature, Peer, WitnessedHead
-from ipchain.federation.peers import peer_configure
+from ipchain.federation.peer_setup import peer_configure
+from ipchain.federation.tlog_cosignature import CosignatureSigner
 from ipchain.ledger import log
 from ipchain.ledger.models import SignedCheckpoint
 from ipchain.ledger.notes import Signer, split_note

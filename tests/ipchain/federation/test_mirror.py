@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from ipchain.federation import mirror
+from ipchain.federation import mirror, mirrored
 from ipchain.federation.models import MirroredCheckpoint, MirroredEntry, MirroredTile, Peer, SplitViewEvidence
 from ipchain.federation.status import federation_status
 from ipchain.ledger.merkle import ProofError, verify_inclusion
@@ -49,7 +49,7 @@ def test_it_mirrors_a_peer_log_and_proves_its_entries_there(log, peer):
     assert MirroredEntry.objects.filter(peer=peer).count() == 700
     entry = MirroredEntry.objects.get(peer=peer, leaf_index=650)
     assert bytes(entry.body) == log.entries[650]
-    proof = mirror.mirrored_inclusion_proof(entry)
+    proof = mirrored.mirrored_inclusion_proof(entry)
     assert (proof.origin, proof.tree_size, proof.root_hash) == (log.origin, 700, log.root())
     verify_inclusion(650, 700, proof.leaf_hash, proof.hashes, log.root())  # by anyone, from the proof alone
     assert proof.checkpoint_note == log.checkpoint()
@@ -84,7 +84,7 @@ def test_a_large_catch_up_goes_in_steps_each_proven_against_the_signed_checkpoin
     )
     assert steps == [(256, 700), (512, 700), (700, 700)]
     assert (
-        mirror.mirrored_inclusion_proof(MirroredEntry.objects.get(peer=peer, leaf_index=3)).tree_size == 700
+        mirrored.mirrored_inclusion_proof(MirroredEntry.objects.get(peer=peer, leaf_index=3)).tree_size == 700
     )
 
 
@@ -202,7 +202,7 @@ def test_a_tampered_mirror_table_gives_a_proof_error_not_a_wrong_answer(log, pee
     entry.body = b'{"n":10,"type":"edited"}'
     entry.save()
     with pytest.raises(ProofError):
-        mirror.mirrored_inclusion_proof(entry)
+        mirrored.mirrored_inclusion_proof(entry)
 
 
 def test_items_and_keys_registered_at_a_peer_are_found_in_the_mirror(served, log):
@@ -222,9 +222,9 @@ def test_items_and_keys_registered_at_a_peer_are_found_in_the_mirror(served, log
     )
     peer = add_peer(log, url=served.url)
     sync(peer)
-    [found] = mirror.item_registrations(gtin="09506000134352", serial="SN1")
+    [found] = mirrored.item_registrations(gtin="09506000134352", serial="SN1")
     assert (found.peer, found.leaf_index) == (peer, 701)
-    assert mirror.item_registered_at(peer=peer, gtin="09506000134352", serial="SN1") == found
-    assert mirror.item_registered_at(peer=peer, gtin="09506000134352", serial="SN2") is None
-    assert [e.leaf_index for e in mirror.mirrored_records(kind="key.registered", peer=peer)] == [700]
-    assert mirror.mirrored_inclusion_proof(found).leaf_index == 701
+    assert mirrored.item_registered_at(peer=peer, gtin="09506000134352", serial="SN1") == found
+    assert mirrored.item_registered_at(peer=peer, gtin="09506000134352", serial="SN2") is None
+    assert [e.leaf_index for e in mirrored.mirrored_records(kind="key.registered", peer=peer)] == [700]
+    assert mirrored.mirrored_inclusion_proof(found).leaf_index == 701

@@ -26,7 +26,7 @@ from ipchain.registry.digital_link import build_label_uri, label_message
 from ipchain.registry.keys import active_key
 from ipchain.registry.signing import PrivateKey, PublicKey, b64url_encode, sign_record, verify_record
 from tests import factories
-from verifier import checks, evidence, scanlog
+from verifier import evidence, scanlog, verification
 from verifier.models import Alert, Scan
 from verifier.trustlist import trust_list_payload
 
@@ -111,7 +111,7 @@ class PeerOffice:
 def fresh_verifier(settings):
     settings.IPCHAIN_SCAN_LOG = {"batch": 100, "seconds": 0}
     evidence.forget()
-    checks.forget()
+    verification.forget()
     peer_keys.forget()
     yield
     scanlog.flush()
@@ -414,13 +414,13 @@ def test_a_peer_item_seen_here_too_far_apart_is_a_suspected_clone(office, peer):
     sync(peer)
     officer = factories.user(factories.customs("nl-customs"), Role.CUSTOMS_OFFICER)
     rotterdam, singapore = (51.95, 4.14), (1.26, 103.84)
-    first = checks.verify_code(code, user=officer, latitude=rotterdam[0], longitude=rotterdam[1])
+    first = verification.verify_code(code, user=officer, latitude=rotterdam[0], longitude=rotterdam[1])
     scanlog.flush()
     # The public's sightings weigh less and never count for travel.
-    public = checks.verify_code(code, latitude=singapore[0], longitude=singapore[1])
+    public = verification.verify_code(code, latitude=singapore[0], longitude=singapore[1])
     scanlog.flush()
     assert (str(first.verdict), str(public.verdict)) == ("genuine", "genuine")
-    second = checks.verify_code(code, user=officer, latitude=singapore[0], longitude=singapore[1])
+    second = verification.verify_code(code, user=officer, latitude=singapore[0], longitude=singapore[1])
     scanlog.flush()
     assert str(second.verdict) == "suspected_clone"
     assert "travel" in [r.code for r in second.reasons]
@@ -428,7 +428,10 @@ def test_a_peer_item_seen_here_too_far_apart_is_a_suspected_clone(office, peer):
     # Another serial of the same product has sightings of its own.
     other = office.register("P2")
     sync(peer)
-    assert str(checks.verify_code(other, user=officer, latitude=1.26, longitude=103.84).verdict) == "genuine"
+    assert (
+        str(verification.verify_code(other, user=officer, latitude=1.26, longitude=103.84).verdict)
+        == "genuine"
+    )
 
 
 def test_the_evidence_notes_are_in_the_officers_language_and_english_in_the_api(office, peer):
@@ -464,10 +467,10 @@ def test_an_officers_suspect_verdict_on_a_peer_item_is_signed_into_this_log(offi
         office.brand.public_key.key_id,
         PrivateKey.generate().sign(label_message(GTIN, "P1")),
     )
-    assert str(checks.verify_code(code, user=officer).verdict) == "genuine"
-    assert str(checks.verify_code(forged).verdict) == "forged"  # the public: not reported
+    assert str(verification.verify_code(code, user=officer).verdict) == "genuine"
+    assert str(verification.verify_code(forged).verdict) == "forged"  # the public: not reported
     assert sightings() == []
-    assert str(checks.verify_code(forged, user=officer).verdict) == "forged"
+    assert str(verification.verify_code(forged, user=officer).verdict) == "forged"
     scanlog.flush()
     [record] = sightings()
     assert (record["gtin"], record["serial"], record["verdict"]) == (GTIN, "P1", "forged")

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from ipchain.federation.cosignature import CosignatureVerifier, verify_cosignatures
+from ipchain.federation.tlog_cosignature import CosignatureVerifier, verify_cosignatures
 from ipchain.ledger.merkle import leaf_hash, verify_inclusion
 from ipchain.ledger.notes import Verifier, open_checkpoint
 
@@ -184,7 +184,7 @@ OFFICER_SCAN = """
 from ipchain.accounts.models import Role
 from tests import factories
 from verifier import scanlog
-from verifier.checks import verify_code
+from verifier.verification import verify_code
 officer = factories.user(factories.customs('nl-customs'), Role.CUSTOMS_OFFICER)
 result = verify_code({code!r}, user=officer)
 scanlog.flush()
@@ -198,7 +198,7 @@ print(json.dumps([[a.brand.slug, a.kind, a.item.serial] for a in Alert.objects.a
 
 QUORUM_OF_THREE = """
 from django.test import override_settings
-from verifier.checks import verify_code
+from verifier.verification import verify_code
 with override_settings(IPCHAIN_WITNESS_QUORUM=3):
     result = verify_code({code!r}, log=False)
 print(json.dumps({{'verdict': str(result.verdict), 'trusted': result.evidence.trusted}}))
@@ -270,11 +270,11 @@ def test_three_offices_witness_and_mirror_each_other(offices):
         {
             c: SYNC.format(names=["a"])
             + """
-from ipchain.federation import mirror
+from ipchain.federation import mirror, mirrored
 from ipchain.federation.cosigning import checkpoint_trusted
 from ipchain.ledger.notes import Verifier
-[entry] = mirror.item_registrations(gtin='09506000134352', serial='A00123')
-proof = mirror.mirrored_inclusion_proof(entry)
+[entry] = mirrored.item_registrations(gtin='09506000134352', serial='A00123')
+proof = mirrored.mirrored_inclusion_proof(entry)
 print(json.dumps({
     'office': entry.peer.name, 'origin': proof.origin, 'index': proof.leaf_index, 'size': proof.tree_size,
     'hashes': [h.hex() for h in proof.hashes], 'note': proof.checkpoint_note, 'body': bytes(entry.body).decode(),
@@ -357,7 +357,7 @@ print(json.dumps({
     assert open_checkpoint(forked, Verifier.from_vkey(b.log_vkey)).size == 80
     assert verify_cosignatures(forked, witness_keys.values()) == []  # both witnesses refused
     for witness in (a, c):  # the alert, in each witness's own log (whatever the line's prefix)
-        alert = re.compile(r"ERROR ipchain\.federation\.evidence .*split view suspected: peer b ")
+        alert = re.compile(r"ERROR ipchain\.federation\.split_views .*split view suspected: peer b ")
         assert alert.search((witness.dir / "server.log").read_text())
     b_status = status_of(b)
     assert all("HTTP 422" in " ".join(b_status[name]["errors"]) for name in ("a", "c"))

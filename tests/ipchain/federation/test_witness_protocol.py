@@ -8,7 +8,7 @@ import base64
 
 import pytest
 
-from ipchain.federation.witness import (
+from ipchain.federation.tlog_witness import (
     AddCheckpoint,
     TreeHead,
     WitnessRefusal,

@@ -21,7 +21,8 @@ def child_env() -> dict[str, str]:
         DATABASE_URL=url,
         IPCHAIN_LOG_ORIGIN=TEST_ORIGIN,
         IPCHAIN_LOG_KEY=TEST_SIGNER.skey,
-        IPCHAIN_INTEGRATE_SYNC="0",
+        # Not the embedded mode: appends only wait (their nudges go to an in-memory broker).
+        CELERY_TASK_ALWAYS_EAGER="0",
         DJANGO_SETTINGS_MODULE="config.settings",
         PYTHONPATH=str(ROOT),
     )

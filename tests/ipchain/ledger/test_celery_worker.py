@@ -54,7 +54,6 @@ def worker():
 
 
 def test_an_append_is_integrated_by_the_worker_through_the_broker(worker, settings, log_verifier):
-    settings.IPCHAIN_INTEGRATE_SYNC = False
     celery_app.conf.task_always_eager = False
     try:
         entry = log.append({"type": "test", "via": "broker"})

@@ -47,7 +47,6 @@ def test_the_node_uses_a_key_file(tmp_path, settings):
 
 @pytest.mark.django_db
 def test_integrate_command(capsys, settings):
-    settings.IPCHAIN_INTEGRATE_SYNC = False
     from ipchain.ledger.models import LogEntry
 
     LogEntry.objects.bulk_create([log.prepare_entry({"n": n}) for n in range(5)])

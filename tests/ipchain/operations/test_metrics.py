@@ -114,7 +114,7 @@ def test_ledger_gauges_are_read_at_scrape_time(client):
 COUNT_VERDICTS = """
 import sys, django
 django.setup()
-from ipchain.operations.metrics import count_verdict
+from verifier.metrics import count_verdict
 for _ in range(int(sys.argv[1])):
     count_verdict("forged")
 """

@@ -32,7 +32,6 @@ def test_every_beat_entry_names_a_registered_task():
 
 
 def test_checkpoint_publishing_integrates_what_waits_and_signs_a_checkpoint(settings):
-    settings.IPCHAIN_INTEGRATE_SYNC = False  # as with a worker: appends only wait
     for n in range(4):
         log.append({"kind": "test", "n": n})
     assert not SignedCheckpoint.objects.exists()

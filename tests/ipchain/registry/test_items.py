@@ -7,6 +7,7 @@ from ipchain.registry import items, records
 from ipchain.registry.digital_link import label_message, parse_code
 from ipchain.registry.errors import RegistryError
 from ipchain.registry.models import Item
+from ipchain.registry.selectors import item_history
 from ipchain.registry.signing import PublicKey, verify_record
 from tests import factories
 
@@ -132,7 +133,11 @@ def test_events_form_a_hash_chain_and_change_status(acme):
     record = parse_json(bytes(recalled.entry.body))
     assert record["prev"] == bytes(shipped.entry.leaf_hash).hex()
     assert record["epcis"]["disposition"] == "urn:epcglobal:cbv:disp:recalled"
-    assert [step["event"] for step in items.item_history(item)] == ["registered", "shipped", "recalled"]
+    assert [step["event"] for step in item_history(item, with_entries=True)] == [
+        "registered",
+        "shipped",
+        "recalled",
+    ]
 
 
 def test_ownership_transfer_is_signed_by_the_current_owner_only(acme):

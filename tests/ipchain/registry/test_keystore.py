@@ -169,7 +169,8 @@ def settings_in_a_subprocess(**env) -> subprocess.CompletedProcess:
         [
             sys.executable,
             "-c",
-            "from django.conf import settings; print(len(settings.IPCHAIN_KEY_ENCRYPTION_KEYS))",
+            "import django; django.setup(); from ipchain.registry.keys import encryption_keys;"
+            " print(len(encryption_keys()))",
         ],
         cwd=ROOT,
         env=environment | {"DJANGO_SETTINGS_MODULE": "config.settings"} | env,

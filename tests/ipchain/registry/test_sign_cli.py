@@ -1,4 +1,4 @@
-"""`python -m ipchain.sign`: a brand signs offline and the node accepts what it signed."""
+"""`ipchain-sign`: a brand signs offline and the node accepts what it signed."""
 
 import json
 import stat
@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 def sign(*args, stdin=None):
     return subprocess.run(
-        [sys.executable, "-m", "ipchain.sign", *args],
+        [sys.executable, "-m", "ipchain.signing_cli", *args],
         cwd=ROOT,
         input=stdin,
         capture_output=True,

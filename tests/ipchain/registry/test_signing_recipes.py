@@ -61,7 +61,7 @@ def test_the_openssl_recipe_makes_a_record_the_node_accepts(tmp_path):
 
 
 def test_the_pyca_cryptography_recipe_works_with_a_key_from_ipchain_sign(tmp_path):
-    """The key file `python -m ipchain.sign keygen` writes must open in pyca `cryptography`:
+    """The key file `ipchain-sign keygen` writes must open in pyca `cryptography`:
     python-ecdsa's own PKCS#8 did not."""
     private = PrivateKey.generate()
     (tmp_path / "brand.pem").write_text(private.to_pem())

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from ...peers import PeerError, peer_configure
+from ...peer_setup import PeerError, peer_configure
 
 
 class Command(BaseCommand):

@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ipchain.ledger.notes import NoteError
 
-from ...evidence import submit_evidence
 from ...models import Peer
+from ...split_views import submit_evidence
 
 
 class Command(BaseCommand):

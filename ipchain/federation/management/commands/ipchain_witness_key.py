@@ -3,10 +3,10 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from ipchain.ledger.logkey import write_key_file
+from ipchain.ledger.keyfiles import write_key_file
 from ipchain.ledger.notes import NoteError
 
-from ...cosignature import CosignatureSigner
+from ...tlog_cosignature import CosignatureSigner
 from ...witnesskey import WitnessKeyMissing, witness_signer
 
 
@@ -35,7 +35,7 @@ class Command(BaseCommand):
                     signer = CosignatureSigner.generate(settings.IPCHAIN_WITNESS_NAME)
                 except NoteError as exc:
                     raise CommandError(str(exc)) from None
-                write_key_file(path, signer)
+                write_key_file(path, signer.skey)
                 self.stderr.write(f"wrote the witness key to {path} (mode 0600)")
             witness_signer.cache_clear()
         try:

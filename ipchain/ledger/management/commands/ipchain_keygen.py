@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from ipchain.ledger.logkey import write_key_file
+from ipchain.ledger.keyfiles import write_key_file
 from ipchain.ledger.notes import NoteError, Signer
 
 
@@ -31,6 +31,6 @@ class Command(BaseCommand):
             signer = Signer.generate(origin or settings.IPCHAIN_LOG_ORIGIN)
         except NoteError as exc:
             raise CommandError(str(exc)) from None
-        write_key_file(path, signer)
+        write_key_file(path, signer.skey)
         self.stdout.write(f"wrote the log signing key to {path} (mode 0600)")
         self.stdout.write(f"verifier key: {signer.verifier.vkey}")

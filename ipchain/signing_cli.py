@@ -1,8 +1,8 @@
 """Sign ipchain records and labels offline with your own key, no node needed.
 
-    python -m ipchain.sign keygen --out brand.pem
-    python -m ipchain.sign record item.json --key brand.pem      # prints the signed record
-    python -m ipchain.sign label --gtin 09506000134352 --serial ABC123 --key brand.pem --host ipo.example
+    ipchain-sign keygen --out brand.pem
+    ipchain-sign record item.json --key brand.pem      # prints the signed record
+    ipchain-sign label --gtin 09506000134352 --serial ABC123 --key brand.pem --host ipo.example
 
 The exact bytes signed are in docs/signing.md. Exit status 2 and a message on bad input.
 """
@@ -107,7 +107,7 @@ def _read(path: str) -> bytes:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ipchain.sign", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="ipchain-sign", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     p = commands.add_parser("keygen", help="make a P-256 key pair")
     p.add_argument("--out", required=True, help="where to write the private key (PKCS#8 PEM)")

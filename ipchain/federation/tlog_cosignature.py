@@ -12,7 +12,6 @@ The message does not commit to the witness's name, so one key must serve one wit
 """
 
 import base64
-import binascii
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,7 +19,17 @@ from dataclasses import dataclass
 from ecdsa import Ed25519, SigningKey, VerifyingKey
 from ecdsa.keys import BadSignatureError, MalformedPointError
 
-from ipchain.ledger.notes import SIG_PREFIX, NoteError, key_id, split_note
+from ipchain.ledger.notes import (
+    SIG_PREFIX,
+    NoteError,
+    check_key_name,
+    format_skey,
+    format_vkey,
+    key_id,
+    parse_skey,
+    parse_vkey,
+    split_note,
+)
 
 ALG_COSIGNATURE_V1 = 0x04
 HEADER = "cosignature/v1"
@@ -37,19 +46,6 @@ def signed_message(text: str, timestamp: int) -> bytes:
     return f"{HEADER}\ntime {timestamp}\n{text}".encode()
 
 
-def _check_name(name: str) -> None:
-    # signed-note: key names are non-empty and hold no Unicode space and no '+'.
-    if not name or any(c.isspace() for c in name) or "+" in name:
-        raise NoteError("bad_key_name", f"key name {name!r} is empty or has a space or '+'")
-
-
-def _b64decode(text: str) -> bytes:
-    try:
-        return base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        raise NoteError("bad_base64", "not standard base64") from None
-
-
 @dataclass(frozen=True)
 class CosignatureVerifier:
     """A witness's public key, as configured by whoever relies on its cosignatures."""
@@ -61,23 +57,11 @@ class CosignatureVerifier:
     @classmethod
     def from_vkey(cls, vkey: str) -> "CosignatureVerifier":
         """Parse '<name>+<hex key id>+<base64(0x04 || 32-byte Ed25519 public key)>'."""
-        parts = vkey.strip().split("+", 2)
-        if len(parts) != 3:
-            raise NoteError("bad_vkey", "a verifier key is name+keyid+key")
-        name, hex_id, b64 = parts
-        _check_name(name)
-        raw = _b64decode(b64)
-        if len(raw) != 33 or raw[0] != ALG_COSIGNATURE_V1:
-            raise NoteError("bad_vkey", "a witness key is type 0x04 (Ed25519 cosignature/v1), 32 bytes")
-        kid = key_id(name, ALG_COSIGNATURE_V1, raw[1:])
-        if len(hex_id) != 8 or hex_id.lower() != kid.hex():
-            raise NoteError("bad_vkey", "verifier key id does not match the key")
-        return cls(name, kid, raw[1:])
+        return cls(*parse_vkey(vkey, alg=ALG_COSIGNATURE_V1, what="a witness key (Ed25519 cosignature/v1)"))
 
     @property
     def vkey(self) -> str:
-        encoded = base64.b64encode(bytes([ALG_COSIGNATURE_V1]) + self.public_key).decode()
-        return f"{self.name}+{self.key_id.hex()}+{encoded}"
+        return format_vkey(self.name, self.key_id, ALG_COSIGNATURE_V1, self.public_key)
 
     def verify(self, text: str, signature: bytes) -> int | None:
         """The cosignature's timestamp if `signature` is this witness's cosignature of `text`."""
@@ -98,7 +82,7 @@ class CosignatureSigner:
     """A witness's Ed25519 key. Its seed never leaves this object except through `skey`."""
 
     def __init__(self, name: str, seed: bytes):
-        _check_name(name)
+        check_key_name(name)
         if len(seed) != 32:
             raise NoteError("bad_skey", "an Ed25519 seed is 32 bytes")
         self.name = name
@@ -116,21 +100,17 @@ class CosignatureSigner:
     @classmethod
     def from_skey(cls, skey: str) -> "CosignatureSigner":
         """Parse 'PRIVATE+KEY+<name>+<hex key id>+<base64(0x04 || seed)>', the note key format."""
-        parts = skey.strip().split("+", 4)
-        if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"]:
-            raise NoteError("bad_skey", "a signer key is PRIVATE+KEY+name+keyid+key")
-        raw = _b64decode(parts[4])
-        if len(raw) != 33 or raw[0] != ALG_COSIGNATURE_V1:
-            raise NoteError("bad_skey", "a witness key is type 0x04 (Ed25519 cosignature/v1)")
-        signer = cls(parts[2], raw[1:])
-        if parts[3].lower() != signer.verifier.key_id.hex():
+        name, claimed_id, seed = parse_skey(
+            skey, alg=ALG_COSIGNATURE_V1, what="a witness key (cosignature/v1)"
+        )
+        signer = cls(name, seed)
+        if claimed_id != signer.verifier.key_id.hex():
             raise NoteError("bad_skey", "signer key id does not match the key")
         return signer
 
     @property
     def skey(self) -> str:
-        seed = base64.b64encode(bytes([ALG_COSIGNATURE_V1]) + self._key.to_string()).decode()
-        return f"PRIVATE+KEY+{self.name}+{self.verifier.key_id.hex()}+{seed}"
+        return format_skey(self.name, self.verifier.key_id, ALG_COSIGNATURE_V1, self._key.to_string())
 
     @property
     def public_key(self) -> bytes:

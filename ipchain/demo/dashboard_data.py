@@ -13,12 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from ipchain.accounts.models import Organisation
+from ipchain.dashboard.figures import figures_cache_key
+from ipchain.dashboard.rollup import fold
 from ipchain.operations.models import FailedTask
 from ipchain.registry.models import Item, Product
 from verifier.models import Alert, Case, Scan
-
-from .figures import figures_cache_key
-from .rollup import fold
 
 # (authority slug, name, ST.3 country, [(office, latitude, longitude, weight)])
 AUTHORITIES = [
@@ -170,7 +169,13 @@ def _cases_and_alerts(rng: random.Random, now, items) -> None:
             notify_by=detained + timedelta(days=1),
             notified_at=detained + timedelta(hours=6) if notified else None,
             holder_deadline=detained + timedelta(days=10) if notified else None,
-            state=Case.State.AWAITING_HOLDER if notified else Case.State.DETAINED,
+            state=(
+                Case.State.RELEASED
+                if n >= 10
+                else Case.State.AWAITING_HOLDER
+                if notified
+                else Case.State.DETAINED
+            ),
             closed_at=detained + timedelta(days=5) if n >= 10 else None,
         )
         Alert.objects.create(

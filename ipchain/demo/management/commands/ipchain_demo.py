@@ -3,7 +3,6 @@ authority, and one user per role. Safe to run twice. Never use these passwords a
 
 from datetime import date, timedelta
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -15,6 +14,8 @@ from ipchain.ledger import log
 from ipchain.registry import admission, catalogue, items
 from ipchain.registry.digital_link import gtin_check_digit
 from ipchain.registry.keys import create_node_key
+
+from ...dashboard_data import load_demo_scans
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed for the demo, refused in production
 
@@ -46,11 +47,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<16} {what}   (password: {DEMO_PASSWORD})")
 
     def _dashboard_demo(self) -> None:
-        """Scans, cases and alerts for the office dashboard, when its app is installed."""
-        if not apps.is_installed("ipchain.dashboard"):
-            return
-        from ipchain.dashboard.demo import load_demo_scans
-
+        """Scans, cases and alerts for the office dashboard."""
         self.stdout.write(f"{load_demo_scans()} demo scans for the dashboard")
 
     def _load(self, per_product: int):

@@ -8,17 +8,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from ipchain.errors import DomainError
+from ipchain.reasons import explain
+from verifier import cases as case_services
+from verifier.models import Case
 
-from .views import brand_only
+from .guards import brand_only
 
 
 @brand_only
 def cases(request, org):
     """GET: the brand's cases, open ones first. POST: answer one (case, answer)."""
-    from verifier import cases as case_services
-    from verifier.case_views import error_text
-    from verifier.models import Case
-
     visible = case_services.visible_cases(request.user)
     if request.method == "POST":
         if request.POST.get("answer") not in ("genuine", "counterfeit"):
@@ -29,7 +28,7 @@ def cases(request, org):
                 actor=request.user, case=case, counterfeit=request.POST["answer"] == "counterfeit"
             )
         except DomainError as exc:
-            messages.error(request, error_text(exc))
+            messages.error(request, explain(exc))
         else:
             messages.success(request, _("Answer sent to customs for case %(n)s.") % {"n": case.pk})
         return redirect("portal:cases")

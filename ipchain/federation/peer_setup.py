@@ -7,8 +7,8 @@ from django.db import transaction
 from ipchain.errors import DomainError
 from ipchain.ledger.notes import NoteError, Verifier
 
-from .cosignature import CosignatureVerifier
 from .models import Peer
+from .tlog_cosignature import CosignatureVerifier
 
 
 class PeerError(DomainError):

@@ -3,7 +3,7 @@
 A log asks a witness to cosign a new checkpoint by sending the size of the last checkpoint
 the witness cosigned for it, a consistency proof from that size, and the new signed note.
 The witness cosigns only a checkpoint that extends the last one it cosigned; everything
-else is refused with the status code the spec gives for that case.
+else is refused with the status code the spec gives for that case (REFUSAL_STATUS).
 """
 
 import base64
@@ -21,27 +21,37 @@ MAX_REQUEST_BYTES = 64 * 1024
 # tlog-witness: the 409 body is the witness's size in decimal, with this content type.
 SIZE_CONTENT_TYPE = "text/x.tlog.size"
 
-BAD_REQUEST = 400
-FORBIDDEN = 403
-NOT_FOUND = 404
-CONFLICT = 409
-UNPROCESSABLE = 422
+# The status tlog-witness gives for each refusal ("add-checkpoint" responses).
+REFUSAL_STATUS = {
+    "malformed_request": 400,
+    "malformed_checkpoint": 400,
+    "old_size_too_large": 400,
+    "proof_not_empty": 400,
+    "bad_signature": 403,
+    "unknown_origin": 404,
+    "old_size_mismatch": 409,
+    "root_mismatch": 409,
+    "inconsistent_proof": 422,
+}
 
 
 class WitnessRefusal(DomainError):
-    """A refused add-checkpoint request; `status` is the code tlog-witness gives for it.
+    """A refused add-checkpoint request; REFUSAL_STATUS gives its status by reason.
 
     `known_size` is set on a 409: the size of the latest checkpoint the witness cosigned.
     `split_view` is set when the refusal itself shows the log signed two inconsistent
     checkpoints (same size, different roots).
     """
 
-    def __init__(
-        self, reason: str, message: str, *, status: int, known_size: int | None = None, split_view=False
-    ):
-        super().__init__(reason, message, status=status)
+    def __init__(self, reason: str, message: str, *, known_size: int | None = None, split_view=False):
+        super().__init__(reason, message)
         self.known_size = known_size
         self.split_view = split_view
+
+    @property
+    def status(self) -> int:
+        """The answer tlog-witness gives for this refusal."""
+        return REFUSAL_STATUS.get(self.reason, 400)
 
 
 @dataclass(frozen=True)
@@ -80,7 +90,7 @@ def parse_request(body: bytes) -> AddCheckpoint:
     """Parse "old N\\n", up to 63 base64 hash lines, an empty line, then a signed checkpoint."""
 
     def malformed(message: str) -> WitnessRefusal:
-        return WitnessRefusal("malformed_request", message, status=BAD_REQUEST)
+        return WitnessRefusal("malformed_request", message)
 
     if len(body) > MAX_REQUEST_BYTES:
         raise malformed(f"request is larger than {MAX_REQUEST_BYTES} bytes")
@@ -123,23 +133,19 @@ def check_add_checkpoint(
         checkpoint = open_checkpoint(request.note, log_verifier)
     except NoteError as exc:
         if exc.reason in {"bad_signature", "unverified_note", "wrong_origin"}:
-            raise WitnessRefusal(
-                "bad_signature", "no signature by the log's key verifies", status=FORBIDDEN
-            ) from None
-        raise WitnessRefusal("malformed_checkpoint", str(exc), status=BAD_REQUEST) from None
+            raise WitnessRefusal("bad_signature", "no signature by the log's key verifies") from None
+        raise WitnessRefusal("malformed_checkpoint", str(exc)) from None
     old = request.old_size
     if old > checkpoint.size:
         raise WitnessRefusal(
             "old_size_too_large",
             f"old size {old} is larger than the checkpoint's {checkpoint.size}",
-            status=BAD_REQUEST,
         )
     known = latest.size if latest else 0
     if old != known:
         raise WitnessRefusal(
             "old_size_mismatch",
             f"the latest cosigned size is {known}, not {old}",
-            status=CONFLICT,
             known_size=known,
         )
     if latest is not None and checkpoint.size == latest.size:
@@ -147,23 +153,20 @@ def check_add_checkpoint(
             raise WitnessRefusal(
                 "root_mismatch",
                 f"a different root was cosigned for size {known}",
-                status=CONFLICT,
                 known_size=known,
                 split_view=True,
             )
         if request.proof:
-            raise WitnessRefusal("proof_not_empty", "equal sizes take an empty proof", status=BAD_REQUEST)
+            raise WitnessRefusal("proof_not_empty", "equal sizes take an empty proof")
         return checkpoint
     if old == 0:
         if request.proof:
-            raise WitnessRefusal("proof_not_empty", "the proof from size 0 is empty", status=BAD_REQUEST)
+            raise WitnessRefusal("proof_not_empty", "the proof from size 0 is empty")
         return checkpoint
     try:
         verify_consistency(old, checkpoint.size, latest.root_hash, checkpoint.root_hash, request.proof)
     except ProofError as exc:
-        raise WitnessRefusal(
-            "inconsistent_proof", f"the consistency proof does not verify: {exc}", status=UNPROCESSABLE
-        ) from None
+        raise WitnessRefusal("inconsistent_proof", f"the consistency proof does not verify: {exc}") from None
     return checkpoint
 
 

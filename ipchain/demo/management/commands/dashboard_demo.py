@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from ipchain.dashboard.demo import load_demo_scans
+from ipchain.demo.dashboard_data import load_demo_scans
 
 
 class Command(BaseCommand):

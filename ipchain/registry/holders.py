@@ -1,0 +1,46 @@
+"""Rights holders: the office records one with the IP rights it relies on, before admitting it
+(admission.py). The API and the office's pages both create them here."""
+
+from django.db import IntegrityError, transaction
+
+from ipchain.accounts.models import Organisation
+from ipchain.accounts.roles import require
+
+from .admission import add_ip_right
+from .errors import RegistryError
+from .st3 import is_st3_code
+
+
+def create_rights_holder(
+    *,
+    actor,
+    slug: str,
+    name: str,
+    country: str,
+    contact_email: str = "",
+    contact_phone: str = "",
+    website: str = "",
+    ip_rights: list[dict] = (),
+) -> Organisation:
+    """A rights holder, pending admission, with its IP rights (each as add_ip_right takes
+    them); all or nothing."""
+    require(actor, "accounts.add_organisation")
+    country = country.strip().upper()
+    if not is_st3_code(country):
+        raise RegistryError("bad_country", f"{country!r} is not a WIPO ST.3 code")
+    try:
+        with transaction.atomic():
+            holder = Organisation.objects.create(
+                kind=Organisation.Kind.BRAND,
+                slug=slug,
+                name=name.strip(),
+                country=country,
+                contact_email=contact_email,
+                contact_phone=contact_phone,
+                website=website,
+            )
+            for right in ip_rights:
+                add_ip_right(holder=holder, **right)
+    except IntegrityError:
+        raise RegistryError("duplicate_slug", f"identifier {slug!r} is taken") from None
+    return holder

@@ -1,0 +1,33 @@
+"""Telling the rights holder that customs detained goods bearing its labels (Art. 17(3))."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+
+from . import cases
+
+
+def notify_holder(case_id: int) -> bool:
+    """E-mail the holder and start its clock; False when the case needs no notification (done
+    already, closed, or being notified by another worker). Raises OSError when the mail
+    server cannot be reached, leaving the case to be claimed again by the retry."""
+    case = cases.claim_notification(case_id)
+    if case is None:
+        return False
+    recipients = [case.brand.contact_email] if case.brand.contact_email else []
+    try:
+        if recipients:
+            send_mail(
+                subject=f"[ipchain] Goods detained: case {case.pk}",
+                message=(
+                    f"{case.authority} detained {case.quantity} x {case.goods} bearing the label of "
+                    f"{case.item} at {case.customs_office or 'a border post'}.\n"
+                    "Please confirm in the ipchain portal whether they are genuine or counterfeit."
+                ),
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=recipients,
+            )
+    except OSError:
+        cases.release_notification(case)
+        raise
+    cases.mark_notified(case)
+    return True

@@ -1,0 +1,54 @@
+"""Where apps above the verifier plug in, so that the verifier imports none of them.
+
+An app registers in its AppConfig.ready (federation does: docs/architecture.md):
+- an item source: asked, in the order registered, about a code naming no item held here;
+  the first that knows the item answers with its verdict (a Result);
+- an alert hook: told of every recorded verdict that alerts (results.ALERTING), after the
+  scan is logged, with the scanner and the moment of the scan;
+- trust-list keys: more keys for the offline trust list (each a dict as trustlist.py lays
+  out its own).
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+
+ItemSource = Callable[..., object]  # (code, *, scanner, latitude, longitude, now) -> Result | None
+AlertHook = Callable[..., None]  # (result, scanner, *, now) -> None
+TrustListKeys = Callable[[], list[dict]]
+
+_item_sources: list[ItemSource] = []
+_alert_hooks: list[AlertHook] = []
+_trust_list_keys: list[TrustListKeys] = []
+
+
+def add_item_source(source: ItemSource) -> None:
+    if source not in _item_sources:
+        _item_sources.append(source)
+
+
+def add_alert_hook(hook: AlertHook) -> None:
+    if hook not in _alert_hooks:
+        _alert_hooks.append(hook)
+
+
+def add_trust_list_keys(provider: TrustListKeys) -> None:
+    if provider not in _trust_list_keys:
+        _trust_list_keys.append(provider)
+
+
+def answer_from_sources(code, *, scanner, latitude, longitude, now: datetime):
+    """The verdict of the first registered source that knows the code's item, or None."""
+    for source in _item_sources:
+        result = source(code, scanner=scanner, latitude=latitude, longitude=longitude, now=now)
+        if result is not None:
+            return result
+    return None
+
+
+def tell_alert_hooks(result, scanner, *, now: datetime) -> None:
+    for hook in _alert_hooks:
+        hook(result, scanner, now=now)
+
+
+def more_trust_list_keys() -> list[dict]:
+    return [key for provider in _trust_list_keys for key in provider()]

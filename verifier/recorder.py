@@ -1,0 +1,139 @@
+"""The one recorder of scans and of the alerts rights holders receive.
+
+Every scan (online, sent later from a phone that was offline, on a peer office's item) is
+logged here, with the alert its verdict raises; cases, reminders and sightings from other
+offices raise their alerts here too, each of a kind (Alert.Kind). Online scans go through
+the batched scan log (scanlog.py); offline ones are written at once, because a resend is
+recognised by its row. Apps above the verifier hear of alerting verdicts through the alert
+hooks (plugins.py): federation tells a peer office of its item.
+"""
+
+import uuid
+from datetime import datetime
+
+from django.utils import timezone
+
+from ipchain.accounts.models import Organisation
+from ipchain.registry.models import Item
+
+from . import plugins, scanlog
+from .metrics import count_offline_scan
+from .models import Alert, Case, Scan
+from .results import Result
+from .scanners import Scanner
+
+MAX_CODE_STORED = 1024
+
+
+def record_scan(
+    result: Result, text: str, scanner: Scanner, latitude, longitude, now: datetime, *, offline: bool = False
+) -> uuid.UUID:
+    """Log an online scan (written soon after the response, scanlog.py); returns its reference."""
+    item = result.item
+    ref = uuid.uuid4()
+    scan = {  # a Scan's fields by attname: no model instance on the hot path (scanlog.py)
+        "ref": ref,
+        "created_at": now,
+        "offline": offline,
+        "received_at": timezone.now() if offline else None,
+        "officer_id": scanner.user_id if scanner.trusted else None,
+        "authority_id": scanner.authority_id if scanner.trusted else None,
+        "customs_office": scanner.office if scanner.trusted else "",
+        "trusted": scanner.trusted,
+        "latitude": latitude,
+        "longitude": longitude,
+        "code": text[:MAX_CODE_STORED],
+        "gtin": result.code.gtin,
+        "serial": result.code.serial,
+        "item_id": item.pk if item is not None else None,
+        "verdict": str(result.verdict),
+        "reasons": [r.code for r in result.reasons],
+    }
+    scanlog.queue(scan, alert_fields(result, scanner, now))
+    result.scan_ref = ref
+    if result.alerting:
+        plugins.tell_alert_hooks(result, scanner, now=now)
+    return ref
+
+
+def record_offline_scan(
+    result: Result,
+    *,
+    ref: uuid.UUID,
+    text: str,
+    scanner: Scanner,
+    latitude,
+    longitude,
+    scanned_at: datetime,
+    received_at: datetime,
+    offline_verdict: str = "",
+) -> Scan:
+    """Log a scan a phone made offline, at once (the caller holds a transaction: the row and
+    its alert are written together, or neither)."""
+    scan = Scan.objects.create(
+        ref=ref,
+        created_at=scanned_at,
+        offline=True,
+        received_at=received_at,
+        officer_id=scanner.user_id,
+        authority_id=scanner.authority_id,
+        customs_office=scanner.office,
+        trusted=scanner.trusted,
+        latitude=latitude,
+        longitude=longitude,
+        code=text[:MAX_CODE_STORED],
+        gtin=result.code.gtin,
+        serial=result.code.serial,
+        item=result.item,
+        verdict=str(result.verdict),
+        reasons=[r.code for r in result.reasons],
+        offline_verdict=offline_verdict,
+    )
+    fields = alert_fields(result, scanner, scanned_at, offline=True)
+    if fields is not None:
+        Alert.objects.create(scan=scan, **fields)
+    result.scan_ref = ref
+    if result.alerting:
+        plugins.tell_alert_hooks(result, scanner, now=scanned_at)
+    count_offline_scan(str(result.verdict), offline_verdict)
+    return scan
+
+
+def alert_fields(result: Result, scanner: Scanner, now: datetime, *, offline: bool = False) -> dict | None:
+    """The Alert a verdict raises for the rights holder of a local item, as field values; None
+    when it raises none (an item of another source alerts through the alert hooks)."""
+    item = result.item
+    if item is None or not result.alerting:
+        return None
+    where = scanner.office or ("an officer" if scanner.trusted else "a member of the public")
+    if offline:
+        where += ", offline scan"
+    return {
+        "brand_id": item.product.brand_id,
+        "item": item,
+        "kind": Alert.Kind(str(result.verdict)),
+        "message": f"{item}: {result.verdict} ({where}): " + "; ".join(map(str, result.reasons)),
+        "created_at": now,
+    }
+
+
+def raise_alert(
+    kind: Alert.Kind,
+    *,
+    brand: Organisation,
+    message: str,
+    item: Item | None = None,
+    scan: Scan | None = None,
+    case: Case | None = None,
+    created_at: datetime | None = None,
+) -> Alert:
+    """Tell a rights holder something about its goods (shown in its portal)."""
+    return Alert.objects.create(
+        brand=brand,
+        item=item,
+        scan=scan,
+        case=case,
+        kind=Alert.Kind(kind),
+        message=message,
+        created_at=created_at or timezone.now(),
+    )

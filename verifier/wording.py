@@ -1,0 +1,61 @@
+"""The verifier's words, in the reader's language: verdicts, what to do next, reasons, why a
+code cannot be read. Pages, the API's reason texts and the dashboard read them from here."""
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from ipchain.registry.models import Item
+
+VERDICT_LABELS = {
+    "genuine": _("Genuine"),
+    "unknown": _("Unknown item"),
+    "forged": _("Forged label"),
+    "revoked": _("Revoked signature"),
+    "recalled": _("Recalled"),
+    "stolen": _("Reported stolen"),
+    "destroyed": _("Destroyed"),
+    "suspected_clone": _("Suspected clone"),
+}
+
+# What the officer should do next, by verdict.
+VERDICT_ADVICE = {
+    "genuine": _("Registered by the rights holder. Check the goods match the guide below."),
+    "unknown": _("Not registered. Compare the goods with the guide, or ask the rights holder."),
+    "forged": _("The label is not the rights holder's. Consider detaining the goods."),
+    "revoked": _("Signed with a compromised key. Treat as suspect; ask the rights holder."),
+    "recalled": _("The rights holder recalled this item."),
+    "stolen": _("Reported stolen. Consider detaining the goods and tell the rights holder."),
+    "destroyed": _("This item was destroyed: a label on goods is a copy."),
+    "suspected_clone": _("The same label was seen elsewhere. Consider detaining the goods."),
+}
+# A peer office's item: this node holds no identification guide for it (not in the peer's log).
+PEER_GENUINE_ADVICE = _(
+    "Registered by the rights holder at another office. This node has no guide for it: ask the"
+    " rights holder if the goods look wrong."
+)
+
+# Why a code cannot be read, by reason code (digital_link.py), for the scanner page online
+# and for offline.js, in the officer's language.
+CODE_REASONS = {
+    "not_a_code": _("Not a GS1 Digital Link address or element string."),
+    "too_long": _("Too long for a code."),
+    "bad_gtin": _("A GTIN is 8, 12, 13 or 14 digits."),
+    "bad_check_digit": _("The GTIN's check digit is wrong: a typing error, or not a real GTIN."),
+    "bad_serial": _("The serial number is missing or has characters a serial cannot have."),
+    "malformed_signature": _("The signature in the code is damaged."),
+    "no_office_key": _("This node has no office key yet."),
+    "no_trust_list": _("Open the verifier once with a network so that it keeps the trust list."),
+    "bad_trust_list": _("The stored trust list is not signed by the office: it is not used."),
+}
+
+
+def verdict_label(verdict: str) -> str:
+    return str(VERDICT_LABELS.get(verdict, verdict))
+
+
+def reason_text(reason) -> str:
+    """A verdict's reason (or an evidence note) in the request's language."""
+    values = dict(reason.values)
+    if "status" in values:
+        values["status"] = str(Item.Status(values["status"]).label).lower()
+    return gettext(reason.template) % values if values else gettext(reason.template)
