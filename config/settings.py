@@ -189,6 +189,15 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # A producer that cannot reach the broker fails within a fraction of a second (kombu's
+    # default retries for about 6 s): the request that committed answers, and its task waits
+    # in the outbox (ipchain/outbox/enqueue.py). Workers reconnect by their own rules.
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 # Celery workers and beat log through the same handler (JSON in production) instead of
 # replacing the root logger with their own plain format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -24,7 +24,7 @@ urlpatterns = [
     path("api/v1/", include(ledger_api)),
     path("api/v1/", include("ipchain.registry.api.urls")),
     path("", include("verifier.urls")),
-    path("office/dashboard/", include("ipchain.dashboard.urls")),  # office dashboard (issue 5)
+    path("office/dashboard/", include("ipchain.dashboard.urls")),
     path("api/v1/schema", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/redoc", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),

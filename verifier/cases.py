@@ -197,12 +197,12 @@ def release_notification(case: Case) -> None:
 
 def mark_notified(case: Case) -> Case:
     """The holder was told: its clock starts (Art. 23). A case closed meanwhile stays closed."""
-    now = timezone.now()
     with transaction.atomic():
         try:
             locked = _locked(case, "notified")
         except CaseError:
             return case
+        now = timezone.now()
         locked.notified_at = now
         locked.holder_deadline = clocks.holder_deadline(
             now,
@@ -223,9 +223,9 @@ def holder_answer(*, actor, case: Case, counterfeit: bool) -> Case:
         or not actor.has_perm("registry.add_itemevent")
     ):
         raise PermissionDenied("only the rights holder's staff answer for its goods")
-    now = timezone.now()
     with transaction.atomic():
         locked = _locked(case, "answered")
+        now = timezone.now()  # the moment of the change: once the lock is ours
         if locked.holder_deadline and now > locked.holder_deadline:
             raise CaseError("deadline_passed", "the answer period is over; ask customs for an extension")
         locked.holder_answer = "counterfeit" if counterfeit else "genuine"
@@ -241,9 +241,9 @@ def extend(*, actor, case: Case) -> Case:
     membership = _customs_membership(actor)
     if membership.organisation_id != case.authority_id:
         raise PermissionDenied("only the detaining authority extends its case")
-    now = timezone.now()
     with transaction.atomic():
         locked = _locked_open(case)
+        now = timezone.now()
         if locked.state not in TRANSITIONS["extended"] or locked.perishable or locked.extended:
             raise CaseError(
                 "no_extension", "perishable goods, or an extension already given, or the holder not notified"
@@ -263,9 +263,9 @@ def close(*, actor, case: Case, outcome: str) -> Case:
         raise PermissionDenied("only the detaining authority closes its case")
     if outcome not in ("released", "destroyed"):
         raise CaseError("bad_outcome", "a case closes with released or destroyed")
-    now = timezone.now()
     with transaction.atomic():
         locked = _locked_open(case)
+        now = timezone.now()
         if locked.state not in TRANSITIONS[outcome]:
             raise CaseError(
                 "not_confirmed", "goods are destroyed only after the holder confirms they are counterfeit"

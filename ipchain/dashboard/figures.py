@@ -11,10 +11,11 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ipchain.operations.exports import spreadsheet_safe
+from verifier.wording import verdict_label
 
 from . import aggregates, charts, worldmap
 
@@ -30,22 +31,6 @@ VERDICT_COLOURS = {
     "suspected_clone": "#e8710a",
     "forged": "#b3261e",
 }
-
-# The verifier's words for its verdicts (verifier/views.py), so their translations are shared.
-VERDICT_LABELS = {
-    "genuine": gettext_lazy("Genuine"),
-    "unknown": gettext_lazy("Unknown item"),
-    "forged": gettext_lazy("Forged label"),
-    "revoked": gettext_lazy("Revoked signature"),
-    "recalled": gettext_lazy("Recalled"),
-    "stolen": gettext_lazy("Reported stolen"),
-    "destroyed": gettext_lazy("Destroyed"),
-    "suspected_clone": gettext_lazy("Suspected clone"),
-}
-
-
-def verdict_label(verdict: str) -> str:
-    return str(VERDICT_LABELS.get(verdict, verdict))
 
 
 @dataclass

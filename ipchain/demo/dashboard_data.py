@@ -17,6 +17,7 @@ from ipchain.dashboard.figures import figures_cache_key
 from ipchain.dashboard.rollup import fold
 from ipchain.operations.models import FailedTask
 from ipchain.registry.models import Item, Product
+from verifier import recorder
 from verifier.models import Alert, Case, Scan
 
 # (authority slug, name, ST.3 country, [(office, latitude, longitude, weight)])
@@ -178,12 +179,12 @@ def _cases_and_alerts(rng: random.Random, now, items) -> None:
             ),
             closed_at=detained + timedelta(days=5) if n >= 10 else None,
         )
-        Alert.objects.create(
+        recorder.raise_alert(
+            Alert.Kind.DETAINED,
             brand=case.brand,
             item=scan.item,
             scan=scan,
             case=case,
-            kind="detained",
             message=f"{case.quantity} x {case.goods} detained at {case.customs_office}: case {case.pk}",
             created_at=detained,
         )
@@ -192,11 +193,11 @@ def _cases_and_alerts(rng: random.Random, now, items) -> None:
         .select_related("item__product__brand")
         .order_by("-created_at")[:6]
     ):
-        Alert.objects.create(
+        recorder.raise_alert(
+            Alert.Kind.SUSPECTED_CLONE,
             brand=scan.item.product.brand,
             item=scan.item,
             scan=scan,
-            kind="suspected_clone",
             message=f"{scan.item} seen at {scan.customs_office} where the genuine item cannot be",
             created_at=scan.created_at,
         )

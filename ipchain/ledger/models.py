@@ -1,4 +1,4 @@
-"""What the log stores. Only ipchain.ledger.sequencer and .appender write these tables."""
+"""What the log stores. Only ipchain/ledger/log.py writes these tables (append, integrate)."""
 
 from django.db import models
 from django.db.models import Q

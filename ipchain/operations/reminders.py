@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from verifier import recorder
 from verifier.cases import clocks_of
 from verifier.models import Alert, Case
 
@@ -65,11 +66,11 @@ def _remind(case: Case, clock: str, due, stage: str) -> bool:
                 case=case, clock=clock, due=due, stage=stage, recipients=recipients
             )
             if tell_holder:
-                Alert.objects.create(
+                recorder.raise_alert(
+                    Alert.Kind.DEADLINE,
                     brand=case.brand,
                     item=case.item,
                     case=case,
-                    kind="deadline",
                     message=_message(case, clock, due, stage),
                 )
     except IntegrityError:

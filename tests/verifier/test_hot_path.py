@@ -159,7 +159,7 @@ def test_bad_fields_still_get_the_serializers_errors(world):
     assert response.status_code == 400 and "code" in response.json()["error"]["fields"]
 
 
-# What is remembered, and when a change is seen (verifier/checks.py, verifier/evidence.py).
+# What is remembered, and when a change is seen (verifier/lookup.py, scanners.py, evidence.py).
 
 
 def another_process_updates(model, pk, **values):

@@ -2,6 +2,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from ipchain.dashboard import charts
+from verifier.wording import VERDICT_LABELS
 
 register = template.Library()
 
@@ -15,6 +16,4 @@ def bar(value: int, top: int) -> str:
 @register.filter
 def kind_label(kind: str) -> str:
     """An alert's kind in words when it is a verdict ("suspected_clone": "Suspected clone")."""
-    from ipchain.dashboard.figures import VERDICT_LABELS
-
     return str(VERDICT_LABELS.get(kind, kind.replace("_", " ")))
