@@ -40,9 +40,17 @@ def test_the_embedded_mode_runs_the_task_after_commit(django_capture_on_commit_c
     assert len(callbacks) == 1 and not OutboxTask.objects.exists()
 
 
-def test_a_failing_task_in_the_embedded_mode_is_logged_not_raised(caplog):
+def test_a_failing_task_in_the_embedded_mode_is_logged_and_recorded_not_raised(caplog):
+    from ipchain.operations.models import FailedTask
+
     enqueue.run_inline("verifier.tasks.notify_holder", [987654], {})  # no such case
     assert "task verifier.tasks.notify_holder failed" in caplog.text
+    (failed,) = FailedTask.objects.all()  # as a worker records it, for the dashboard
+    assert (failed.task_name, failed.args, failed.exception_type) == (
+        "verifier.tasks.notify_holder",
+        [987654],
+        "DoesNotExist",
+    )
 
 
 def test_a_task_is_sent_after_commit_and_leaves_no_row(with_a_broker, django_capture_on_commit_callbacks):
