@@ -11,9 +11,10 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 
 from ipchain.ledger.logkey import LogKeyMissing, log_signer
+from ipchain.outbox.enqueue import embedded
 
 from .ledger_health import ledger_health
-from .workers import REDIS_SCHEMES, broker_kind, tasks_run_eagerly
+from .workers import REDIS_SCHEMES, broker_kind
 
 READY_PENDING_COUNT_CAP = 1000
 
@@ -40,7 +41,7 @@ def check_database() -> Check:
 
 
 def check_broker() -> Check:
-    if tasks_run_eagerly():
+    if embedded():
         return Check(
             "broker", True, "skipped_eager", "no broker: tasks run eagerly in-process (embedded mode)"
         )

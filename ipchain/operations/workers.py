@@ -10,6 +10,8 @@ from celery import current_app
 from django.db import transaction
 from django.utils import timezone
 
+from ipchain.outbox.enqueue import embedded
+
 from .models import FailedTask
 
 # kombu's Redis transport keeps each priority of a queue in its own list: the queue's own
@@ -28,14 +30,9 @@ class RetryRefused(Exception):
         self.reason = reason
 
 
-def tasks_run_eagerly() -> bool:
-    """True in the embedded default: no broker, every task runs in the calling process."""
-    return bool(current_app.conf.task_always_eager)
-
-
 def broker_kind() -> str:
     """The broker: "eager" in the embedded default, else its URL's scheme ("redis", ...)."""
-    if tasks_run_eagerly():
+    if embedded():
         return "eager"
     return str(current_app.conf.broker_url or "").split(":", 1)[0] or "unknown"
 
