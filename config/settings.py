@@ -332,13 +332,18 @@ IPCHAIN_CASE_CLOCKS = {
     "extension_working_days": env_int("IPCHAIN_CASE_EXTENSION_DAYS", 10),
     "small_consignment_working_days": env_int("IPCHAIN_CASE_SMALL_CONSIGNMENT_DAYS", 10),
 }
-# Clone detection: see verifier/verdicts.py CloneRules.
+# Clone detection: see verifier/verdicts.py CloneRules (customs officers' sightings only).
 IPCHAIN_CLONE_RULES = {
     "max_places": env_int("IPCHAIN_CLONE_MAX_PLACES", 3),
     "window_seconds": env_float("IPCHAIN_CLONE_WINDOW_DAYS", 7) * 86400,
     "max_speed_kmh": env_float("IPCHAIN_CLONE_MAX_SPEED_KMH", 900),
-    "public_weight": env_float("IPCHAIN_CLONE_PUBLIC_WEIGHT", 0.25),
+    # Public scans never count for clones; this many distinct public places of one item within
+    # the window raise an "unusual public scan pattern" alert for its rights holder.
+    "public_places_alert": env_int("IPCHAIN_PUBLIC_PATTERN_PLACES", 10),
 }
+# An alert of a kind on an item, still unread, takes the repeats of the next this many seconds
+# instead of a new alert each time (21 scans of one forged label: one alert, seen 21 times).
+IPCHAIN_ALERT_GROUP_SECONDS = env_int("IPCHAIN_ALERT_GROUP_SECONDS", 86400)
 # The scan log is written in batches after the responses (verifier/scanlog.py): a batch
 # goes when it has this many scans or is this many seconds old (0: each scan at once).
 IPCHAIN_SCAN_LOG = {

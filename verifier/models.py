@@ -69,6 +69,8 @@ class Alert(models.Model):
         DETAINED = "detained", _("Detained by customs")
         # A detention case's deadline is near or passed.
         DEADLINE = "deadline", _("Case deadline")
+        # Many public scans of one item from many places: copies of a label may be about.
+        PUBLIC_PATTERN = "public_pattern", _("Unusual public scan pattern")
 
     brand = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="alerts")
     item = models.ForeignKey(Item, on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts")
@@ -78,9 +80,13 @@ class Alert(models.Model):
     message = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    # The same thing seen again while the alert is unread adds to it (recorder.py).
+    repeats = models.PositiveIntegerField(default=1, help_text="How many times it happened")
+    last_seen_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["brand", "item", "kind", "-created_at"], name="alert_grouping")]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.kind}: {self.message}"

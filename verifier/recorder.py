@@ -11,12 +11,14 @@ hooks (plugins.py): federation tells a peer office of its item.
 import uuid
 from datetime import datetime
 
+from django.conf import settings
 from django.utils import timezone
 
 from ipchain.accounts.models import Organisation
 from ipchain.registry.models import Item
 
 from . import plugins, scanlog
+from .alerts import add_alert
 from .metrics import count_offline_scan
 from .models import Alert, Case, Scan
 from .results import Result
@@ -91,7 +93,7 @@ def record_offline_scan(
     )
     fields = alert_fields(result, scanner, scanned_at, offline=True)
     if fields is not None:
-        Alert.objects.create(scan=scan, **fields)
+        add_alert(fields | {"scan": scan})
     result.scan_ref = ref
     if result.alerting:
         plugins.tell_alert_hooks(result, scanner, now=scanned_at)
@@ -101,18 +103,31 @@ def record_offline_scan(
 
 def alert_fields(result: Result, scanner: Scanner, now: datetime, *, offline: bool = False) -> dict | None:
     """The Alert a verdict raises for the rights holder of a local item, as field values; None
-    when it raises none (an item of another source alerts through the alert hooks)."""
+    when it raises none (an item of another source alerts through the alert hooks). Besides
+    the alerting verdicts, public scans of one item from unusually many places."""
     item = result.item
-    if item is None or not result.alerting:
+    if item is None:
         return None
-    where = scanner.office or ("an officer" if scanner.trusted else "a member of the public")
-    if offline:
-        where += ", offline scan"
+    if result.alerting:
+        where = scanner.office or ("an officer" if scanner.trusted else "a member of the public")
+        if offline:
+            where += ", offline scan"
+        kind = Alert.Kind(str(result.verdict))
+        message = f"{item}: {result.verdict} ({where}): " + "; ".join(map(str, result.reasons))
+    elif result.public_places and not scanner.trusted:
+        kind = Alert.Kind.PUBLIC_PATTERN
+        days = settings.IPCHAIN_CLONE_RULES["window_seconds"] / 86400
+        message = (
+            f"{item}: scanned by the public from {result.public_places} places within {days:.0f} days;"
+            " copies of its label may be in circulation (no verdict was changed)"
+        )
+    else:
+        return None
     return {
         "brand_id": item.product.brand_id,
         "item": item,
-        "kind": Alert.Kind(str(result.verdict)),
-        "message": f"{item}: {result.verdict} ({where}): " + "; ".join(map(str, result.reasons)),
+        "kind": kind,
+        "message": message,
         "created_at": now,
     }
 
@@ -127,13 +142,7 @@ def raise_alert(
     case: Case | None = None,
     created_at: datetime | None = None,
 ) -> Alert:
-    """Tell a rights holder something about its goods (shown in its portal)."""
-    return Alert.objects.create(
-        brand=brand,
-        item=item,
-        scan=scan,
-        case=case,
-        kind=Alert.Kind(kind),
-        message=message,
-        created_at=created_at or timezone.now(),
-    )
+    """Tell a rights holder something about its goods (shown in its portal); a recurring kind
+    adds to the same unread alert (alerts.py)."""
+    fields = {"brand": brand, "item": item, "scan": scan, "case": case, "kind": kind, "message": message}
+    return add_alert(fields | {"created_at": created_at or timezone.now()})

@@ -25,6 +25,9 @@ class Result:
     history: list[dict] = field(default_factory=list)
     scan_ref: uuid.UUID | None = None
     scanned_at: datetime | None = None
+    # Distinct places the public scanned this item from within the clone window, when that is
+    # unusual (verdicts.unusual_public_pattern): an alert for the holder, never a verdict.
+    public_places: int = 0
 
     @property
     def alerting(self) -> bool:

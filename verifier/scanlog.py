@@ -33,8 +33,9 @@ from django.core.signals import request_finished
 from django.db import connection, transaction
 from django.db.models import JSONField
 
+from .alerts import add_alert
 from .metrics import count_verdict
-from .models import Alert, Scan
+from .models import Scan
 
 log = logging.getLogger(__name__)
 
@@ -96,12 +97,12 @@ def write(batch: list[tuple[dict, dict | None]]) -> None:
             alerting = [(scan, alert) for scan, alert in batch if alert is not None]
         if not alerting:
             return
-        # Alerts name their scan's id, which bulk_create returns (these are few).
+        # Alerts name their scan's id, which bulk_create returns (these are few); an alert of
+        # the same kind on the same item, unread, takes the repeat instead (alerts.py).
         scans = Scan.objects.bulk_create([Scan(**scan) for scan, _ in alerting])
-        alerts = [
-            Alert(scan=row, **fields) for row, (_, fields) in zip(scans, alerting, strict=True) if fields
-        ]
-        Alert.objects.bulk_create(alerts)
+        for row, (_, fields) in zip(scans, alerting, strict=True):
+            if fields:
+                add_alert(fields | {"scan": row})
 
 
 def _copy(cursor, scans: list[dict]) -> None:

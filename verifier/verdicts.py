@@ -13,6 +13,9 @@ from math import asin, cos, radians, sin, sqrt
 
 class Verdict(StrEnum):
     GENUINE = "genuine"
+    # The item is registered, but the code carried no label signature (typed, or a plain QR
+    # code): nothing shows the label is the rights holder's. Never "genuine".
+    REGISTERED = "registered"
     UNKNOWN = "unknown"
     FORGED = "forged"
     REVOKED = "revoked"
@@ -87,8 +90,10 @@ class CloneRules:
     max_places: int = 3  # distinct places within the window before it looks like a clone
     window_seconds: float = 7 * 86400
     max_speed_kmh: float = 900.0  # faster than an airliner between two sightings
-    public_weight: float = 0.25  # an anonymous sighting counts this much of an officer's
     same_place_km: float = 25.0
+    # Public scans never count for a clone; this many distinct places of them within the
+    # window is worth telling the rights holder (an alert, no verdict changes).
+    public_places_alert: int = 10
 
 
 @dataclass(frozen=True)
@@ -120,52 +125,70 @@ def decide(facts: Facts, rules: CloneRules = CloneRules()) -> Decision:
     clone = clone_reasons(facts, rules)
     if clone:
         return Decision(Verdict.SUSPECTED_CLONE, clone)
-    checked = Reason("signature_matches") if facts.code_signed else Reason("unsigned")
-    return Decision(Verdict.GENUINE, [Reason("registered"), checked])
+    if not facts.code_signed:
+        # Decided: only a label signature proves a label; a counterfeiter can print a plain QR
+        # code of a real serial. The officer compares the goods with the guide.
+        return Decision(Verdict.REGISTERED, [Reason("registered"), Reason("unsigned")])
+    return Decision(Verdict.GENUINE, [Reason("registered"), Reason("signature_matches")])
 
 
 def clone_reasons(facts: Facts, rules: CloneRules) -> list[Reason]:
     """Too many places for one item, or two places too far apart for the time between.
 
-    Places are counted by weight: an officer's sighting counts 1, the public's
-    `public_weight`; sightings within `same_place_km` are one place. Only journeys between
-    two officers' sightings count for travel speed, so the public cannot make a genuine
-    item a clone.
+    Only customs officers' sightings count, this scan's included only when an officer makes
+    it: a position anyone else sends cannot be checked, so no number of public scans can make
+    a genuine item a clone, for anyone (decided; public scans are watched apart:
+    unusual_public_pattern). Sightings within `same_place_km` are one place.
     """
-    recent = [s for s in facts.sightings if s.seconds_ago <= rules.window_seconds]
-    reasons = []
-    here = (facts.latitude, facts.longitude)
-    places: list[tuple[tuple[float, float], float]] = []
+    recent = [s for s in facts.sightings if s.trusted and s.seconds_ago <= rules.window_seconds]
+    here = (facts.latitude, facts.longitude) if facts.trusted else (None, None)
+    places: list[tuple[float, float]] = []
     if None not in here:
-        places.append((here, 1.0 if facts.trusted else rules.public_weight))
+        places.append(here)
+    reasons = []
     for sighting in recent:
         if sighting.latitude is None or sighting.longitude is None:
             continue
         point = (sighting.latitude, sighting.longitude)
-        weight = 1.0 if sighting.trusted else rules.public_weight
-        for i, (known, known_weight) in enumerate(places):
-            if distance_km(known, point) <= rules.same_place_km:
-                places[i] = (known, max(known_weight, weight))
-                break
-        else:
-            places.append((point, weight))
-        if None not in here and facts.trusted and sighting.trusted and sighting.seconds_ago > 0:
-            km = distance_km(here, point)
-            speed = km / (sighting.seconds_ago / 3600)
-            if km > rules.same_place_km and speed > rules.max_speed_kmh:
-                values = {
-                    "km": f"{km:,.0f}",
-                    "hours": f"{sighting.seconds_ago / 3600:.1f}",
-                    "place": sighting.place or "?",
-                    "speed": f"{speed:,.0f}",
-                }
-                reasons.append(Reason("travel", values))
-                break  # one impossible journey is enough to say so
-    weighted = sum(weight for _, weight in places)
-    if weighted > rules.max_places:
+        if all(distance_km(known, point) > rules.same_place_km for known in places):
+            places.append(point)
+        if reasons or None in here or sighting.seconds_ago <= 0:
+            continue  # one impossible journey is enough to say so
+        km = distance_km(here, point)
+        speed = km / (sighting.seconds_ago / 3600)
+        if km > rules.same_place_km and speed > rules.max_speed_kmh:
+            values = {
+                "km": f"{km:,.0f}",
+                "hours": f"{sighting.seconds_ago / 3600:.1f}",
+                "place": sighting.place or "?",
+                "speed": f"{speed:,.0f}",
+            }
+            reasons.append(Reason("travel", values))
+    if len(places) > rules.max_places:
         days = f"{rules.window_seconds / 86400:.0f}"
         reasons.append(Reason("places", {"places": len(places), "days": days}))
     return reasons
+
+
+def unusual_public_pattern(facts: Facts, rules: CloneRules) -> int:
+    """How many distinct places the public scanned this item from within the window, this scan
+    included, when that is `public_places_alert` or more (else 0): a pattern the rights holder
+    may want to know of (many copies of a label in circulation), which changes no verdict."""
+    if facts.trusted:
+        return 0
+    points = [
+        (s.latitude, s.longitude)
+        for s in facts.sightings
+        if not s.trusted and s.seconds_ago <= rules.window_seconds
+    ]
+    points.append((facts.latitude, facts.longitude))
+    places: list[tuple[float, float]] = []
+    for point in points:
+        if None in point:
+            continue
+        if all(distance_km(known, point) > rules.same_place_km for known in places):
+            places.append(point)
+    return len(places) if len(places) >= rules.public_places_alert else 0
 
 
 def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:

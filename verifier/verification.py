@@ -22,7 +22,7 @@ from .evidence import evidence_for
 from .lookup import find_item, signed_by_known_key
 from .results import Result
 from .scanners import Scanner, scanner_for
-from .verdicts import CloneRules, Facts, decide
+from .verdicts import CloneRules, Facts, decide, unusual_public_pattern
 
 # The longest text taken as a scanned code at the door (a label's URI is about 150 characters).
 MAX_CODE = 2048
@@ -93,11 +93,14 @@ def _local_result(code: ScannedCode, scanner: Scanner, latitude, longitude, now)
         trusted=scanner.trusted,
         sightings=sightings,
     )
-    decision = decide(facts, clone_rules())
+    rules = clone_rules()
+    decision = decide(facts, rules)
     evidence = evidence_for(item.registration_entry)
-    return Result(
+    result = Result(
         decision.verdict, decision.reasons, code, item, evidence, item_history(item), scanned_at=now
     )
+    result.public_places = unusual_public_pattern(facts, rules)
+    return result
 
 
 def _unknown_result(code: ScannedCode, now) -> Result:

@@ -34,6 +34,7 @@ from .wording import CODE_REASONS, PEER_GENUINE_ADVICE, VERDICT_ADVICE, VERDICT_
 
 VERDICT_STYLE = {  # colour class and icon, always shown with the words
     "genuine": ("ok", "✔"),
+    "registered": ("warn", "?"),
     "unknown": ("warn", "?"),
     "forged": ("bad", "✖"),
     "revoked": ("bad", "✖"),
@@ -45,32 +46,41 @@ VERDICT_STYLE = {  # colour class and icon, always shown with the words
 
 
 def verify_page(request: HttpRequest) -> HttpResponse:
-    """The officer's page: the camera scanner, and a code or the numbers typed in."""
-    code = request.GET.get("code", "").strip()
-    gtin, serial = request.GET.get("gtin", "").strip(), request.GET.get("serial", "").strip()
+    """The officer's page: the camera scanner, and a code or the numbers typed in.
+
+    The scanner posts what the camera read with the device's position (a form in the body,
+    CSRF-protected); typed codes come as a GET. A position is never read from a URL: a crafted
+    link or label could otherwise place an officer's sighting anywhere (docs/security.md)."""
+    data = request.POST if request.method == "POST" else request.GET
+    code = data.get("code", "").strip()
+    gtin, serial = data.get("gtin", "").strip(), data.get("serial", "").strip()
     if not code and (gtin or serial):
         code = f"(01){gtin}(21){serial}"
     if not code:
         return render(request, "verifier/verify.html", _scanner_context())
-    return _verdict_response(request, code[:MAX_CODE])
+    latitude, longitude = _device_position(request.POST) if request.method == "POST" else (None, None)
+    return _verdict_response(request, code[:MAX_CODE], latitude=latitude, longitude=longitude)
 
 
 def label_landing(request: HttpRequest, gtin: str, serial: str) -> HttpResponse:
-    """Where a phone camera lands when it opens a label's GS1 Digital Link URI."""
+    """Where a phone camera lands when it opens a label's GS1 Digital Link URI (any query
+    parameter other than the label's own is ignored: it is part of the printed code)."""
     return _verdict_response(request, request.build_absolute_uri()[:MAX_CODE])
 
 
-def _location(request) -> tuple[float | None, float | None]:
+def _device_position(data) -> tuple[float | None, float | None]:
+    """The position the officer's browser sent with the scan, if it is one."""
     try:
-        lat, lon = float(request.GET["lat"]), float(request.GET["lon"])
+        lat, lon = float(data["latitude"]), float(data["longitude"])
     except (KeyError, ValueError):
         return None, None
-    return (lat, lon) if -90 <= lat <= 90 and -180 <= lon <= 180 else (None, None)
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):  # also refuses NaN
+        return None, None
+    return lat, lon
 
 
-def _verdict_response(request: HttpRequest, code: str) -> HttpResponse:
+def _verdict_response(request: HttpRequest, code: str, *, latitude=None, longitude=None) -> HttpResponse:
     wants_json = "application/json" in request.headers.get("Accept", "")
-    latitude, longitude = _location(request)
     try:
         result = verify_code(code, user=request.user, latitude=latitude, longitude=longitude)
     except VerifyError as exc:

@@ -8,6 +8,7 @@ from ipchain.registry.models import Item
 
 VERDICT_LABELS = {
     "genuine": _("Genuine"),
+    "registered": _("Registered, label not checked"),
     "unknown": _("Unknown item"),
     "forged": _("Forged label"),
     "revoked": _("Revoked signature"),
@@ -20,6 +21,10 @@ VERDICT_LABELS = {
 # What the officer should do next, by verdict.
 VERDICT_ADVICE = {
     "genuine": _("Registered by the rights holder. Check the goods match the guide below."),
+    "registered": _(
+        "This item is registered, but the code was typed or carries no label signature, so the"
+        " label itself was not checked: compare the goods with the guide."
+    ),
     "unknown": _("Not registered. Compare the goods with the guide, or ask the rights holder."),
     "forged": _("The label is not the rights holder's. Consider detaining the goods."),
     "revoked": _("Signed with a compromised key. Treat as suspect; ask the rights holder."),

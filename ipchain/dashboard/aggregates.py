@@ -30,6 +30,7 @@ from .rollup import state as rollup_state
 # matters, not counterfeits. SUSPECT_VERDICTS lives in rollup.py, which folds them.
 VERDICT_ORDER = (
     "genuine",
+    "registered",
     "unknown",
     "recalled",
     "stolen",

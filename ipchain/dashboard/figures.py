@@ -23,6 +23,7 @@ from . import aggregates, charts, worldmap
 CACHE_SECONDS = 60
 VERDICT_COLOURS = {
     "genuine": "#0a7a2f",
+    "registered": "#5f8f6b",
     "unknown": "#9e9e9e",
     "recalled": "#d9a400",
     "stolen": "#8d5a2b",

@@ -303,15 +303,32 @@
       age.setAttribute("role", "alert");
       age.textContent = "⚠ " + age.textContent + " " + t.stale;
     }
-    const params = new URLSearchParams(location.search);
     // One queued scan per page: a reload of this page sends it once (the same id).
     const key = "ipchain-queued:" + location.href;
     const scan = { id: sessionStorage.getItem(key) || crypto.randomUUID(), code: text, offline_verdict: result.verdict };
     sessionStorage.setItem(key, scan.id);
-    if (params.get("lat") && params.get("lon")) { scan.latitude = Number(params.get("lat")); scan.longitude = Number(params.get("lon")); }
-    await queueScan(scan);
+    const queuedEntry = await queueScan(scan);
+    // Where the device is, asked of the device (never taken from the URL); the scan is queued
+    // at once and given the position when the device answers, if it is still waiting then.
+    devicePosition().then(async (position) => {
+      if (!position) return;
+      const waiting = (await queuedScans()).some((s) => s.id === queuedEntry.id);
+      if (waiting) await queueScan({ ...queuedEntry, latitude: position.latitude, longitude: position.longitude });
+    });
     await countQueued();
     if (navigator.onLine) sendQueued();
+  }
+
+  function devicePosition() {
+    return new Promise((resolve) => {
+      if (!navigator.geolocation) return resolve(null);
+      const timer = setTimeout(() => resolve(null), 3000);
+      navigator.geolocation.getCurrentPosition(
+        (p) => { clearTimeout(timer); resolve(p.coords); },
+        () => { clearTimeout(timer); resolve(null); },
+        { maximumAge: 600000, timeout: 3000 },
+      );
+    });
   }
 
   async function sendQueued() {

@@ -37,13 +37,33 @@
 
   // Online, the node gives the verdict; offline (or when the node cannot be reached, through
   // the service worker) the offline page checks the signature on the phone.
+  // Online the code and the device's position go in the body of a POST (never in a URL,
+  // where a crafted link could set a position); offline the service worker's page reads the
+  // code from its URL and asks the device for its position itself.
   function go(text) {
     done = true;
     say(root.dataset.found);
-    const params = new URLSearchParams({ code: text });
-    if (position) { params.set("lat", position.latitude); params.set("lon", position.longitude); }
-    const page = navigator.onLine ? root.dataset.verifyUrl : root.dataset.offlineUrl;
-    window.location.assign(page + "?" + params.toString());
+    if (!navigator.onLine) {
+      window.location.assign(root.dataset.offlineUrl + "?" + new URLSearchParams({ code: text }).toString());
+      return;
+    }
+    const form = document.createElement("form");
+    form.method = "post";
+    form.action = root.dataset.verifyUrl;
+    const fields = { csrfmiddlewaretoken: csrfToken(), code: text };
+    if (position) { fields.latitude = position.latitude; fields.longitude = position.longitude; }
+    for (const [name, value] of Object.entries(fields)) {
+      const input = document.createElement("input");
+      input.type = "hidden"; input.name = name; input.value = value;
+      form.appendChild(input);
+    }
+    document.body.appendChild(form);
+    form.submit();
+  }
+
+  function csrfToken() {
+    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : root.dataset.csrf;
   }
 
   async function tick() {

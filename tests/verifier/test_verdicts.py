@@ -17,7 +17,7 @@ def facts(**kw):
     ("kw", "verdict"),
     [
         ({}, Verdict.GENUINE),
-        ({"code_signed": False, "signature_matches": None}, Verdict.GENUINE),
+        ({"code_signed": False, "signature_matches": None}, Verdict.REGISTERED),
         ({"item_found": False, "code_signed": False, "signature_matches": None}, Verdict.UNKNOWN),
         (
             {"item_found": False, "signature_matches": None, "signature_valid_for_unknown": True},

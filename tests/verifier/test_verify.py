@@ -53,6 +53,23 @@ def test_a_genuine_label_with_its_ledger_evidence(world):
     assert scan.trusted and scan.customs_office == "Rotterdam" and scan.latitude == 51.95
 
 
+@pytest.mark.parametrize("how", ["label landing", "typed element string", "plain digital link"])
+def test_a_code_without_the_label_signature_is_never_genuine(world, client, how):
+    """A counterfeiter prints a plain QR code of a real serial: it says "registered, label not
+    checked", for the public and for officers alike, never "genuine"."""
+    gtin = world["product"].gtin
+    if how == "label landing":
+        body = client.get(f"/01/{gtin}/21/G1", HTTP_ACCEPT="application/json").json()
+    else:
+        text = f"(01){gtin}(21)G1" if how == "typed element string" else f"https://x.example/01/{gtin}/21/G1"
+        officer = APIClient()
+        officer.force_authenticate(world["officer"])
+        body = verify(officer, text).json()
+    assert body["verdict"] == "registered"
+    assert [r["code"] for r in body["reasons"]] == ["registered", "unsigned"]
+    assert Scan.objects.get().verdict == "registered"
+
+
 def test_a_forged_label_for_a_real_item(world):
     forger = PrivateKey.generate()
     gtin = world["product"].gtin
@@ -113,7 +130,9 @@ def test_the_label_uri_lands_on_a_page_and_answers_json(world, client):
 
 def test_the_page_takes_typed_numbers(world, client):
     response = client.get("/verify/", {"gtin": world["product"].gtin, "serial": "G1"})
-    assert response.status_code == 200 and "Genuine" in response.content.decode()
+    page = response.content.decode()
+    assert response.status_code == 200 and 'data-verdict="registered"' in page
+    assert "Registered, label not checked" in page and "Genuine" not in page
     assert client.get("/verify/").status_code == 200
 
 
