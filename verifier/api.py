@@ -16,6 +16,7 @@ from ipchain.registry.digital_link import DigitalLinkError, normalize_gtin
 from ipchain.registry.models import Item
 
 from . import cases, offline
+from .audiences import INSIDE, audience_for
 from .forms import MAX_PHOTOS
 from .models import Case, Scan
 from .scanners import scanner_for
@@ -70,7 +71,8 @@ class VerifyView(APIView):
         result = verify_code(
             d["code"], user=request.user, latitude=d.get("latitude"), longitude=d.get("longitude")
         )
-        return Response(result.as_json(reason_text))
+        inside = audience_for(request.user, result) in INSIDE
+        return Response(result.as_json(reason_text, inside=inside))
 
 
 class OfflineScanIn(VerifyIn):
@@ -116,7 +118,7 @@ def _offline_answer(answer: offline.OfflineAnswer) -> dict:
         return head | error_body(answer.reason, answer.message)
     if answer.status == "duplicate":
         return head | {"verdict": answer.verdict, "scan": str(answer.id)}
-    return head | answer.result.as_json(reason_text)
+    return head | answer.result.as_json(reason_text, inside=True)  # officers only send these
 
 
 # --- Detention cases ------------------------------------------------------------------

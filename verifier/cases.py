@@ -99,6 +99,7 @@ def open_case(
             item=item,
             outcome="detained",
             case=case.pk,
+            case_salt=case.commitment_salt,
             office=membership.customs_office,
         )
         recorder.raise_alert(
@@ -275,6 +276,7 @@ def close(*, actor, case: Case, outcome: str) -> Case:
             item=locked.item,
             outcome=outcome,
             case=locked.pk,
+            case_salt=locked.commitment_salt,
             office=membership.customs_office,
         )
         locked.state = State.RELEASED if outcome == "released" else State.DESTROYED

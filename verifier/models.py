@@ -1,5 +1,6 @@
 """Scans and the alerts they raise for rights holders."""
 
+import secrets
 import uuid
 
 from django.conf import settings
@@ -96,6 +97,10 @@ class Alert(models.Model):
         return reverse("case", args=[self.case_id]) if self.case_id else ""
 
 
+def new_commitment_salt() -> str:
+    return secrets.token_hex(16)
+
+
 class Case(models.Model):
     """Goods detained at the border, and the clocks of EU Regulation 608/2013 that run on them."""
 
@@ -129,6 +134,9 @@ class Case(models.Model):
     holder_answer = models.CharField(max_length=24, blank=True)
     holder_answered_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The log names the case by a commitment over this (records.case_commitment); the
+    # authority opens it by giving the salt.
+    commitment_salt = models.CharField(max_length=32, default=new_commitment_salt, editable=False)
 
     class Meta:
         ordering = ["-detained_at"]

@@ -33,8 +33,10 @@ class Result:
     def alerting(self) -> bool:
         return self.verdict in ALERTING
 
-    def as_json(self, translate=str) -> dict:
-        """The verdict for customs systems; `translate` renders each reason's text."""
+    def as_json(self, translate=str, *, inside: bool = False) -> dict:
+        """The verdict as JSON; `translate` renders each reason's text. Only `inside` readers
+        (customs, the office, the item's rights holder: audiences.py) get the guide, the
+        contacts and the history; everyone gets the verdict, the product and its brand."""
         item = self.item
         return {
             "verdict": str(self.verdict),
@@ -42,21 +44,26 @@ class Result:
             "gtin": self.code.gtin,
             "serial": self.code.serial,
             "scanned_at": self.scanned_at,
-            "item": None if item is None else item_json(item, self.history),
+            "item": None if item is None else item_json(item, self.history, inside=inside),
             "evidence": asdict(self.evidence) | {"notes": [translate(n) for n in self.evidence.notes]},
             "scan": str(self.scan_ref) if self.scan_ref else None,
         }
 
 
-def item_json(item: Item, history: list[dict]) -> dict:
+def item_json(item: Item, history: list[dict], *, inside: bool) -> dict:
     product = item.product
-    return {
+    public = {
         "product": product.name,
         "brand": product.brand.name,
         "status": item.status,
+        "registered_at": item.registered_at,
+        "rights_holder": {"name": product.brand.name, "website": product.brand.website},
+    }
+    if not inside:
+        return public
+    return public | {
         "lot": item.lot,
         "origin_country": item.origin_country,
-        "registered_at": item.registered_at,
         "guide": {
             "genuine_features": product.genuine_features,
             "packaging": product.packaging,

@@ -25,12 +25,19 @@ from ipchain.registry.models import ItemEvent, ProductImage
 from ipchain.registry.signing import PublicKey
 
 from . import cases
+from .audiences import INSIDE, Audience, audience_for
 from .results import Result
-from .scanners import scanner_for
 from .selectors import officer_scan
 from .trustlist import signed_trust_list
 from .verification import MAX_CODE, VerifyError, verify_code
-from .wording import CODE_REASONS, PEER_GENUINE_ADVICE, VERDICT_ADVICE, VERDICT_LABELS, reason_text
+from .wording import (
+    CODE_REASONS,
+    PEER_GENUINE_ADVICE,
+    PUBLIC_ADVICE,
+    VERDICT_ADVICE,
+    VERDICT_LABELS,
+    reason_text,
+)
 
 VERDICT_STYLE = {  # colour class and icon, always shown with the words
     "genuine": ("ok", "✔"),
@@ -90,31 +97,41 @@ def _verdict_response(request: HttpRequest, code: str, *, latitude=None, longitu
         context = _scanner_context() | {"error": str(CODE_REASONS.get(exc.reason, exc)), "code": code}
         return render(request, "verifier/verify.html", context, status=400)
     if wants_json:
-        return JsonResponse(result.as_json(reason_text))
+        inside = audience_for(request.user, result) in INSIDE
+        return JsonResponse(result.as_json(reason_text, inside=inside))
     return render(request, "verifier/verdict.html", verdict_context(request, result))
 
 
 def verdict_context(request: HttpRequest, result: Result) -> dict:
     verdict = str(result.verdict)
     style, icon = VERDICT_STYLE[verdict]
-    data = result.as_json(reason_text)
+    audience = audience_for(request.user, result)
+    inside = audience in INSIDE
+    data = result.as_json(reason_text, inside=inside)
     peer_item = data.get("peer_item")  # an item another office registered (its mirrored log)
-    history = data["item"]["history"] if data["item"] else peer_item["history"] if peer_item else []
+    history = (data["item"] or {}).get("history") or (peer_item or {}).get("history") or []
     for step in history:
         step["label"] = _event_label(step["event"])
         if isinstance(step["time"], str):  # a peer's records carry their RFC 3339 times
             step["time"] = parse_datetime(step["time"]) or step["time"]
     item = result.item
+    if audience == Audience.PUBLIC:
+        advice = PUBLIC_ADVICE[verdict]
+    elif peer_item and verdict == "genuine":
+        advice = PEER_GENUINE_ADVICE
+    else:
+        advice = VERDICT_ADVICE[verdict]
     return {
         "result": result,
         "data": data,
+        "inside": inside,
         "style": style,
         "icon": icon,
         "verdict_label": VERDICT_LABELS[verdict],
-        "advice": PEER_GENUINE_ADVICE if peer_item and verdict == "genuine" else VERDICT_ADVICE[verdict],
-        "photos": ProductImage.objects.filter(product=item.product) if item else [],
-        "product_image": item.product.image if item and item.product.image else None,
-        "officer": scanner_for(request.user).trusted,
+        "advice": advice,
+        "photos": ProductImage.objects.filter(product=item.product) if item and inside else [],
+        "product_image": item.product.image if item and inside and item.product.image else None,
+        "officer": audience == Audience.CUSTOMS,
         "evidence_max_age": settings.IPCHAIN_EVIDENCE_MAX_AGE,
     }
 

@@ -33,6 +33,28 @@ VERDICT_ADVICE = {
     "destroyed": _("This item was destroyed: a label on goods is a copy."),
     "suspected_clone": _("The same label was seen elsewhere. Consider detaining the goods."),
 }
+# What someone who is not customs should do, by verdict (no officer's instructions).
+PUBLIC_ADVICE = {
+    "genuine": _("The label is the rights holder's and the product is registered."),
+    "registered": _(
+        "The product is registered, but this code carries no label signature, so it cannot be"
+        " checked. Buy from sellers you trust, or ask the rights holder."
+    ),
+    "unknown": _("This product is not registered here. If in doubt, ask the seller or the rights holder."),
+    "forged": _(
+        "This label is not the rights holder's: the product may be counterfeit. Keep the receipt"
+        " and report it to the rights holder or to the authorities."
+    ),
+    "revoked": _(
+        "The label was signed with a key the rights holder no longer trusts. Ask the rights holder."
+    ),
+    "recalled": _("The rights holder recalled this item: stop using it and contact them."),
+    "stolen": _("This item was reported stolen. Please tell the police or the rights holder."),
+    "destroyed": _("This item was destroyed, so this label is a copy. Report it to the rights holder."),
+    "suspected_clone": _(
+        "This label has been seen in too many places: it may be a copy. Report it to the rights holder."
+    ),
+}
 # A peer office's item: this node holds no identification guide for it (not in the peer's log).
 PEER_GENUINE_ADVICE = _(
     "Registered by the rights holder at another office. This node has no guide for it: ask the"

@@ -387,7 +387,7 @@ def _parse_time(value) -> datetime:
 
 
 def append_customs_outcome(
-    *, authority: Organisation, item: Item, outcome: str, case: int, office: str
+    *, authority: Organisation, item: Item, outcome: str, case: int | None, case_salt: str = "", office: str
 ) -> ItemEvent:
     """A customs decision, signed with the authority's node-held key, chained to the item's
     history. It does not change the item's status: the goods customs hold may bear a cloned
@@ -406,7 +406,9 @@ def append_customs_outcome(
             serial=item.serial,
             prev=bytes(item.head_hash),
             by=authority.slug,
-            case=case,
+            case_commitment=(
+                records.case_commitment(salt=case_salt, authority=authority.slug, case=case) if case else None
+            ),
             office=office,
             moment=now,
         )

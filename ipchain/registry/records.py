@@ -6,6 +6,7 @@ vocabulary for their business step and disposition, so an item's history exports
 EPCIS without translation. Pure: no Django.
 """
 
+import hashlib
 from datetime import UTC, date, datetime
 
 VERSION = 1
@@ -155,17 +156,33 @@ def customs_sighting_record(
     }
 
 
+def case_commitment(*, salt: str, authority: str, case: int) -> str:
+    """What the public log says of a detention case: SHA-256 over a salt only the authority
+    keeps and the case's reference, hex. The log shows that one case is behind several
+    outcomes without showing which case; the authority opens it by giving the salt
+    (docs/security.md)."""
+    return hashlib.sha256(f"ipchain-case/v1\n{salt}\n{authority}\n{case}".encode()).hexdigest()
+
+
 def customs_outcome_record(
-    *, outcome: str, gtin: str, serial: str, prev: bytes, by: str, case: int, office: str, moment: datetime
+    *,
+    outcome: str,
+    gtin: str,
+    serial: str,
+    prev: bytes,
+    by: str,
+    case_commitment: str | None,
+    office: str,
+    moment: datetime,
 ) -> dict:
-    """A customs authority's decision on goods bearing this item's label, in the item's chain."""
-    return _base(CUSTOMS_OUTCOME, moment) | {
+    """A customs authority's decision on goods bearing this item's label, in the item's chain.
+    The case is named by its commitment (case_commitment), never by its number."""
+    record = _base(CUSTOMS_OUTCOME, moment) | {
         "outcome": outcome,
         "gtin": gtin,
         "serial": serial,
         "prev": prev.hex(),
         "by": by,
-        "case": case,
         "office": office,
         "epcis": {
             "eventType": "ObjectEvent",
@@ -174,3 +191,6 @@ def customs_outcome_record(
             "disposition": CUSTOMS_DISPOSITION.format(outcome),
         },
     }
+    if case_commitment:
+        record["case_commitment"] = case_commitment
+    return record

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from ipchain.accounts.models import Role
 from ipchain.ledger import log
 from ipchain.ledger.canonical import parse_json
-from ipchain.registry import items
+from ipchain.registry import items, records
 from ipchain.registry.audit import check_record_signatures
 from ipchain.registry.selectors import item_history
 from tests import factories
@@ -70,7 +70,12 @@ def test_the_holder_confirms_counterfeit_and_customs_destroy_in_the_items_signed
     history = item_history(world["item"], with_entries=True)
     assert [step["event"] for step in history] == ["registered", "customs_detained", "customs_destroyed"]
     record = parse_json(bytes(history[-1]["entry"].body))
-    assert record["type"] == "customs.outcome" and record["by"] == "nl-customs" and record["case"] == case.pk
+    assert record["type"] == "customs.outcome" and record["by"] == "nl-customs"
+    # The public log names the case by a commitment only the authority can open.
+    assert "case" not in record
+    assert record["case_commitment"] == records.case_commitment(
+        salt=case.commitment_salt, authority="nl-customs", case=case.pk
+    )
     assert record["epcis"]["disposition"] == "urn:ipchain:disp:customs_destroyed"
     assert record["prev"] == bytes(history[-2]["entry"].leaf_hash).hex()
     log.integrate_pending()

@@ -146,10 +146,26 @@ def sync(peer):
     return result
 
 
-def verify(code: str) -> dict:
-    response = APIClient().post("/api/v1/verify", {"code": code}, format="json")
+def verify(code: str, *, as_officer: bool = False) -> dict:
+    client = APIClient()
+    if as_officer:
+        client.force_authenticate(officer_client_user())
+    response = client.post("/api/v1/verify", {"code": code}, format="json")
     assert response.status_code == 200, response.content
     return response.json()
+
+
+def officer_client_user():
+    from ipchain.accounts.models import Organisation
+
+    authority = Organisation.objects.filter(slug="peer-customs").first() or factories.customs("peer-customs")
+    return factories.user(authority, Role.CUSTOMS_OFFICER)
+
+
+def officer_browser():
+    client = APIClient()
+    client.force_login(officer_client_user())
+    return client
 
 
 def test_a_peer_item_is_genuine_with_its_office_and_the_peer_log_as_evidence(log, office, peer):
@@ -181,12 +197,14 @@ def test_the_label_page_names_the_registering_office(office, peer):
     code = office.register("P1")
     sync(peer)
     path = code.removeprefix("https://peer.example")
-    response = APIClient().get(path, HTTP_ACCEPT_LANGUAGE="en")
+    response = officer_browser().get(path, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     page = response.content.decode()
     assert 'data-verdict="genuine"' in page
     assert "registered at office office-a (node-a.example/log) by Acme Outdoor" in page
     assert "This node has no guide for it" in page and "match the guide below" not in page
+    public = APIClient().get(path, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "registered at office office-a" in public and "This node has no guide" not in public
 
 
 def test_the_label_page_shows_the_peer_items_history_from_its_office_log(office, peer):
@@ -194,7 +212,7 @@ def test_the_label_page_shows_the_peer_items_history_from_its_office_log(office,
     office.event("P1", "shipped")
     office.event("P1", "recalled")
     sync(peer)
-    response = APIClient().get(code.removeprefix("https://peer.example"), HTTP_ACCEPT_LANGUAGE="en")
+    response = officer_browser().get(code.removeprefix("https://peer.example"), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     page = response.content.decode()
     assert 'data-verdict="recalled"' in page
@@ -205,7 +223,11 @@ def test_the_label_page_shows_the_peer_items_history_from_its_office_log(office,
         "Shipped",
         "Recalled",
     ]
-    indexes = [step["ledger_index"] for step in verify(code)["peer_item"]["history"]]
+    indexes = [step["ledger_index"] for step in verify(code, as_officer=True)["peer_item"]["history"]]
+    # The public learns whose product it is, not its history.
+    assert "history" not in verify(code)["peer_item"]
+    public = APIClient().get(code.removeprefix("https://peer.example")).content.decode()
+    assert '<ol class="history">' not in public
     assert [f"entry #{index} of office-a's log" in history for index in indexes] == [True] * 3
     assert "of office-a's log, which this node last reached" in page
 
@@ -228,7 +250,7 @@ def test_the_peers_recall_and_theft_events_are_honoured(office, peer):
     office.event("P1", "recalled")
     office.event("P2", "stolen")
     sync(peer)
-    body = verify(recalled)
+    body = verify(recalled, as_officer=True)
     assert body["verdict"] == "recalled"
     assert [step["event"] for step in body["peer_item"]["history"]] == ["registered", "shipped", "recalled"]
     assert verify(stolen)["verdict"] == "stolen"
