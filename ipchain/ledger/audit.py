@@ -4,16 +4,24 @@ It trusts nothing it reads: entry bodies are re-hashed, indexes must run 0, 1, 2
 no gap, stored tiles must equal the rebuilt ones, and every signed checkpoint must verify
 and carry the root of the rebuilt tree at its size. Since every checkpoint root is
 recomputed from one sequence of leaves, each checkpoint is consistent with the next.
+
+It does not stop at the first problem: it goes through the whole log and lists every bad
+index, each either an integrity problem (a hash, tile, root or signature that is wrong: the
+log was edited) or a content problem (a record that breaks a content rule: not canonical,
+not I-JSON, an implausible time; the log is intact but that record should not have been
+taken). Only a gap in the indexes ends it, since nothing after a gap can be placed.
 """
 
 import contextlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
 
 from django.db.models.functions import Length
 from django.utils import timezone
 
-from .canonical import is_canonical
+from .canonical import RecordError, is_canonical, parse_json
+from .content import check_record_content
 from .log import read_tiles
 from .merkle import CompactRange, leaf_hash
 from .models import AuditRun, HashTile, LogEntry, SignedCheckpoint
@@ -21,6 +29,19 @@ from .notes import NoteError, Verifier, open_checkpoint
 from .tiles import TILE_WIDTH, edge_tiles, entries_at_level, extend_tiles
 
 CHUNK = 10_000
+
+
+INTEGRITY = "integrity"  # hash or signature wrong: the log was edited
+CONTENT = "content"  # a content rule broken: the record should not have been taken
+MAX_PROBLEMS = 1000  # listed; all are counted
+
+
+@dataclass(frozen=True)
+class Problem:
+    kind: str
+    index: int | None
+    reason: str
+    message: str
 
 
 @dataclass
@@ -31,12 +52,15 @@ class AuditResult:
     first_bad_index: int | None = None
     reason: str = ""
     message: str = ""
-    problems: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=lambda: {INTEGRITY: 0, CONTENT: 0})
 
-    def fail(self, reason: str, message: str, index: int | None = None) -> None:
+    def fail(self, reason: str, message: str, index: int | None = None, *, kind: str = INTEGRITY) -> None:
         if self.ok:
             self.ok, self.reason, self.message, self.first_bad_index = False, reason, message, index
-        self.problems.append(message)
+        self.counts[kind] += 1
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(Problem(kind, index, reason, message))
 
 
 class _Stop(Exception):
@@ -46,13 +70,15 @@ class _Stop(Exception):
 def audit_log(*, verifier: Verifier, check_canonical: bool = True, record: bool = True) -> AuditResult:
     result = AuditResult()
     run = AuditRun.objects.create() if record else None
-    with contextlib.suppress(_Stop):  # the first failure ends the audit; `result` says where
+    with contextlib.suppress(_Stop):  # only a gap in the indexes ends the audit early
         _audit(result, verifier, check_canonical)
     if run is not None:
         run.finished_at = timezone.now()
         run.entries_checked, run.checkpoints_checked = result.entries, result.checkpoints
         run.ok, run.reason, run.message = result.ok, result.reason, result.message
         run.first_bad_index = result.first_bad_index
+        run.integrity_problems, run.content_problems = result.counts[INTEGRITY], result.counts[CONTENT]
+        run.problems = [asdict(problem) for problem in result.problems]
         run.save()
     return result
 
@@ -68,7 +94,7 @@ def _audit(result: AuditResult, verifier: Verifier, check_canonical: bool) -> No
     batch: list[bytes] = []
     last_good = 0
 
-    for index, body, stored_hash in _integrated_entries():
+    for index, body, stored_hash, submitted_at in _integrated_entries():
         if index != tree.size:
             what = "missing" if index > tree.size else "duplicated"
             result.fail("index_gap", f"entry {tree.size} is {what} (next stored index is {index})", tree.size)
@@ -79,27 +105,25 @@ def _audit(result: AuditResult, verifier: Verifier, check_canonical: bool) -> No
                 f"entry {index} lies past the latest signed checkpoint ({signed_size})",
                 index,
             )
-            raise _Stop
-        body = bytes(body)
-        computed = leaf_hash(body)
-        if computed != bytes(stored_hash):
+        body, stored_hash = bytes(body), bytes(stored_hash)
+        if leaf_hash(body) != stored_hash:
             result.fail(
                 "leaf_hash_mismatch", f"entry {index}: stored leaf hash is not the hash of its body", index
             )
-            raise _Stop
-        if check_canonical and not is_canonical(body):
-            result.fail("not_canonical", f"entry {index}: body is not RFC 8785 canonical JSON", index)
-            raise _Stop
-        tree.append(computed)
-        batch.append(computed)
+        elif check_canonical:
+            _check_content(result, index, body, submitted_at)
+        # The tree is rebuilt from the stored leaf hashes, which the tiles and the signed roots
+        # commit to: a body edited alone is named once, at its index, not at every later root.
+        tree.append(stored_hash)
+        batch.append(stored_hash)
         at_checkpoint = next_checkpoint < len(checkpoints) and checkpoints[next_checkpoint][0] == tree.size
         if len(batch) == CHUNK or at_checkpoint:
             # Tiles first: they name the exact entry, a checkpoint root only a range.
             _check_tiles(result, tree.size - len(batch), tile_edge, batch)
             batch = []
         while next_checkpoint < len(checkpoints) and checkpoints[next_checkpoint][0] == tree.size:
-            _check_root(result, checkpoints[next_checkpoint], tree, last_good)
-            last_good = tree.size
+            if _check_root(result, checkpoints[next_checkpoint], tree, last_good):
+                last_good = tree.size
             next_checkpoint += 1
     _check_tiles(result, tree.size - len(batch), tile_edge, batch)
     result.entries = tree.size
@@ -111,22 +135,36 @@ def _audit(result: AuditResult, verifier: Verifier, check_canonical: bool) -> No
                 f"checkpoint of size {size} is past the log's {tree.size} entries",
                 tree.size,
             )
-            raise _Stop
+            continue
         _check_root(result, (size, root), tree, 0)
     _check_no_extra_tiles(result, tree.size)
 
 
-def _integrated_entries() -> Iterator[tuple[int, bytes, bytes]]:
+def _check_content(result: AuditResult, index: int, body: bytes, submitted_at) -> None:
+    """The rules a record had to meet when it was taken (content.py), checked again."""
+    if not is_canonical(body):
+        result.fail(
+            "not_canonical", f"entry {index}: body is not RFC 8785 canonical JSON", index, kind=CONTENT
+        )
+        return
+    try:
+        check_record_content(parse_json(body), now=submitted_at)
+    except RecordError as exc:
+        result.fail(exc.reason, f"entry {index}: {exc}", index, kind=CONTENT)
+
+
+def _integrated_entries() -> Iterator[tuple[int, bytes, bytes, datetime]]:
     return (
         LogEntry.objects.filter(leaf_index__isnull=False)
         .order_by("leaf_index")
-        .values_list("leaf_index", "body", "leaf_hash")
+        .values_list("leaf_index", "body", "leaf_hash", "submitted_at")
         .iterator(chunk_size=CHUNK)
     )
 
 
 def _verified_checkpoints(result: AuditResult, verifier: Verifier) -> list[tuple[int, bytes]]:
-    """(tree_size, root) of every stored checkpoint, after checking its signature and fields."""
+    """(tree_size, root) of every stored checkpoint whose signature and fields check out; each
+    that does not is a problem, and is left out."""
     checked = []
     for size, root, note in SignedCheckpoint.objects.order_by("tree_size").values_list(
         "tree_size", "root_hash", "note"
@@ -135,12 +173,12 @@ def _verified_checkpoints(result: AuditResult, verifier: Verifier) -> list[tuple
             checkpoint = open_checkpoint(note, verifier)
         except NoteError as exc:
             result.fail("bad_checkpoint", f"checkpoint of size {size}: {exc}")
-            raise _Stop from None
+            continue
         if checkpoint.size != size or checkpoint.root_hash != bytes(root):
             result.fail(
                 "bad_checkpoint", f"checkpoint of size {size}: stored columns differ from its signed note"
             )
-            raise _Stop
+            continue
         checked.append((size, checkpoint.root_hash))
         result.checkpoints += 1
     return checked
@@ -148,20 +186,22 @@ def _verified_checkpoints(result: AuditResult, verifier: Verifier) -> list[tuple
 
 def _check_root(
     result: AuditResult, checkpoint: tuple[int, bytes], tree: CompactRange, last_good: int
-) -> None:
+) -> bool:
     size, root = checkpoint
-    if tree.root() != root:
-        result.fail(
-            "root_mismatch",
-            f"the rebuilt tree of size {size} does not have the signed root: an entry from {last_good} "
-            f"to {size - 1} was changed, inserted, removed or moved",
-            last_good,
-        )
-        raise _Stop
+    if tree.root() == root:
+        return True
+    result.fail(
+        "root_mismatch",
+        f"the rebuilt tree of size {size} does not have the signed root: an entry from {last_good} "
+        f"to {size - 1} was changed, inserted, removed or moved",
+        last_good,
+    )
+    return False
 
 
 def _check_tiles(result: AuditResult, size: int, edge: dict[int, bytes], leaves: list[bytes]) -> None:
-    """Rebuild the tiles touched by `leaves` and compare them with the stored ones."""
+    """Rebuild the tiles touched by `leaves` and compare them with the stored ones; the audit
+    goes on with the rebuilt tiles."""
     if not leaves:
         return
     rebuilt = extend_tiles(size, edge, leaves)
@@ -173,7 +213,6 @@ def _check_tiles(result: AuditResult, size: int, edge: dict[int, bytes], leaves:
             first = next(i for i in range(0, len(want), 32) if have[i : i + 32] != want[i : i + 32]) // 32
             bad_leaf = (index * TILE_WIDTH + first) << (8 * level)
             result.fail("tile_mismatch", f"stored tile {level}/{index} differs at leaf {bad_leaf}", bad_leaf)
-            raise _Stop
     new_edge = {}
     for level, (index, width) in edge_tiles(size + len(leaves)).items():
         data = rebuilt.get((level, index), edge.get(level, b""))
@@ -193,4 +232,3 @@ def _check_no_extra_tiles(result: AuditResult, size: int) -> None:
                 f"stored tile {level}/{index} holds hashes past the tree of size {size}",
                 size,
             )
-            raise _Stop

@@ -17,6 +17,7 @@ from django.utils import timezone
 from ipchain.outbox.enqueue import nudge
 
 from .canonical import RecordError, canonicalize
+from .content import check_record_content
 from .logkey import log_signer
 from .merkle import leaf_hash
 from .models import HashTile, LogEntry, SignedCheckpoint
@@ -31,8 +32,11 @@ SEQUENCER_LOCK_ID = 0x1C4A1_5E0
 MAX_ENTRY_BYTES = 0xFFFF
 
 
-def prepare_entry(record: dict[str, Any]) -> LogEntry:
-    """Canonicalize and size-check a record, without saving it."""
+def prepare_entry(record: dict[str, Any], *, now=None) -> LogEntry:
+    """Check a record's content rules, canonicalize and size-check it, without saving it."""
+    if not isinstance(record, dict):
+        raise RecordError("not_an_object", "a record must be a JSON object")
+    check_record_content(record, now=now or timezone.now())
     body = canonicalize(record)
     limit = min(settings.IPCHAIN_MAX_ENTRY_BYTES, MAX_ENTRY_BYTES)
     if len(body) > limit:
@@ -51,7 +55,8 @@ def append(record: dict[str, Any]) -> LogEntry:
 
 def append_many(records: Iterable[dict[str, Any]], *, chunk: int = 5000) -> list[LogEntry]:
     """Accept many records in one go. Ids come back on PostgreSQL and SQLite alike."""
-    entries = [prepare_entry(r) for r in records]
+    now = timezone.now()
+    entries = [prepare_entry(r, now=now) for r in records]
     if connection.vendor == "postgresql":
         with transaction.atomic(savepoint=False):
             for offset in range(0, len(entries), chunk):

@@ -80,6 +80,11 @@ class AuditRun(models.Model):
     first_bad_index = models.BigIntegerField(null=True, blank=True)
     reason = models.CharField(max_length=64, blank=True)
     message = models.TextField(blank=True)
+    # Every problem found (the first 1,000 listed): hash or signature wrong, or a content rule
+    # broken (ipchain/ledger/audit.py).
+    integrity_problems = models.PositiveIntegerField(default=0)
+    content_problems = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(default=list, blank=True)
 
     class Meta:
         get_latest_by = "started_at"

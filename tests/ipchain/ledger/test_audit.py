@@ -248,3 +248,56 @@ def test_the_command_reports_ok(ledger, capsys):
 def test_pending_entries_are_not_audited_as_integrated(ledger, log_verifier):
     LogEntry.objects.create(body=b'{"n":1}', leaf_hash=leaf_hash(b'{"n":1}'))
     assert audit(log_verifier).ok
+
+
+def test_the_audit_lists_every_bad_index_and_does_not_stop_at_the_first(ledger, log_verifier):
+    for index in (17, 250, 590):
+        tamper(
+            "ledger_logentry",
+            "UPDATE ledger_logentry SET body = %s WHERE leaf_index = %s",
+            [b'{"n":1}', index],
+        )
+    result = audit(log_verifier)
+    assert [(p.kind, p.index, p.reason) for p in result.problems] == [
+        ("integrity", 17, "leaf_hash_mismatch"),
+        ("integrity", 250, "leaf_hash_mismatch"),
+        ("integrity", 590, "leaf_hash_mismatch"),
+    ]
+    assert result.entries == 600 and result.checkpoints == 3  # it went through the whole log
+    run = AuditRun.objects.get()
+    assert (run.integrity_problems, run.content_problems, run.first_bad_index) == (3, 0, 17)
+    assert [p["index"] for p in run.problems] == [17, 250, 590]
+
+
+def test_a_record_that_slipped_past_the_door_is_a_content_problem_not_an_edit(log_verifier):
+    """Such a record (a number outside I-JSON, taken before the rule existed) is reported as a
+    broken content rule, and the audit goes on to find a real edit after it."""
+    log.append_many({"type": "test", "n": n} for n in range(10))
+    body = b'{"n":100000000000000000,"type":"note"}'
+    LogEntry.objects.create(body=body, leaf_hash=leaf_hash(body))
+    LogEntry.objects.create(
+        body=b'{"time":"0001-01-01T00:00:00Z"}', leaf_hash=leaf_hash(b'{"time":"0001-01-01T00:00:00Z"}')
+    )
+    log.append({"type": "test", "n": 11})
+    log.integrate_pending()
+    tamper("ledger_logentry", "UPDATE ledger_logentry SET body = %s WHERE leaf_index = 12", [b'{"n":2}'])
+    result = audit(log_verifier)
+    assert [(p.kind, p.index, p.reason) for p in result.problems] == [
+        ("content", 10, "not_canonical"),
+        ("content", 11, "bad_time"),
+        ("integrity", 12, "leaf_hash_mismatch"),
+    ]
+
+
+def test_the_command_lists_each_problem_with_its_kind(ledger, capsys):
+    for index in (5, 6):
+        tamper(
+            "ledger_logentry",
+            "UPDATE ledger_logentry SET body = %s WHERE leaf_index = %s",
+            [b'{"n":1}', index],
+        )
+    with pytest.raises(CommandError, match=r"at index 5: leaf_hash_mismatch.*\(2 integrity and 0 content"):
+        call_command("ipchain_audit")
+    err = capsys.readouterr().err
+    assert "index 5: hash or signature wrong: leaf_hash_mismatch" in err
+    assert "index 6: hash or signature wrong: leaf_hash_mismatch" in err

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.module_loading import import_string
 
-from ipchain.ledger.audit import audit_log
+from ipchain.ledger.audit import CONTENT, INTEGRITY, audit_log
 from ipchain.ledger.logkey import LogKeyMissing, log_verifier
 from ipchain.ledger.notes import NoteError, Verifier
 
@@ -12,7 +12,8 @@ from ipchain.ledger.notes import NoteError, Verifier
 class Command(BaseCommand):
     help = (
         "Re-derive every leaf, rebuild the tree and tiles, verify every checkpoint. "
-        "Exits 1 naming the first bad index when anything was edited, deleted, inserted or reordered."
+        "Exits 1 when anything was edited, deleted, inserted or reordered (hash or signature wrong) or a "
+        "record breaks a content rule, listing every bad index after the first."
     )
 
     def add_arguments(self, parser):
@@ -38,8 +39,13 @@ class Command(BaseCommand):
         result = audit_log(verifier=verifier, check_canonical=not skip_canonical)
         elapsed = time.perf_counter() - started
         if not result.ok:
+            for problem in result.problems:
+                what = "hash or signature wrong" if problem.kind == INTEGRITY else "content rule broken"
+                where = f"index {problem.index}" if problem.index is not None else "the checkpoints"
+                self.stderr.write(f"{where}: {what}: {problem.reason}: {problem.message}")
+            counts = f"{result.counts[INTEGRITY]} integrity and {result.counts[CONTENT]} content problem(s)"
             where = f" at index {result.first_bad_index}" if result.first_bad_index is not None else ""
-            raise CommandError(f"audit FAILED{where}: {result.reason}: {result.message}")
+            raise CommandError(f"audit FAILED{where}: {result.reason}: {result.message} ({counts})")
         self.stdout.write(
             f"audit ok: {result.entries} entries and {result.checkpoints} checkpoints in {elapsed:.2f}s"
         )
