@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -30,6 +28,5 @@ urlpatterns = [
     path("api/v1/redoc", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("", include("ipchain.operations.urls")),  # /healthz, /readyz, /metrics, exports
 ]
-
-if settings.DEBUG:  # uploaded product photos; in production the web server serves MEDIA_ROOT
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploads (MEDIA_ROOT) have no public URL, in DEBUG or not: verifier/file_views.py serves
+# each file to those who may see it.

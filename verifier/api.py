@@ -3,6 +3,7 @@
 One view per operation: validate, call a service, serialize (docs/verifier.md)."""
 
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers
@@ -163,7 +164,7 @@ class CaseOut(serializers.ModelSerializer):
         return cases.clocks_of(case)
 
     def get_photos(self, case) -> list[str]:
-        return [photo.image.url for photo in case.photos.all()]
+        return [reverse("case-photo", args=[case.pk, photo.pk]) for photo in case.photos.all()]
 
 
 class CaseIn(serializers.Serializer):

@@ -39,3 +39,19 @@ def audience_for(user, result: Result) -> Audience:
     if item is not None and membership.organisation_id in (item.product.brand_id, item.owner_id):
         return Audience.HOLDER
     return Audience.PUBLIC
+
+
+def sees_guide(user, product) -> bool:
+    """Whether `user` may see a product's identification guide and its photos: customs, the
+    office, or the product's rights holder."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if scanner_for(user).trusted:
+        return True
+    membership = membership_of(user)
+    if membership is None:
+        return False
+    return (
+        membership.organisation.kind == Organisation.Kind.OFFICE
+        or membership.organisation_id == product.brand_id
+    )

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import api, case_views, views
+from . import api, case_views, file_views, views
 
 urlpatterns = [
     path("verify/", views.verify_page, name="verify"),
@@ -13,6 +13,9 @@ urlpatterns = [
     path("verify/cases/new", case_views.case_new, name="case-new"),
     path("verify/cases/<int:pk>/", case_views.case_detail, name="case"),
     path("verify/cases/<int:pk>/action", case_views.case_action, name="case-action"),
+    path("verify/cases/<int:case_pk>/photos/<int:pk>", file_views.case_photo, name="case-photo"),
+    path("verify/products/<int:pk>/image", file_views.product_image, name="product-image"),
+    path("verify/guide-photos/<int:pk>", file_views.guide_photo, name="guide-photo"),
     # GS1 Digital Link: /01/<GTIN>/21/<serial>, the serial possibly percent-encoded.
     re_path(r"^01/(?P<gtin>\d{8,14})/21/(?P<serial>[^/]{1,60})$", views.label_landing, name="label-landing"),
 ]
