@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     # Ours, from the bottom layer up (docs/architecture.md).
     "ipchain.outbox",
     "ipchain.ledger",
@@ -69,6 +70,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last: counts failed sign-ins and locks out (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
 if PRODUCTION:
     # Serves collected static files (with far-future caching) from the app processes.
@@ -98,6 +102,42 @@ TEMPLATES = [
         },
     },
 ]
+
+# Failed sign-ins: after IPCHAIN_LOGIN_FAILURE_LIMIT wrong passwords for one account from one
+# address, that pair is locked out for IPCHAIN_LOGIN_LOCKOUT_MINUTES (django-axes, counted in the
+# database, so every process sees them), answered 429 with Retry-After (accounts/lockout.py).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_DISABLE_ACCESS_LOG = True  # failures only: who signed in when is not ours to keep
+AXES_FAILURE_LIMIT = env_int("IPCHAIN_LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_float("IPCHAIN_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_CALLABLE = "ipchain.accounts.lockout.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
+# Content-Security-Policy (django-csp): scripts and everything else from this node only;
+# WebAssembly for the camera's decoder (zxing-wasm); inline styles for the charts' SVG.
+CONTENT_SECURITY_POLICY = {
+    # The API's documentation pages (Swagger UI, ReDoc) run inline scripts of their own.
+    "EXCLUDE_URL_PREFIXES": ["/api/v1/docs", "/api/v1/redoc"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'wasm-unsafe-eval'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -254,10 +294,28 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "ipchain.api_errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["ipchain.throttling.ScopedThrottle"],
+    # `format` is the label endpoint's own parameter (png, svg): DRF must not take it.
+    "URL_FORMAT_OVERRIDE": None,
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+}
+# Request rates by scope ("requests/second|minute|hour|day"), counted in the shared cache per
+# client (ipchain/throttling.py); "<scope>_user" is the rate for signed-in users. Each is
+# IPCHAIN_THROTTLE_<SCOPE> in the environment; an empty value turns that limit off.
+IPCHAIN_THROTTLE_RATES = {
+    scope: os.environ.get(f"IPCHAIN_THROTTLE_{scope.upper()}", default)
+    for scope, default in {
+        "api": "120/min",  # the API without a token
+        "api_user": "3000/min",  # a brand's systems, an office's scripts
+        "verify": "60/min",  # verifications by the public, per address
+        "verify_user": "1200/min",  # an officer scanning a consignment: 20 a second
+        "label": "60/min",  # the label landing and the scanner's verdict page
+        "label_user": "1200/min",
+        "offline_user": "120/min",  # batches of scans sent from a phone after an outage
+    }.items()
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ipchain API",
@@ -344,12 +402,6 @@ IPCHAIN_CLONE_RULES = {
 # An alert of a kind on an item, still unread, takes the repeats of the next this many seconds
 # instead of a new alert each time (21 scans of one forged label: one alert, seen 21 times).
 IPCHAIN_ALERT_GROUP_SECONDS = env_int("IPCHAIN_ALERT_GROUP_SECONDS", 86400)
-# The scan log is written in batches after the responses (verifier/scanlog.py): a batch
-# goes when it has this many scans or is this many seconds old (0: each scan at once).
-IPCHAIN_SCAN_LOG = {
-    "batch": env_int("IPCHAIN_SCAN_LOG_BATCH", 100),
-    "seconds": env_float("IPCHAIN_SCAN_LOG_SECONDS", 1),
-}
 # How long a verifier process reuses the latest checkpoint it read (verifier/evidence.py)
 # and a signing key's revocation state; 30 times this for products, officers' memberships
 # and API tokens (verifier/lookup.py, scanners.py, tokenauth.py): the delay before a change

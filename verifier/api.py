@@ -59,6 +59,7 @@ class VerifyView(APIView):
 
     permission_classes = [permissions.AllowAny]
     parser_classes = [JSONParser]
+    throttle_scope = "verify"
     # The hot path: an officer's token is remembered briefly (verifier/tokenauth.py).
     authentication_classes = [RememberedTokenAuthentication, SessionAuthentication]
 
@@ -104,6 +105,7 @@ class OfflineScansView(APIView):
 
     permission_classes = [permissions.IsAuthenticated, OfficersOnly]
     parser_classes = [JSONParser]
+    throttle_scope = "offline"
 
     @extend_schema(request=OfflineScansIn, responses=OpenApiTypes.OBJECT)
     def post(self, request):

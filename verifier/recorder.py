@@ -3,9 +3,10 @@
 Every scan (online, sent later from a phone that was offline, on a peer office's item) is
 logged here, with the alert its verdict raises; cases, reminders and sightings from other
 offices raise their alerts here too, each of a kind (Alert.Kind). Online scans go through
-the batched scan log (scanlog.py); offline ones are written at once, because a resend is
-recognised by its row. Apps above the verifier hear of alerting verdicts through the alert
-hooks (plugins.py): federation tells a peer office of its item.
+the scan log (scanlog.py), which commits each before its verdict is answered; offline ones
+are written here, in the caller's transaction, because a resend is recognised by its row.
+Apps above the verifier hear of alerting verdicts through the alert hooks (plugins.py):
+federation tells a peer office of its item.
 """
 
 import uuid
@@ -30,7 +31,8 @@ MAX_CODE_STORED = 1024
 def record_scan(
     result: Result, text: str, scanner: Scanner, latitude, longitude, now: datetime, *, offline: bool = False
 ) -> uuid.UUID:
-    """Log an online scan (written soon after the response, scanlog.py); returns its reference."""
+    """Log an online scan, committed before its verdict is answered (scanlog.py); returns its
+    reference."""
     item = result.item
     ref = uuid.uuid4()
     scan = {  # a Scan's fields by attname: no model instance on the hot path (scanlog.py)
@@ -51,7 +53,7 @@ def record_scan(
         "verdict": str(result.verdict),
         "reasons": [r.code for r in result.reasons],
     }
-    scanlog.queue(scan, alert_fields(result, scanner, now))
+    scanlog.write(scan, alert_fields(result, scanner, now))
     result.scan_ref = ref
     if result.alerting:
         plugins.tell_alert_hooks(result, scanner, now=now)

@@ -23,6 +23,7 @@ from ipchain.errors import DomainError
 from ipchain.registry.keys import active_key, the_office
 from ipchain.registry.models import ItemEvent, ProductImage
 from ipchain.registry.signing import PublicKey
+from ipchain.throttling import throttle_page
 
 from . import cases
 from .audiences import INSIDE, Audience, audience_for
@@ -52,6 +53,7 @@ VERDICT_STYLE = {  # colour class and icon, always shown with the words
 }
 
 
+@throttle_page("label")
 def verify_page(request: HttpRequest) -> HttpResponse:
     """The officer's page: the camera scanner, and a code or the numbers typed in.
 
@@ -69,6 +71,7 @@ def verify_page(request: HttpRequest) -> HttpResponse:
     return _verdict_response(request, code[:MAX_CODE], latitude=latitude, longitude=longitude)
 
 
+@throttle_page("label")
 def label_landing(request: HttpRequest, gtin: str, serial: str) -> HttpResponse:
     """Where a phone camera lands when it opens a label's GS1 Digital Link URI (any query
     parameter other than the label's own is ignored: it is part of the printed code)."""
@@ -186,6 +189,7 @@ def offline_page(request: HttpRequest) -> HttpResponse:
 
 OFFLINE_FILES = [
     "css/ipchain.css",
+    "js/language.js",
     "verifier/scan.js",
     "verifier/offline.js",
     "verifier/install.js",

@@ -183,11 +183,9 @@ print(json.dumps({'code': items.label_uri(item)}))
 OFFICER_SCAN = """
 from ipchain.accounts.models import Role
 from tests import factories
-from verifier import scanlog
 from verifier.verification import verify_code
 officer = factories.user(factories.customs('nl-customs'), Role.CUSTOMS_OFFICER)
 result = verify_code({code!r}, user=officer)
-scanlog.flush()
 print(json.dumps({{'verdict': str(result.verdict)}}))
 """
 

@@ -70,7 +70,6 @@ def test_requests_are_counted_by_view_and_status(client):
 
 
 def test_verdicts_are_counted(client, settings):
-    settings.IPCHAIN_SCAN_LOG = {"batch": 100, "seconds": 0}
     brand = factories.brand()
     product = factories.product(brand)
     item = items.register_item(
