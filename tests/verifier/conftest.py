@@ -1,6 +1,6 @@
 import pytest
 
-from verifier import evidence, scanlog, verification
+from verifier import evidence, verification
 
 
 @pytest.fixture(autouse=True)

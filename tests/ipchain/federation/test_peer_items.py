@@ -26,7 +26,7 @@ from ipchain.registry.digital_link import build_label_uri, label_message
 from ipchain.registry.keys import active_key
 from ipchain.registry.signing import PrivateKey, PublicKey, b64url_encode, sign_record, verify_record
 from tests import factories
-from verifier import evidence, scanlog, verification
+from verifier import evidence, verification
 from verifier.models import Alert, Scan
 from verifier.trustlist import trust_list_payload
 
