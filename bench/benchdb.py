@@ -67,7 +67,6 @@ def setup_django(url: str) -> None:
         key_file.parent.mkdir(exist_ok=True)
         key_file.write_text(Signer.generate(settings.IPCHAIN_LOG_ORIGIN).skey)
     settings.IPCHAIN_LOG_KEY = key_file.read_text()
-    settings.IPCHAIN_INTEGRATE_SYNC = False
     log_signer.cache_clear()
 
 

@@ -166,9 +166,7 @@ def main() -> None:
 
     reset_database(args.database_url)
     setup_django(args.database_url, args.broker)
-    from django.conf import settings
 
-    settings.IPCHAIN_INTEGRATE_SYNC = False
     from benchdb import make_brand
 
     brand, admin, product = make_brand()

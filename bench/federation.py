@@ -155,7 +155,7 @@ def node_env(database: str, origin: str, log_key: str, witness_name: str, witnes
         "IPCHAIN_LOG_KEY": log_key,
         "IPCHAIN_WITNESS_NAME": witness_name,
         "IPCHAIN_WITNESS_KEY": witness_key,
-        "IPCHAIN_INTEGRATE_SYNC": "0",
+        "CELERY_TASK_ALWAYS_EAGER": "0",  # appends wait for the explicit integration
         "IPCHAIN_WITNESS_TIMEOUT": "10",
         "IPCHAIN_FEDERATION_TIMEOUT": "30",
     }

@@ -30,6 +30,7 @@ REASON_TEXT = {
     "bad_details": _("A detail is too long or not text."),
     "unknown_organisation": _("Choose the new owner from the list."),
     "same_owner": _("The item already belongs to that organisation."),
+    "owner_is_customs": _("Goods cannot be transferred to a customs authority."),
     # Keys.
     "no_active_key": _("Your organisation has no signing key: create one on the Keys page."),
     "key_not_held": _("Your key is kept by you, not by this node: sign the records yourself."),

@@ -8,11 +8,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ipchain.api_errors import ApiError, error_body
+from ipchain.edge import StrictJSONParser
 from ipchain.registry.digital_link import DigitalLinkError, normalize_gtin
 from ipchain.registry.models import Item
 
@@ -58,7 +59,7 @@ class VerifyView(APIView):
     """POST {"code": "<scanned text>"} → the verdict, for customs systems."""
 
     permission_classes = [permissions.AllowAny]
-    parser_classes = [JSONParser]
+    parser_classes = [StrictJSONParser]
     throttle_scope = "verify"
     # The hot path: an officer's token is remembered briefly (verifier/tokenauth.py).
     authentication_classes = [RememberedTokenAuthentication, SessionAuthentication]
@@ -104,7 +105,7 @@ class OfflineScansView(APIView):
     Sending a batch again is harmless: each scan already logged answers `duplicate`."""
 
     permission_classes = [permissions.IsAuthenticated, OfficersOnly]
-    parser_classes = [JSONParser]
+    parser_classes = [StrictJSONParser]
     throttle_scope = "offline"
 
     @extend_schema(request=OfflineScansIn, responses=OpenApiTypes.OBJECT)
@@ -207,7 +208,7 @@ def _case_item(data) -> tuple[Item, Scan | None]:
 class CasesView(APIView):
     """GET: the cases the caller may see. POST (customs): detain goods, open a case."""
 
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [StrictJSONParser, MultiPartParser, FormParser]
 
     @extend_schema(responses=CaseOut(many=True))
     def get(self, request):

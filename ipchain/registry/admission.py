@@ -22,6 +22,8 @@ NICE_CLASSES = range(1, 46)
 def add_ip_right(
     *, holder: Organisation, kind: str, office: str, registration_number: str, nice_classes=(), mark: str = ""
 ) -> IpRight:
+    if not all(isinstance(value, str) for value in (kind, office, registration_number, mark)):
+        raise RegistryError("bad_right", "an IP right's kind, office, number and mark are text")
     office = office.strip().upper()
     if kind not in IpRight.Kind.values:
         raise RegistryError("bad_right_kind", f"kind must be one of {', '.join(IpRight.Kind.values)}")
@@ -30,9 +32,11 @@ def add_ip_right(
     number = registration_number.strip()
     if not number or len(number) > 64:
         raise RegistryError("bad_registration_number", "registration number is empty or too long")
-    classes = sorted({int(c) for c in nice_classes}) if nice_classes else []
-    if any(c not in NICE_CLASSES for c in classes):
-        raise RegistryError("bad_nice_class", "Nice classes run from 1 to 45")
+    if not isinstance(nice_classes, list | tuple) or any(
+        type(c) is not int or c not in NICE_CLASSES for c in nice_classes
+    ):
+        raise RegistryError("bad_nice_class", "Nice classes are a list of numbers from 1 to 45")
+    classes = sorted(set(nice_classes))
     if (
         IpRight.objects.filter(kind=kind, office=office, registration_number=number)
         .exclude(holder=holder)

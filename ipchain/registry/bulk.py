@@ -77,6 +77,15 @@ def read_rows(data: io.BufferedIOBase, file_format: str) -> Iterator[tuple[int, 
 
 def _csv_rows(text) -> Iterator[tuple[int, dict | None, str]]:
     reader = csv.reader(text)
+    try:
+        yield from _csv_lines(reader)
+    except csv.Error:
+        # The reader cannot go on past a broken line (a field over csv.field_size_limit, a NUL
+        # byte, a quote left open): the job is refused, naming where.
+        yield reader.line_num, None, "this line is not valid CSV, or a field on it is far too long"
+
+
+def _csv_lines(reader) -> Iterator[tuple[int, dict | None, str]]:
     header = [h.strip().lower() for h in next(reader, [])]
     if "gtin" not in header or "serial" not in header:
         yield 1, None, "the first line must name the columns, including gtin and serial"
@@ -149,8 +158,13 @@ def check_rows(brand: Organisation, rows: Iterator[tuple[int, dict | None, str]]
             if unknown := set(fields) - set(COLUMNS):
                 raise RegistryError("unknown_field", f"unknown fields: {', '.join(sorted(unknown))}")
             row = check_item_row(**{k: str(v) if v is not None else "" for k, v in fields.items()}, line=line)
-        except (RegistryError, TypeError) as exc:
-            errors.append({"line": line, "reason": getattr(exc, "reason", "bad_row"), "message": str(exc)})
+        except RegistryError as exc:
+            errors.append({"line": line, "reason": exc.reason, "message": str(exc)})
+            continue
+        except TypeError:  # a JSON row whose values are not text or numbers
+            errors.append(
+                {"line": line, "reason": "bad_row", "message": "each value must be text or a number"}
+            )
             continue
         if (row.gtin, row.serial) in seen:
             errors.append(

@@ -52,9 +52,14 @@ def check_item_row(
     line=0,
 ) -> ItemRow:
     """Normalise and check one item's fields; raises RegistryError with the first problem."""
+    for name, value in (("gtin", gtin), ("serial", serial), ("lot", lot), ("origin", origin)):
+        if value is not None and not isinstance(value, str):
+            raise RegistryError(f"bad_{name}", f"{name} must be text")
+    if production_date is not None and not isinstance(production_date, str | date):
+        raise RegistryError("bad_date", "production date must be YYYY-MM-DD")
     try:
-        gtin14 = normalize_gtin(str(gtin).strip())
-        serial = validate_serial(str(serial).strip())
+        gtin14 = normalize_gtin((gtin or "").strip())
+        serial = validate_serial((serial or "").strip())
     except DigitalLinkError as exc:
         raise RegistryError(exc.reason, str(exc)) from None
     lot = (lot or "").strip()
@@ -179,6 +184,10 @@ def _check_event(item: Item, kind: str, signer: Organisation, details: dict) -> 
         new_owner = Organisation.objects.filter(slug=details.get("to", "")).first()
         if new_owner is None:
             raise RegistryError("unknown_organisation", "details.to must name the new owner's identifier")
+        if new_owner.kind == Organisation.Kind.CUSTOMS:
+            # A customs authority holds goods, it does not own items: as owner it would freeze
+            # every owner's event of the item.
+            raise RegistryError("owner_is_customs", "an item cannot be transferred to a customs authority")
         if new_owner.pk == item.owner_id:
             raise RegistryError("same_owner", "the item already belongs to that organisation")
         return new_owner

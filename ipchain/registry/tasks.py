@@ -13,9 +13,10 @@ logger = logging.getLogger(__name__)
 def run_bulk_job(job_id: int) -> None:
     try:
         bulk.run_job(job_id, enqueue_chunk=lambda pk, rows: register_bulk_chunk.delay(pk, rows))
-    except Exception as exc:
+    except Exception:
+        # The details go to the log and the office's failed tasks, not to the brand's page.
         logger.exception("bulk job %s failed", job_id)
-        bulk.fail_job(job_id, f"{type(exc).__name__}: {exc}")
+        bulk.fail_job(job_id, "the job failed on the node; the office has been told and can run it again")
         raise
 
 
@@ -25,7 +26,10 @@ def register_bulk_chunk(self, job_id: int, rows: list[list]) -> int:
         return bulk.register_chunk(job_id, rows)
     except Exception as exc:
         if self.request.retries >= self.max_retries:
-            bulk.fail_job(job_id, f"a chunk failed {self.max_retries} times: {type(exc).__name__}: {exc}")
+            logger.exception("bulk job %s: a chunk failed %d times", job_id, self.max_retries)
+            bulk.fail_job(
+                job_id, "part of the job failed on the node; the office has been told and can run it again"
+            )
             raise
         raise self.retry(exc=exc) from None
 

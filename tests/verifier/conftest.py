@@ -5,8 +5,7 @@ from verifier import evidence, verification
 
 @pytest.fixture(autouse=True)
 def verifier_settings(settings):
-    """Each scan written at once (the batching has its own tests), nothing remembered
-    from another test's database."""
+    """Nothing remembered from another test's database."""
     evidence.forget()
     verification.forget()
     yield settings

@@ -15,6 +15,10 @@ from ..models import IpRight
 
 
 class IpRightSerializer(serializers.ModelSerializer):
+    nice_classes = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=45), required=False, max_length=45
+    )
+
     class Meta:
         model = IpRight
         fields = ["kind", "office", "registration_number", "nice_classes", "mark"]
