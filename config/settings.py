@@ -239,7 +239,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_start": 0,
     "interval_step": 0.2,
     "interval_max": 0.2,
+    # A task taken by a worker that died (SIGKILL, a lost host) goes back to the queue after
+    # this many seconds; a task must finish well within it, or it runs twice (ours are safe
+    # to run twice: each claims its work).
+    "visibility_timeout": env_int("IPCHAIN_BROKER_VISIBILITY_TIMEOUT", 600),
 }
+# A task whose pool process died is given back to the broker at once (with acks_late).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # Celery workers and beat log through the same handler (JSON in production) instead of
 # replacing the root logger with their own plain format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

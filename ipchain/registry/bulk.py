@@ -251,14 +251,15 @@ def run_job(job_id: int, *, enqueue_chunk) -> None:
         job.finished_at = timezone.now()
         job.save()
         return
-    job.state = BulkJob.State.REGISTERING
-    job.processed_rows = len(errors)
-    job.save()
-    if not good:
-        _finish(job.pk)
-        return
-    for start in range(0, len(good), CHUNK_ROWS):
-        enqueue_chunk(job.pk, [_row_payload(r) for r in good[start : start + CHUNK_ROWS]])
+    with transaction.atomic():  # the job moves on with every chunk asked for, or neither
+        job.state = BulkJob.State.REGISTERING
+        job.processed_rows = len(errors)
+        job.save()
+        if not good:
+            _finish(job.pk)
+            return
+        for start in range(0, len(good), CHUNK_ROWS):
+            enqueue_chunk(job.pk, [_row_payload(r) for r in good[start : start + CHUNK_ROWS]])
 
 
 def _row_payload(row: ItemRow) -> list:
@@ -288,9 +289,11 @@ def register_chunk(job_id: int, payload: list[list]) -> int:
     }
     fresh = [r for r in rows if (r.gtin, r.serial) not in existing]
     taken = [r for r in rows if existing.get((r.gtin, r.serial), job_id) != job_id]
-    if fresh:
-        register_rows(brand=job.brand, rows=fresh, bulk_job=job)
+    # The items and the job's counts in one transaction: a worker killed in between would
+    # leave items the retried chunk skips and counts that never reach the total.
     with transaction.atomic():
+        if fresh:
+            register_rows(brand=job.brand, rows=fresh, bulk_job=job)
         job = BulkJob.objects.select_for_update().get(pk=job_id)
         job.processed_rows += len(fresh) + len(taken)
         job.registered_rows += len(fresh)

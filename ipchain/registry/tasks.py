@@ -4,6 +4,8 @@ import logging
 
 from celery import shared_task
 
+from ipchain.outbox.enqueue import enqueue
+
 from . import bulk, label_jobs
 
 logger = logging.getLogger(__name__)
@@ -12,7 +14,12 @@ logger = logging.getLogger(__name__)
 @shared_task(acks_late=True, max_retries=3)
 def run_bulk_job(job_id: int) -> None:
     try:
-        bulk.run_job(job_id, enqueue_chunk=lambda pk, rows: register_bulk_chunk.delay(pk, rows))
+        # Through the outbox, in the transaction that moves the job on (bulk.run_job): a
+        # broker outage or a death right after the commit loses no chunk.
+        bulk.run_job(
+            job_id,
+            enqueue_chunk=lambda pk, rows: enqueue("ipchain.registry.tasks.register_bulk_chunk", pk, rows),
+        )
     except Exception:
         # The details go to the log and the office's failed tasks, not to the brand's page.
         logger.exception("bulk job %s failed", job_id)

@@ -1,0 +1,124 @@
+"""A bulk job survives its worker being killed (SIGKILL) in the middle: the task comes back by
+itself (the pool process's death gives it back at once; a whole worker's death, after the
+broker's visibility timeout) and the job ends with exactly its items, no more, no fewer, and
+a log that audits clean. A real Redis broker and real Celery workers, as in production."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from config import celery_app
+from ipchain.ledger import log
+from ipchain.ledger.audit import audit_log
+from ipchain.ledger.logkey import log_verifier
+from ipchain.registry import bulk
+from ipchain.registry.audit import check_record_signatures
+from ipchain.registry.models import BulkJob, Item
+from tests import factories
+from tests.ipchain.ledger.helpers import ROOT, child_env
+
+BROKER = os.environ.get("CELERY_BROKER_URL", "")
+ROWS = 3 * bulk.CHUNK_ROWS
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        not BROKER.startswith("redis://"), reason="needs a Redis broker: set CELERY_BROKER_URL"
+    ),
+]
+
+
+@pytest.fixture
+def broker():
+    celery_app.conf.task_always_eager = False
+    with celery_app.connection_for_write() as conn:
+        conn.default_channel.queue_purge("celery")
+    yield
+    with celery_app.connection_for_write() as conn:
+        conn.default_channel.queue_purge("celery")
+    celery_app.conf.task_always_eager = True
+
+
+def start_worker() -> subprocess.Popen:
+    env = child_env() | {"CELERY_BROKER_URL": BROKER, "IPCHAIN_BROKER_VISIBILITY_TIMEOUT": "5"}
+    quiet = ["--loglevel", "ERROR", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency", "1", *quiet],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,  # its own process group: the whole worker can be killed at once
+    )
+
+
+def children(pid: int) -> list[int]:
+    return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def wait_for(condition, what: str, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"not {what} within {seconds} s"
+        time.sleep(0.05)
+
+
+def a_job():
+    brand = factories.brand("acme")
+    product = factories.product(brand)
+    lines = "\n".join(f"{product.gtin},K{n}" for n in range(ROWS))
+    upload = SimpleUploadedFile("items.csv", f"gtin,serial\n{lines}\n".encode())
+    return bulk.create_job(actor=factories.brand_admin(brand), brand=brand, upload=upload), product
+
+
+def registered(job) -> int:
+    return BulkJob.objects.get(pk=job.pk).registered_rows
+
+
+def assert_complete_and_clean(job, product) -> None:
+    wait_for(lambda: BulkJob.objects.get(pk=job.pk).state == BulkJob.State.DONE, "done")
+    job.refresh_from_db()
+    assert (job.registered_rows, job.total_rows, job.bad_rows) == (ROWS, ROWS, 0)
+    assert Item.objects.filter(product=product).count() == ROWS
+    assert sorted(Item.objects.values_list("serial", flat=True)) == sorted(f"K{n}" for n in range(ROWS))
+    log.integrate_pending()
+    assert audit_log(verifier=log_verifier()).ok
+    assert list(check_record_signatures()) == []
+
+
+def test_a_pool_process_killed_mid_job_gives_its_chunk_back(broker):
+    job, product = a_job()
+    worker = start_worker()
+    try:
+        wait_for(lambda: bulk.CHUNK_ROWS <= registered(job) < ROWS, "past the first chunk")
+        (pool,) = children(worker.pid)
+        os.kill(pool, signal.SIGKILL)  # in the middle of a chunk's signing
+        assert_complete_and_clean(job, product)
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=60)
+
+
+def test_a_whole_worker_killed_mid_job_is_finished_by_the_next(broker):
+    job, product = a_job()
+    first = start_worker()
+    try:
+        wait_for(lambda: bulk.CHUNK_ROWS <= registered(job) < ROWS, "past the first chunk")
+        os.killpg(first.pid, signal.SIGKILL)  # the main process and its pool, no code runs
+        first.wait(timeout=30)
+        stalled = registered(job)
+        assert stalled < ROWS
+    finally:
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+    second = start_worker()
+    try:
+        assert_complete_and_clean(job, product)
+    finally:
+        os.killpg(second.pid, signal.SIGTERM)
+        second.wait(timeout=60)
