@@ -300,7 +300,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "ipchain.api_schema.IpchainAutoSchema",
     "EXCEPTION_HANDLER": "ipchain.api_errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["ipchain.throttling.ScopedThrottle"],
     "DEFAULT_PARSER_CLASSES": [

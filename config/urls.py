@@ -30,3 +30,8 @@ urlpatterns = [
 ]
 # Uploads (MEDIA_ROOT) have no public URL, in DEBUG or not: verifier/file_views.py serves
 # each file to those who may see it.
+
+handler400 = "ipchain.error_pages.bad_request"
+handler403 = "ipchain.error_pages.permission_denied"
+handler404 = "ipchain.error_pages.page_not_found"
+handler500 = "ipchain.error_pages.server_error"

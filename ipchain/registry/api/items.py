@@ -71,6 +71,15 @@ def history_out(item: Item) -> list[dict]:
     ]
 
 
+class ItemPageOut(serializers.Serializer):
+    """A page of items (limit and offset)."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ItemOut(many=True)
+
+
 class ItemPagination(LimitOffsetPagination):
     default_limit = 50
     max_limit = 1000
@@ -85,7 +94,8 @@ class ItemListView(APIView):
             OpenApiParameter("limit", int),
             OpenApiParameter("offset", int),
         ],
-        responses=ItemOut(many=True),
+        responses=ItemPageOut,
+        operation_id="items_list",
     )
     def get(self, request):
         organisation = registry_member(request)
