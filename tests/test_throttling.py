@@ -86,3 +86,9 @@ def test_repeated_wrong_passwords_lock_the_account_out_from_that_address(setting
         ).status_code
         == 302
     )
+
+
+def test_pages_carry_a_content_security_policy(client):
+    policy = client.get("/verify/")["Content-Security-Policy"]
+    assert "script-src 'self' 'wasm-unsafe-eval'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]

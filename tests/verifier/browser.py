@@ -60,6 +60,7 @@ def chrome(
     ):
         options.add_argument(flag)
     options.add_experimental_option("prefs", {"intl.accept_languages": lang})
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # for csp_violations
     if camera_file:
         options.add_argument("--use-fake-ui-for-media-stream")
         options.add_argument("--use-fake-device-for-media-stream")
@@ -82,3 +83,12 @@ def keep(browser, folder: Path, name: str) -> None:
     if os.environ.get("IPCHAIN_SHOTS_DIR"):
         os.makedirs(os.environ["IPCHAIN_SHOTS_DIR"], exist_ok=True)
         shutil.copy(shot, os.path.join(os.environ["IPCHAIN_SHOTS_DIR"], shot.name))
+
+
+def csp_violations(browser) -> list[str]:
+    """What the page's Content-Security-Policy refused, from the browser's console."""
+    return [
+        entry["message"]
+        for entry in browser.get_log("browser")
+        if "Content Security Policy" in entry["message"]
+    ]

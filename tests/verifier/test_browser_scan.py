@@ -18,7 +18,7 @@ from ipchain.registry.qr import qr_matrix
 from ipchain.registry.signing import PrivateKey
 from tests import factories
 
-from .browser import chrome
+from .browser import chrome, csp_violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -69,6 +69,7 @@ def test_the_camera_reads_the_label_and_shows_the_verdict(live_server, labels, t
         WebDriverWait(browser, 20).until(lambda b: b.find_elements(By.CSS_SELECTOR, ".verdict-word"))
         heading = browser.find_element(By.CSS_SELECTOR, ".verdict-word").text
         assert heading == expected
+        assert csp_violations(browser) == []  # the camera's decoder (wasm) runs under the CSP
         assert time.monotonic() - started < 20
         browser.save_screenshot(str(tmp_path / f"{label}.png"))
     finally:

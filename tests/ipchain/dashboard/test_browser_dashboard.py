@@ -6,7 +6,7 @@ from selenium.webdriver.common.by import By
 
 from ipchain.accounts.models import Role
 from tests import factories
-from tests.verifier.browser import chrome, keep, phone
+from tests.verifier.browser import chrome, csp_violations, keep, phone
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,6 +39,7 @@ def test_the_page_fits_the_screen(live_server, world, tmp_path, width, height):
             "return Math.max(...[...document.querySelectorAll('.panel')].map(p => p.getBoundingClientRect().right))"
         )
         assert widest <= inner
+        assert csp_violations(browser) == []  # the charts and the language menu under the CSP
         keep(browser, tmp_path, f"dashboard-{width}")
     finally:
         browser.quit()
