@@ -159,3 +159,22 @@ def test_too_many_rows_are_refused(acme, settings):
     assert job.state == BulkJob.State.REJECTED
     assert job.errors[-1]["reason"] == "too_many_rows"
     assert Item.objects.count() == 0
+
+
+def test_a_broken_or_over_long_csv_line_is_named_and_holds_no_python_text(acme):
+    org, product, admin = acme
+    text = f"gtin,serial\n{product.gtin},OK1\n{product.gtin},\"{'x' * 200_000}\"\n{product.gtin},OK2\n"
+    job = run(bulk.create_job(actor=admin, brand=org, upload=upload("items.csv", text)))
+    assert job.state == BulkJob.State.REJECTED
+    assert [(e["line"], e["reason"]) for e in job.errors] == [(3, "unreadable_row")]
+    message = job.errors[0]["message"]
+    assert "Error" not in message and "field larger than field limit" not in message
+    assert Item.objects.count() == 0
+
+
+def test_a_json_row_with_values_of_the_wrong_kind_is_named(acme):
+    org, product, admin = acme
+    rows = json.dumps([{"gtin": product.gtin, "serial": "J1"}, {"gtin": product.gtin, "serial": {"a": 1}}])
+    job = run(bulk.create_job(actor=admin, brand=org, upload=upload("items.json", rows)))
+    assert job.state == BulkJob.State.REJECTED
+    assert [e["line"] for e in job.errors] == [2] and "Error" not in job.errors[0]["message"]
