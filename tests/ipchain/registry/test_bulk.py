@@ -163,7 +163,7 @@ def test_too_many_rows_are_refused(acme, settings):
 
 def test_a_broken_or_over_long_csv_line_is_named_and_holds_no_python_text(acme):
     org, product, admin = acme
-    text = f"gtin,serial\n{product.gtin},OK1\n{product.gtin},\"{'x' * 200_000}\"\n{product.gtin},OK2\n"
+    text = f'gtin,serial\n{product.gtin},OK1\n{product.gtin},"{"x" * 200_000}"\n{product.gtin},OK2\n'
     job = run(bulk.create_job(actor=admin, brand=org, upload=upload("items.csv", text)))
     assert job.state == BulkJob.State.REJECTED
     assert [(e["line"], e["reason"]) for e in job.errors] == [(3, "unreadable_row")]
