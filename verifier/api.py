@@ -212,7 +212,9 @@ class CasesView(APIView):
 
     @extend_schema(responses=CaseOut(many=True))
     def get(self, request):
-        rows = cases.visible_cases(request.user).select_related("item__product", "authority", "brand")
+        rows = cases.work_order(cases.visible_cases(request.user)).select_related(
+            "item__product", "authority", "brand"
+        )
         return Response(CaseOut(rows.prefetch_related("photos")[:200], many=True).data)
 
     @extend_schema(request=CaseIn, responses=CaseOut)

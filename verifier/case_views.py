@@ -3,8 +3,10 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -14,9 +16,10 @@ from ipchain.errors import DomainError
 from ipchain.reasons import explain
 
 from . import cases
-from .forms import CaseForm
+from .confirmations import CONFIRM, confirm_page
+from .forms import CaseForm, PhotosForm
 from .models import Case
-from .selectors import officer_scan
+from .selectors import officer_scan, scan_product
 
 # Colour and icon of a case's state, always shown with its words (icons every phone
 # font has: no emoji).
@@ -39,7 +42,10 @@ ACTIONS = ("genuine", "counterfeit", "extend", "released", "destroyed")
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    rows = cases.visible_cases(request.user).select_related("item__product", "brand", "authority")[:200]
+    visible = cases.visible_cases(request.user).select_related(
+        "item__product", "product", "brand", "authority"
+    )
+    rows = cases.work_order(visible)[:200]
     context = {"rows": [_styled(case) for case in rows], "role": _side(request.user)}
     return render(request, "verifier/cases.html", context)
 
@@ -77,6 +83,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
         "form": form,
         "scan": scan,
         "item": scan.item,
+        "product": scan_product(scan),
         "notify_days": settings.IPCHAIN_CASE_CLOCKS["notify_working_days"],
     }
     return render(request, "verifier/case_new.html", context, status=400 if form.errors else 200)
@@ -84,10 +91,25 @@ def case_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case, its clocks and its decisions; the detaining authority adds photos here."""
     case = get_object_or_404(
-        cases.visible_cases(request.user).select_related("item__product__brand", "authority", "brand"), pk=pk
+        cases.visible_cases(request.user).select_related(
+            "item__product__brand", "product", "authority", "brand"
+        ),
+        pk=pk,
     )
     role = _side(request.user)
+    photo_form = None
+    if role == "customs" and case.is_open:
+        photo_form = PhotosForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and photo_form.is_valid():
+            try:
+                cases.add_photos(actor=request.user, case=case, photos=photo_form.cleaned_data["photos"])
+            except (DomainError, PermissionDenied) as exc:
+                photo_form.add_error(None, explain(exc))
+            else:
+                messages.success(request, _("Photos added to the case."))
+                return redirect(case)
     clocks = [row | {"label": CLOCK_LABELS[row["clock"]]} for row in cases.clocks_of(case)]
     style, icon = STATE_STYLE[case.state]
     context = {
@@ -98,8 +120,12 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "photos": case.photos.all(),
         "role": role,
         "actions": _actions(case, role),
+        "photo_form": photo_form,
+        "history": case.actions.select_related("actor"),
     }
-    return render(request, "verifier/case.html", context)
+    return render(
+        request, "verifier/case.html", context, status=400 if photo_form and photo_form.errors else 200
+    )
 
 
 def _actions(case: Case, role: str) -> list[dict]:
@@ -128,11 +154,15 @@ def _actions(case: Case, role: str) -> list[dict]:
 @require_POST
 @login_required
 def case_action(request: HttpRequest, pk: int) -> HttpResponse:
-    """One button on the case page: answer (holder), extend or close (customs)."""
+    """One button on the case page: answer (holder), extend or close (customs). What cannot be
+    undone is asked first (CONFIRM)."""
     case = get_object_or_404(cases.visible_cases(request.user), pk=pk)
     action = request.POST.get("action", "")
     if action not in ACTIONS:
         return HttpResponseBadRequest("unknown action: give one of " + ", ".join(ACTIONS))
+    offered = {offer["name"] for offer in _actions(case, _side(request.user))}
+    if action in CONFIRM and action in offered and request.POST.get("confirm") != "yes":
+        return confirm_page(request, case, action, reverse("case-action", args=[case.pk]), {"action": action})
     try:
         if action in ("genuine", "counterfeit"):
             cases.holder_answer(actor=request.user, case=case, counterfeit=action == "counterfeit")

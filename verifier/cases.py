@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from ipchain.accounts.models import Organisation
@@ -20,10 +21,11 @@ from ipchain.accounts.roles import membership_of
 from ipchain.errors import DomainError
 from ipchain.outbox.enqueue import enqueue
 from ipchain.registry.items import append_customs_outcome
-from ipchain.registry.models import Item
+from ipchain.registry.models import Item, Product
 
 from . import clocks, recorder
 from .models import Alert, Case, CaseAction, CasePhoto, Scan
+from .selectors import scan_product
 
 State = Case.State
 OPEN = (State.DETAINED, State.AWAITING_HOLDER, State.CONFIRMED_COUNTERFEIT, State.CONFIRMED_GENUINE)
@@ -65,12 +67,16 @@ def open_case(
 ) -> Case:
     """Detain goods; the rights holder is alerted at once and e-mailed after commit.
 
-    `photos` are uploaded image files (already checked to be images by the form)."""
+    The goods bear the label of a registered item, or claim a registered product (a forged
+    label of a serial never registered): the product's rights holder is the one told. Only an
+    item has a chain in the log for the customs outcome record. `photos` are uploaded image
+    files (already checked to be images by the form)."""
     membership = _customs_membership(actor)
     if item is None and scan is not None:
         item = scan.item
-    if item is None:
-        raise CaseError("no_item", "a case names the registered item whose label the goods bear")
+    product = item.product if item is not None else _scanned_product(scan)
+    if product is None:
+        raise CaseError("no_item", "a case names the registered product the goods claim to be")
     goods = goods.strip()
     if not goods or quantity < 1:
         raise CaseError("bad_goods", "describe the goods and give a quantity of at least 1")
@@ -80,8 +86,9 @@ def open_case(
             authority=membership.organisation,
             opened_by=actor,
             customs_office=membership.customs_office,
-            brand=item.product.brand,
+            brand=product.brand,
             item=item,
+            product=product,
             scan=scan,
             goods=goods[:300],
             quantity=quantity,
@@ -94,14 +101,15 @@ def open_case(
         CaseAction.objects.create(case=case, action=CaseAction.Action.OPENED, actor=actor, at=now)
         for photo in photos:
             CasePhoto.objects.create(case=case, image=photo, caption=getattr(photo, "name", "")[:200])
-        append_customs_outcome(
-            authority=membership.organisation,
-            item=item,
-            outcome="detained",
-            case=case.pk,
-            case_salt=case.commitment_salt,
-            office=membership.customs_office,
-        )
+        if item is not None:
+            append_customs_outcome(
+                authority=membership.organisation,
+                item=item,
+                outcome="detained",
+                case=case.pk,
+                case_salt=case.commitment_salt,
+                office=membership.customs_office,
+            )
         recorder.raise_alert(
             Alert.Kind.DETAINED,
             brand=case.brand,
@@ -115,25 +123,59 @@ def open_case(
     return case
 
 
-def record_suspicion(*, actor, item: Item, scan: Scan | None = None) -> None:
-    """An officer suspects goods bearing this label without detaining them (yet): a
-    `suspected` customs outcome in the item's chain, with no case, and an alert."""
+def _scanned_product(scan: Scan | None) -> Product | None:
+    return scan_product(scan) if scan is not None else None
+
+
+def add_photos(*, actor, case: Case, photos: list) -> list[CasePhoto]:
+    """Photos taken after the case was opened (the goods unpacked, a second look)."""
     membership = _customs_membership(actor)
+    if membership.organisation_id != case.authority_id:
+        raise PermissionDenied("only the detaining authority adds photos to its case")
     with transaction.atomic():
-        append_customs_outcome(
-            authority=membership.organisation,
-            item=item,
-            outcome="suspected",
-            case=None,
-            office=membership.customs_office,
+        locked = _locked_open(case)
+        added = [
+            CasePhoto.objects.create(case=locked, image=photo, caption=getattr(photo, "name", "")[:200])
+            for photo in photos
+        ]
+        CaseAction.objects.create(
+            case=locked, action=CaseAction.Action.PHOTOS_ADDED, actor=actor, note=f"{len(added)} photo(s)"
         )
+    return added
+
+
+def record_suspicion(*, actor, item: Item | None, scan: Scan | None = None, note: str = "") -> None:
+    """An officer suspects goods without detaining them (yet). For goods bearing an item's
+    label, a `suspected` customs outcome in the item's chain; in every case an alert to the
+    rights holder of the product, with the officer's note (which stays off the public log)."""
+    membership = _customs_membership(actor)
+    product = item.product if item is not None else _scanned_product(scan)
+    if product is None:
+        raise CaseError("no_item", "a suspicion names the registered product the goods claim to be")
+    note = note.strip()[:1000]
+    where = membership.customs_office or membership.organisation
+    label = str(item) if item is not None else f"{product.gtin}/{scan.serial if scan else '?'}"
+    with transaction.atomic():
+        if item is not None:
+            append_customs_outcome(
+                authority=membership.organisation,
+                item=item,
+                outcome="suspected",
+                case=None,
+                office=membership.customs_office,
+            )
         recorder.raise_alert(
             Alert.Kind.SUSPECTED,
-            brand=item.product.brand,
+            brand=product.brand,
             item=item,
             scan=scan,
-            message=f"{item}: suspected by {membership.customs_office or membership.organisation}",
+            message=f"{label}: suspected by {where}" + (f": {note}" if note else ""),
         )
+
+
+def work_order(rows):
+    """Open cases first, the newest detention first; then closed ones, the last closed first."""
+    return rows.order_by(F("closed_at").desc(nulls_first=True), "-detained_at", "-pk")
 
 
 def visible_cases(user):

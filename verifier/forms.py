@@ -43,3 +43,20 @@ class CaseForm(forms.Form):
         required=False,
         widget=MultipleImageInput(attrs={"accept": "image/*", "capture": "environment"}),
     )
+
+
+class PhotosForm(forms.Form):
+    photos = MultipleImageField(
+        label=_("Add photos"),
+        widget=MultipleImageInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
+
+
+class SuspicionForm(forms.Form):
+    note = forms.CharField(
+        label=_("What looks wrong"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=1000,
+        help_text=_("Sent to the rights holder, not written in the public log."),
+    )

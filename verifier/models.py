@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ipchain.accounts.models import Organisation
-from ipchain.registry.models import Item
+from ipchain.registry.models import Item, Product
 
 
 class Scan(models.Model):
@@ -117,6 +117,11 @@ class Case(models.Model):
     customs_office = models.CharField(max_length=120, blank=True)
     brand = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="brand_cases")
     item = models.ForeignKey(Item, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases")
+    # The product the goods claim to be: the item's, or for a forged label of a serial never
+    # registered, the product its GTIN names.
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+    )
     scan = models.ForeignKey(Scan, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases")
     goods = models.CharField(max_length=300)
     quantity = models.PositiveIntegerField(default=1)
@@ -161,6 +166,7 @@ class CaseAction(models.Model):
         CONFIRMED_COUNTERFEIT = "confirmed_counterfeit", _("Rights holder confirmed counterfeit")
         CONFIRMED_GENUINE = "confirmed_genuine", _("Rights holder confirmed genuine")
         EXTENDED = "extended", _("Answer period extended")
+        PHOTOS_ADDED = "photos_added", _("Photos added")
         RELEASED = "released", _("Goods released")
         DESTROYED = "destroyed", _("Goods destroyed")
 

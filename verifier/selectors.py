@@ -4,19 +4,29 @@ import uuid
 
 from django.core.exceptions import PermissionDenied
 
+from ipchain.registry.models import Product
+
 from .models import Scan
 from .scanners import scanner_for
 
 
 def officer_scan(*, user, ref: str) -> Scan:
-    """A scan of a registered item made by this officer. Anything else is refused alike, so
-    nothing leaks."""
+    """A scan made by this officer of goods whose product is registered here (the item's, or
+    the product a forged label's GTIN names): customs can act on it with its rights holder.
+    Anything else is refused alike, so nothing leaks."""
     if not scanner_for(user).trusted:
         raise PermissionDenied("only customs officers act on a scan")
     scan = scan_by_ref(ref)
-    if scan is None or scan.item is None or scan.officer_id != user.pk:
-        raise PermissionDenied("no such scan of a registered item by you")
+    if scan is None or scan.officer_id != user.pk or scan_product(scan) is None:
+        raise PermissionDenied("no such scan of a registered product by you")
     return scan
+
+
+def scan_product(scan: Scan) -> Product | None:
+    """The registered product a scan's goods claim to be, if any."""
+    if scan.item is not None:
+        return scan.item.product
+    return Product.objects.select_related("brand").filter(gtin=scan.gtin).first() if scan.gtin else None
 
 
 def scan_by_ref(ref: str) -> Scan | None:

@@ -37,7 +37,7 @@ REASON_TEXT = {
     "unknown": gettext_noop("no item with this GTIN and serial is registered"),
     "signature_mismatch": gettext_noop("the label's signature is not the one registered for this item"),
     "revoked": gettext_noop("registered with a key that had been revoked (compromised) before"),
-    "status": gettext_noop("the rights holder reported this item %(status)s"),
+    "status": gettext_noop("recorded by the rights holder: %(status)s"),
     "travel": gettext_noop("seen %(km)s km away %(hours)s h ago (%(place)s): %(speed)s km/h"),
     "places": gettext_noop("seen at %(places)s different places within %(days)s days"),
     "registered": gettext_noop("registered by the rights holder"),

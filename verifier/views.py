@@ -14,21 +14,20 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import get_template
 from django.utils.dateparse import parse_datetime
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
-from django.views.decorators.http import require_POST
 
 from ipchain.api_errors import error_body
 from ipchain.errors import DomainError
 from ipchain.registry.keys import active_key, the_office
-from ipchain.registry.models import ItemEvent, ProductImage
+from ipchain.registry.models import ItemEvent, Product, ProductImage
 from ipchain.registry.signing import PublicKey
 from ipchain.throttling import throttle_page
 
 from . import cases
 from .audiences import INSIDE, Audience, audience_for
+from .forms import SuspicionForm
 from .results import Result
-from .selectors import officer_scan
+from .selectors import officer_scan, scan_product
 from .trustlist import signed_trust_list
 from .verification import MAX_CODE, VerifyError, verify_code
 from .wording import (
@@ -135,8 +134,25 @@ def verdict_context(request: HttpRequest, result: Result) -> dict:
         "photos": ProductImage.objects.filter(product=item.product) if item and inside else [],
         "product_image": item.product.image if item and inside and item.product.image else None,
         "officer": audience == Audience.CUSTOMS,
+        "act": _officer_actions(result, verdict) if audience == Audience.CUSTOMS else None,
         "evidence_max_age": settings.IPCHAIN_EVIDENCE_MAX_AGE,
     }
+
+
+# Verdicts whose goods customs should hold: detaining comes first on the page.
+DETAIN_FIRST = {"forged", "stolen", "suspected_clone", "revoked", "destroyed", "unknown"}
+
+
+def _officer_actions(result: Result, verdict: str) -> dict | None:
+    """What the officer can do next on this verdict: detain and record a suspicion, for goods
+    of a product registered here (its rights holder is told); None when no rights holder is
+    known here (nothing to act on with)."""
+    if result.scan_ref is None:
+        return None
+    product = result.item.product if result.item else Product.objects.filter(gtin=result.code.gtin).first()
+    if product is None:
+        return None
+    return {"scan": result.scan_ref, "detain_first": verdict in DETAIN_FIRST, "brand": product.brand.name}
 
 
 def _event_label(kind: str) -> str:
@@ -148,17 +164,20 @@ def _event_label(kind: str) -> str:
         return kind
 
 
-@require_POST
 @login_required
 def suspect(request: HttpRequest) -> HttpResponse:
-    """An officer records a suspicion about the goods just scanned (no detention)."""
-    scan = officer_scan(user=request.user, ref=request.POST.get("scan", ""))
-    cases.record_suspicion(actor=request.user, item=scan.item, scan=scan)
-    messages.success(request, gettext("Suspicion recorded in the item's history."))
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = "/verify/"
-    return redirect(back)
+    """An officer records a suspicion about the goods just scanned (no detention): a form with
+    a note for the rights holder, sent only when the officer confirms."""
+    ref = request.POST.get("scan") or request.GET.get("scan", "")
+    scan = officer_scan(user=request.user, ref=ref)
+    form = SuspicionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        cases.record_suspicion(actor=request.user, item=scan.item, scan=scan, note=form.cleaned_data["note"])
+        messages.success(request, gettext("Suspicion recorded; the rights holder is told."))
+        return redirect("verify")
+    return render(
+        request, "verifier/suspect.html", {"form": form, "scan": scan, "product": scan_product(scan)}
+    )
 
 
 # --- The offline web app ---------------------------------------------------------------

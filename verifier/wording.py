@@ -25,7 +25,10 @@ VERDICT_ADVICE = {
         "This item is registered, but the code was typed or carries no label signature, so the"
         " label itself was not checked: compare the goods with the guide."
     ),
-    "unknown": _("Not registered. Compare the goods with the guide, or ask the rights holder."),
+    "unknown": _(
+        "No item with this code is registered: goods bearing it may be counterfeit. Detain them or"
+        " record a suspicion; the rights holder is told."
+    ),
     "forged": _("The label is not the rights holder's. Consider detaining the goods."),
     "revoked": _("Signed with a compromised key. Treat as suspect; ask the rights holder."),
     "recalled": _("The rights holder recalled this item."),

@@ -5,11 +5,13 @@ Art. 23). The case services live in the verifier (verifier/cases.py)."""
 from django.contrib import messages
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from ipchain.errors import DomainError
 from ipchain.reasons import explain
 from verifier import cases as case_services
+from verifier.confirmations import confirm_page
 from verifier.models import Case
 
 from .guards import brand_only
@@ -23,6 +25,10 @@ def cases(request, org):
         if request.POST.get("answer") not in ("genuine", "counterfeit"):
             return HttpResponseBadRequest("answer is genuine or counterfeit")
         case = get_object_or_404(visible, pk=_int(request.POST.get("case")))
+        answer = request.POST["answer"]
+        if request.POST.get("confirm") != "yes":
+            fields = {"case": case.pk, "answer": answer}
+            return confirm_page(request, case, answer, reverse("portal:cases"), fields)
         try:
             case_services.holder_answer(
                 actor=request.user, case=case, counterfeit=request.POST["answer"] == "counterfeit"
@@ -32,7 +38,7 @@ def cases(request, org):
         else:
             messages.success(request, _("Answer sent to customs for case %(n)s.") % {"n": case.pk})
         return redirect("portal:cases")
-    rows = visible.select_related("item__product", "authority").order_by("closed_at", "-detained_at")[:200]
+    rows = case_services.work_order(visible.select_related("item__product", "product", "authority"))[:200]
     awaiting = (Case.State.DETAINED, Case.State.AWAITING_HOLDER)
     return render(request, "portal/cases.html", {"org": org, "cases": rows, "awaiting": awaiting})
 

@@ -91,15 +91,32 @@ def test_from_a_verdict_to_destruction_through_the_pages(client, world, django_c
     holder.force_login(world["admin"])
     portal = holder.get("/portal/cases/")
     assert portal.status_code == 200 and f'data-case="{case.pk}"' in portal.content.decode()
-    assert holder.post("/portal/cases/", {"case": case.pk, "answer": "counterfeit"}).status_code == 302
+    # The answer is final: asked first, taken only once confirmed.
+    asked = holder.post("/portal/cases/", {"case": case.pk, "answer": "counterfeit"})
+    assert asked.status_code == 200 and "Your answer is final" in asked.content.decode()
+    case.refresh_from_db()
+    assert case.holder_answer == ""
+    confirmed = holder.post("/portal/cases/", {"case": case.pk, "answer": "counterfeit", "confirm": "yes"})
+    assert confirmed.status_code == 302
     case.refresh_from_db()
     assert case.state == Case.State.CONFIRMED_COUNTERFEIT and case.holder_answer == "counterfeit"
 
     page = client.get(f"/verify/cases/{case.pk}/")
     assert [a["name"] for a in page.context["actions"]] == ["extend", "released", "destroyed"]
-    assert client.post(f"/verify/cases/{case.pk}/action", {"action": "destroyed"}).status_code == 302
+    asked = client.post(f"/verify/cases/{case.pk}/action", {"action": "destroyed"})
+    assert asked.status_code == 200 and "This cannot be undone." in asked.content.decode()
+    case.refresh_from_db()
+    assert case.state == Case.State.CONFIRMED_COUNTERFEIT  # nothing happened yet
+    destroyed = client.post(f"/verify/cases/{case.pk}/action", {"action": "destroyed", "confirm": "yes"})
+    assert destroyed.status_code == 302
     case.refresh_from_db()
     assert case.state == Case.State.DESTROYED and case.closed_at
+    assert [a.action for a in case.actions.all()] == [
+        "opened",
+        "notified",
+        "confirmed_counterfeit",
+        "destroyed",
+    ]
     outcomes = ItemEvent.objects.filter(item=world["item"]).order_by("recorded_at", "pk")
     assert list(outcomes.values_list("kind", flat=True)) == ["customs_detained", "customs_destroyed"]
 
