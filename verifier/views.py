@@ -32,6 +32,7 @@ from .trustlist import signed_trust_list
 from .verification import MAX_CODE, VerifyError, verify_code
 from .wording import (
     CODE_REASONS,
+    OFFLINE_VERDICT_LABELS,
     PEER_GENUINE_ADVICE,
     PUBLIC_ADVICE,
     VERDICT_ADVICE,
@@ -190,6 +191,7 @@ def _scanner_context() -> dict:
         "trust_list_max_age": settings.IPCHAIN_TRUST_LIST_MAX_AGE,
         "office_key": None,
         "verdict_labels": {verdict: str(label) for verdict, label in VERDICT_LABELS.items()},
+        "offline_labels": {verdict: str(label) for verdict, label in OFFLINE_VERDICT_LABELS.items()},
     }
     try:
         office_key = active_key(the_office())
@@ -226,7 +228,8 @@ def _offline_version() -> str:
     digest = hashlib.sha256()
     paths = [finders.find(name) for name in OFFLINE_FILES]
     paths += [
-        get_template(f"verifier/{name}").origin.name for name in ("verify.html", "offline.html", "sw.js")
+        get_template(f"verifier/{name}").origin.name
+        for name in ("verify.html", "offline.html", "_sent_report.html", "sw.js")
     ]
     for path in paths:
         with open(path, "rb") as f:

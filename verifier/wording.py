@@ -18,6 +18,15 @@ VERDICT_LABELS = {
     "suspected_clone": _("Suspected clone"),
 }
 
+# What the phone said offline (offline.js), named when the node's verdict is shown beside it.
+OFFLINE_VERDICT_LABELS = {
+    "offline_valid": _("signature valid, status not checked"),
+    "forged": _("forged label"),
+    "revoked": _("key revoked"),
+    "unknown_product": _("not a product of the signing rights holder"),
+    "unchecked": _("nothing to check"),
+}
+
 # What the officer should do next, by verdict.
 VERDICT_ADVICE = {
     "genuine": _("Registered by the rights holder. Check the goods match the guide below."),

@@ -237,14 +237,77 @@
     return batch.map((scan, i) => ({ scan, result: results[i] }));
   }
 
-  window.IpchainOffline = { parseCode, labelMessage, trustList, verdictFor, queueScan, queuedScans, flushQueue, CodeError };
+  // The offline verdicts and the node's verdicts that say the same thing. Anything else is a
+  // difference the officer must see: a stolen or recalled item read as "signature valid"
+  // offline, say, can only be known once the node has seen the scan.
+  const AGREES = {
+    offline_valid: ["genuine"],
+    forged: ["forged"],
+    revoked: ["revoked"],
+    unknown_product: ["forged", "unknown"],
+    unchecked: ["registered", "unknown"],
+  };
+
+  function differs(offlineVerdict, onlineVerdict) {
+    return !(AGREES[offlineVerdict] || []).includes(onlineVerdict);
+  }
+
+  // The scans just sent, one line each: the code, the node's verdict (a link to the whole
+  // verdict) and, where it is not what the phone said offline, a warning. The report is an
+  // alert when any differ. `report` holds the words in its data attributes.
+  function showSent(sent, report) {
+    const words = report.dataset;
+    const online = JSON.parse(document.getElementById("verdict-labels").textContent);
+    const offline = JSON.parse(document.getElementById("offline-labels").textContent);
+    const list = report.querySelector("ul");
+    let different = 0;
+    for (const { scan, result } of sent) {
+      if (!result || !result.verdict) continue;
+      const li = document.createElement("li");
+      li.dataset.verdict = result.verdict;
+      const link = document.createElement("a");
+      link.href = "/verify/?code=" + encodeURIComponent(scan.code);
+      const code = document.createElement("bdi");
+      code.className = "mono";
+      code.textContent = codeLabel(scan.code);
+      link.append(code, " — ", online[result.verdict] || result.verdict);
+      li.append(link);
+      if (scan.offline_verdict && differs(scan.offline_verdict, result.verdict)) {
+        different += 1;
+        li.classList.add("differs");
+        const note = document.createElement("strong");
+        note.textContent = " ⚠ " + words.differs.replace("%(offline)s", offline[scan.offline_verdict] || scan.offline_verdict);
+        li.append(note);
+      }
+      list.appendChild(li);
+    }
+    if (!list.children.length) return;
+    report.hidden = false;
+    report.querySelector("h2").textContent = different ? words.headlineDiffers : words.headline;
+    if (different) {
+      report.classList.add("notice", "bad");
+      report.setAttribute("role", "alert");
+    }
+  }
+
+  function codeLabel(text) {
+    try {
+      const code = parseCode(text);
+      return "(01) " + code.gtin + " (21) " + code.serial;
+    } catch (e) {
+      return text;
+    }
+  }
+
+  window.IpchainOffline = { parseCode, labelMessage, trustList, verdictFor, queueScan, queuedScans, flushQueue, showSent, differs, CodeError };
 
   // --- The offline verdict page -------------------------------------------------------
 
   const page = document.getElementById("offline-verdict");
   if (!page) return;
   const t = page.dataset;
-  const STYLE = { offline_valid: ["ok", "✔"], forged: ["bad", "✖"], revoked: ["bad", "✖"], unchecked: ["warn", "?"], unknown_product: ["warn", "?"], error: ["bad", "✖"], no_list: ["warn", "!"] };
+  // A valid signature offline is amber, not green: the item may be stolen or recalled since.
+  const STYLE = { offline_valid: ["warn", "✔"], forged: ["bad", "✖"], revoked: ["bad", "✖"], unchecked: ["warn", "?"], unknown_product: ["warn", "?"], error: ["bad", "✖"], no_list: ["warn", "!"], no_network: ["warn", "!"] };
 
   function show(kind, headline, detail) {
     const [style, icon] = STYLE[kind];
@@ -272,7 +335,13 @@
 
   async function run() {
     const text = scannedText();
-    if (!text) return;
+    if (!text) {
+      // Another page of the app opened with no network: say so, and offer the scanner.
+      show("no_network", t.noNetwork, t.noNetworkDetail);
+      await countQueued();
+      if (navigator.onLine) sendQueued();
+      return;
+    }
     let result;
     try {
       result = await verdictFor(text);
@@ -291,13 +360,18 @@
     const unknownKey = result.reason === "unknown_key" || result.reason === "key_not_yet_valid";
     const headline = { offline_valid: t.valid, forged: unknownKey ? t.unknownKey : t.forged, revoked: t.revoked, unknown_product: t.unknownProduct, unchecked: t.unchecked }[result.verdict];
     const detail = { offline_valid: t.validDetail, forged: unknownKey ? t.unknownKeyDetail : t.forgedDetail, revoked: t.revokedDetail, unknown_product: t.unknownProductDetail, unchecked: t.uncheckedDetail }[result.verdict];
-    show(result.verdict, headline, detail + (result.brand ? " — " + result.brand : ""));
+    show(result.verdict, headline, detail);
     page.dataset.reason = result.reason;
+    // Whose key made the signature, only where it verified: a forged label is nobody's.
+    const signer = document.getElementById("offline-signer");
+    if (result.brand && result.verdict !== "forged") {
+      const [before, after] = t.keyOf.split("%(brand)s");
+      const name = document.createElement("bdi");
+      name.textContent = result.brand;
+      signer.replaceChildren(before, name, after || "");
+    }
     const age = document.getElementById("list-age");
-    const seconds = result.trust_list_age_seconds;
-    const [unit, n] = seconds >= 86400 ? [t.days, Math.floor(seconds / 86400)] : seconds >= 3600 ? [t.hours, Math.floor(seconds / 3600)] : seconds >= 60 ? [t.minutes, Math.floor(seconds / 60)] : [t.underAMinute, 0];
-    const issued = new Date(result.trust_list_issued).toLocaleString(document.documentElement.lang || undefined);
-    age.textContent = t.listAge.replace("%(age)s", unit.replace("%(n)s", n)).replace("%(issued)s", issued);
+    age.textContent = t.listAge.replace("%(age)s", ageInWords(result.trust_list_age_seconds)).replace("%(issued)s", when(result.trust_list_issued));
     if (result.trust_list_age_seconds > Number(t.maxAge)) {
       age.classList.add("notice", "warn");
       age.setAttribute("role", "alert");
@@ -319,6 +393,23 @@
     if (navigator.onLine) sendQueued();
   }
 
+  // "5 minutes", "1 minute", "3 дня": the plural forms of the page's language, from the
+  // browser's own locale data.
+  function ageInWords(seconds) {
+    const [unit, n] = seconds >= 86400 ? ["day", Math.floor(seconds / 86400)] : seconds >= 3600 ? ["hour", Math.floor(seconds / 3600)] : ["minute", Math.floor(seconds / 60)];
+    if (unit === "minute" && n < 1) return t.underAMinute;
+    return new Intl.NumberFormat(lang(), { style: "unit", unit, unitDisplay: "long" }).format(n);
+  }
+
+  // One date format a page, as the server writes its dates: the locale's own, the zone named.
+  function when(iso) {
+    return new Date(iso).toLocaleString(lang(), { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" });
+  }
+
+  function lang() {
+    return document.documentElement.lang || undefined;
+  }
+
   function devicePosition() {
     return new Promise((resolve) => {
       if (!navigator.geolocation) return resolve(null);
@@ -333,15 +424,7 @@
 
   async function sendQueued() {
     try {
-      const sent = await flushQueue();
-      const list = document.getElementById("sent");
-      for (const { scan, result } of sent) {
-        if (!result || !result.verdict) continue;
-        const li = document.createElement("li");
-        const labels = JSON.parse(document.getElementById("verdict-labels").textContent);
-        li.textContent = t.sent.replace("%(code)s", (result.gtin || "") + " / " + (result.serial || "")).replace("%(verdict)s", labels[result.verdict] || result.verdict);
-        list.appendChild(li);
-      }
+      showSent(await flushQueue(), document.getElementById("sent"));
     } catch (e) { /* still offline: they stay queued */ }
     await countQueued();
   }

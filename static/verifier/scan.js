@@ -116,6 +116,7 @@
     try {
       const sent = await IpchainOffline.flushQueue();
       if (sent.length) queued.textContent = root.dataset.sent.replace("%(n)s", sent.length);
+      IpchainOffline.showSent(sent, document.getElementById("sent"));
       const left = (await IpchainOffline.queuedScans()).length;
       if (left) queued.textContent = root.dataset.queued.replace("%(n)s", left);
     } catch (e) { /* the node is unreachable: they stay queued */ }

@@ -69,8 +69,10 @@ self.addEventListener("fetch", (event) => {
       event.respondWith(fromNetworkElse(request, OFFLINE_PAGE));
     } else if (url.pathname === "/verify/") {
       event.respondWith(scannerPage(event));
-    } else if (url.pathname === OFFLINE_PAGE) {
-      event.respondWith(fromNetworkElse(request, url.pathname));
+    } else {
+      // Any other page (the cases, the portal): the network, else the app's offline page,
+      // which says the page needs the network and offers the scanner, never the browser's error.
+      event.respondWith(fromNetworkElse(request, OFFLINE_PAGE));
     }
     return;
   }

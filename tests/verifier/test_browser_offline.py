@@ -72,6 +72,7 @@ def world(settings):
         "ipo.example", gtin, "OFF-4", beta_key.kid, beta_private.sign(label_message(gtin, "OFF-4"))
     )
     return {
+        "admin": admin,
         "borrowed": borrowed,
         "officer": officer,
         "item": item,
@@ -164,6 +165,9 @@ def test_offline_the_phone_checks_signatures_and_sends_its_scans_later(live_serv
         with outage:
             set_offline(browser, True)
             assert browser.execute_script("return navigator.onLine") is False
+            # Meanwhile, at the node, the rights holder reports the item stolen: the phone
+            # cannot know, and must hear of it once its scans reach the node.
+            items.record_event(actor=world["admin"], item=world["item"], kind="stolen")
             browser.get(live_server.url + "/verify/")  # the scanner from the cache
             assert browser.find_element(By.TAG_NAME, "h1").text == "Verify an item"
 
@@ -179,12 +183,21 @@ def test_offline_the_phone_checks_signatures_and_sends_its_scans_later(live_serv
             assert "Trust list of" in age.text
             keep(browser, tmp_path, "offline-genuine-en")
 
+            assert "Signed with the key of Acme." in text
+
             browser.get(live_server.url + "/verify/")
             paste(browser, world["forged"])
             verdict, reason, text = offline_verdict(browser)
             assert (verdict, reason) == ("forged", "bad_signature")
             assert "the signature does not verify" in text
+            assert "Acme" not in text  # a forged label is nobody's: not "— Acme"
             keep(browser, tmp_path, "offline-forged-en")
+
+            # Any other page of the app: the app's own offline page, never the browser's error.
+            browser.get(live_server.url + "/verify/cases/")
+            verdict, _reason, text = offline_verdict(browser)
+            assert verdict == "no_network" and "This page needs the network." in text
+            assert browser.find_element(By.CSS_SELECTOR, "a.button[href='/verify/']")
 
             # A label URI opened by the phone's camera app lands on the offline page too.
             browser.get(world["stranger"].replace("https://ipo.example", live_server.url))
@@ -208,13 +221,35 @@ def test_offline_the_phone_checks_signatures_and_sends_its_scans_later(live_serv
             assert Scan.objects.count() == 0
             refused_while_offline = outage.refused
 
-        # Back online: the page sends the queue by itself ("online" event).
+        # Back online: the page sends the queue by itself ("online" event), and shows the
+        # node's verdict of each scan, with an alert where it is not what the phone said.
         set_offline(browser, False)
         WebDriverWait(browser, 20).until(lambda b: Scan.objects.filter(offline=True).count() == 5)
-        WebDriverWait(browser, 10).until(lambda b: "Sent:" in b.find_element(By.ID, "sent").text)
+        report = WebDriverWait(browser, 10).until(lambda b: b.find_element(By.ID, "sent"))
+        WebDriverWait(browser, 10).until(lambda b: report.is_displayed())
+        lines = report.find_elements(By.CSS_SELECTOR, "li")
+        # (the queue is keyed by the scans' random ids: its order is not the scans')
+        assert sorted(line.get_attribute("data-verdict") for line in lines) == [
+            "forged",
+            "forged",
+            "genuine",
+            "stolen",
+            "unknown",
+        ]
+        differing = report.find_elements(By.CSS_SELECTOR, "li.differs")
+        differing.sort(key=lambda line: line.get_attribute("data-verdict") != "stolen")
+        assert [line.get_attribute("data-verdict") for line in differing] == ["stolen", "genuine"]
+        assert "Reported stolen" in differing[0].text
+        assert "offline the phone said: signature valid, status not checked" in differing[0].text
+        assert "offline the phone said: key revoked" in differing[1].text
+        assert report.get_attribute("role") == "alert"
+        assert "the node does not agree" in report.find_element(By.TAG_NAME, "h2").text
+        stolen_link = differing[0].find_element(By.TAG_NAME, "a").get_attribute("href")
+        assert stolen_link.startswith(live_server.url + "/verify/?code=")
+        keep(browser, tmp_path, "offline-sent-en")
         rows = Scan.objects.order_by("created_at")
         assert [(r.serial, r.offline_verdict, r.verdict) for r in rows] == [
-            ("OFF-1", "offline_valid", "genuine"),
+            ("OFF-1", "offline_valid", "stolen"),
             ("OFF-1", "forged", "forged"),
             ("OFF-3", "forged", "forged"),
             ("B-1", "revoked", "genuine"),

@@ -74,7 +74,12 @@ def test_verdict_and_case_pages_on_a_phone(live_server, world, tmp_path, lang):
         sign_in(browser, live_server.url)
         browser.get(live_server.url + world["genuine"])
         keep(browser, tmp_path, f"verdict-officer-{lang}")
-        browser.find_element(By.CSS_SELECTOR, 'a[href^="/verify/cases/new?scan="]').click()
+        # Under a genuine verdict, detaining sits behind a second look, not as the first button.
+        detain = browser.find_element(By.CSS_SELECTOR, 'a[href^="/verify/cases/new?scan="]')
+        assert not detain.is_displayed()
+        browser.find_element(By.CSS_SELECTOR, "details.second-look summary").click()
+        keep(browser, tmp_path, f"verdict-officer-second-look-{lang}")
+        detain.click()
         assert browser.find_element(By.NAME, "goods") and browser.find_element(By.NAME, "photos")
         assert browser.execute_script(NO_SIDEWAYS_SCROLL)
         keep(browser, tmp_path, f"case-new-{lang}")
