@@ -100,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
             ],
+            "builtins": ["ipchain.moments"],  # the |when filter: one date format a locale
         },
     },
 ]

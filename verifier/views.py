@@ -19,8 +19,9 @@ from django.utils.translation import gettext
 from ipchain.api_errors import error_body
 from ipchain.errors import DomainError
 from ipchain.registry.keys import active_key, the_office
-from ipchain.registry.models import ItemEvent, Product, ProductImage
+from ipchain.registry.models import Product, ProductImage
 from ipchain.registry.signing import PublicKey
+from ipchain.registry.wording import event_label
 from ipchain.throttling import throttle_page
 
 from . import cases
@@ -114,7 +115,7 @@ def verdict_context(request: HttpRequest, result: Result) -> dict:
     peer_item = data.get("peer_item")  # an item another office registered (its mirrored log)
     history = (data["item"] or {}).get("history") or (peer_item or {}).get("history") or []
     for step in history:
-        step["label"] = _event_label(step["event"])
+        step["label"] = event_label(step["event"])
         if isinstance(step["time"], str):  # a peer's records carry their RFC 3339 times
             step["time"] = parse_datetime(step["time"]) or step["time"]
     item = result.item
@@ -154,15 +155,6 @@ def _officer_actions(result: Result, verdict: str) -> dict | None:
     if product is None:
         return None
     return {"scan": result.scan_ref, "detain_first": verdict in DETAIN_FIRST, "brand": product.brand.name}
-
-
-def _event_label(kind: str) -> str:
-    if kind == "registered":
-        return gettext("Registered")
-    try:
-        return ItemEvent.Kind(kind).label
-    except ValueError:  # a peer running a newer version may record kinds this node lacks
-        return kind
 
 
 @login_required

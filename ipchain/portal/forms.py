@@ -1,7 +1,34 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ipchain.accounts.models import Organisation
 from ipchain.registry.models import IpRight, ItemEvent, Product
+from ipchain.registry.provenance import EVENT_SIGNERS
+from ipchain.registry.st3 import ORGANISATIONS, ST3_CODES, STATES
+
+# Pickers with the standard's names, never a free two-letter box ("Vietnam" cut to "Vi").
+COUNTRY_CHOICES = [("", "—")] + [
+    (code, f"{name} ({code})") for code, name in sorted(STATES.items(), key=lambda c: c[1])
+]
+OFFICE_CHOICES = [("", "—")] + [
+    (code, f"{ST3_CODES[code]} ({code})")
+    for code in sorted(ORGANISATIONS, key=ST3_CODES.get) + sorted(STATES, key=STATES.get)
+]
+
+
+class CodeChoiceField(forms.ChoiceField):
+    """A WIPO ST.3 code from a picker; a code typed in lower case is the same code."""
+
+    default_error_messages = {
+        "invalid_choice": _("Choose a country or office from the list (WIPO ST.3 codes).")
+    }
+
+    def to_python(self, value):
+        return super().to_python(value).strip().upper()
+
+
+# What a rights holder or an owner records; customs outcomes are the customs authority's.
+HOLDER_EVENTS = [(kind, label) for kind, label in ItemEvent.Kind.choices if kind in EVENT_SIGNERS]
 
 
 class ProductForm(forms.ModelForm):
@@ -40,17 +67,43 @@ class ItemForm(forms.Form):
     production_date = forms.DateField(
         required=False, label=_("Production date"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    origin = forms.CharField(max_length=2, required=False, label=_("Country of origin (ST.3)"))
+    origin = CodeChoiceField(choices=COUNTRY_CHOICES, required=False, label=_("Country of origin"))
 
 
 class EventForm(forms.Form):
-    event = forms.ChoiceField(choices=ItemEvent.Kind.choices, label=_("Event"))
-    to = forms.CharField(max_length=64, required=False, label=_("New owner (identifier), for a transfer"))
+    event = forms.ChoiceField(choices=HOLDER_EVENTS, label=_("What happened"))
+    to = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        to_field_name="slug",
+        required=False,
+        label=_("New owner, for a transfer"),
+    )
     licensee = forms.CharField(max_length=200, required=False, label=_("Licensee, for a licence"))
     note = forms.CharField(max_length=200, required=False, label=_("Note"))
 
+    def __init__(self, *args, holder: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Chosen by name among the admitted rights holders; customs authorities hold goods,
+        # they never own items (registry/items.py refuses them too).
+        self.fields["to"].queryset = (
+            Organisation.objects.filter(kind=Organisation.Kind.BRAND, status=Organisation.Status.ADMITTED)
+            .exclude(pk=holder.pk)
+            .order_by("name")
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("event") == "ownership_transferred" and not data.get("to"):
+            self.add_error("to", _("Choose the new owner."))
+        if data.get("event") == "licensed" and not data.get("licensee"):
+            self.add_error("licensee", _("Name the licensee."))
+        return data
+
     def details(self) -> dict:
-        return {k: v for k, v in self.cleaned_data.items() if k != "event" and v}
+        details = {k: v for k, v in self.cleaned_data.items() if k not in ("event", "to") and v}
+        if self.cleaned_data.get("to"):
+            details["to"] = self.cleaned_data["to"].slug
+        return details
 
 
 class BulkUploadForm(forms.Form):
@@ -69,9 +122,17 @@ class KeyForm(forms.Form):
     )
     rotate = forms.BooleanField(
         required=False,
-        label=_("Replace the active key"),
+        label=_("Yes, replace the active key"),
         help_text=_("Labels and records signed with the old key stay valid; new ones use the new key."),
     )
+
+    def __init__(self, *args, rotating: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        # With a key in use, replacing it is asked for in so many words, never one tap.
+        self.fields["rotate"].required = rotating
+        self.fields["rotate"].error_messages["required"] = _(
+            "You already have an active key: tick the box to replace it."
+        )
 
 
 class RevokeForm(forms.Form):
@@ -96,12 +157,18 @@ class LabelJobForm(forms.Form):
 
 
 class HolderForm(forms.Form):
-    slug = forms.SlugField(max_length=64, label=_("Identifier"))
-    name = forms.CharField(max_length=200)
-    country = forms.CharField(max_length=2, label=_("Country (ST.3)"))
-    contact_email = forms.EmailField(required=False)
+    name = forms.CharField(max_length=200, label=_("Name"))
+    slug = forms.SlugField(
+        max_length=64,
+        required=False,
+        label=_("Identifier"),
+        help_text=_("Used in addresses and records. Left empty, it is made from the name."),
+        error_messages={"invalid": _("Use only letters, digits and hyphens, e.g. acme-outdoor.")},
+    )
+    country = CodeChoiceField(choices=COUNTRY_CHOICES, label=_("Country"))
+    contact_email = forms.EmailField(required=False, label=_("Contact e-mail"))
     right_kind = forms.ChoiceField(choices=IpRight.Kind.choices, label=_("IP right"))
-    right_office = forms.CharField(max_length=2, label=_("Granting office (ST.3)"))
+    right_office = CodeChoiceField(choices=OFFICE_CHOICES, label=_("Granting office"))
     right_number = forms.CharField(max_length=64, label=_("Registration number"))
     right_nice = forms.CharField(
         max_length=100, required=False, label=_("Nice classes"), help_text=_("e.g. 18, 25")

@@ -13,6 +13,7 @@ urlpatterns = [
     path("bulk/<int:job_id>/", views.bulk_job, name="bulk_job"),
     path("keys/", views.key_list, name="keys"),
     path("keys/<str:kid>/revoke/", views.key_revoke, name="key_revoke"),
+    path("keys/signing-guide/", views.signing_guide, name="signing_guide"),
     path("labels/", views.label_list, name="labels"),
     path("alerts/", views.alerts, name="alerts"),
     path("cases/", case_views.cases, name="cases"),  # detention cases to answer (verifier)

@@ -1,5 +1,6 @@
 """Brand portal and office pages: server-rendered, thin, calling registry services."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,9 +17,11 @@ from ipchain.registry import admission, bulk, catalogue, keys, label_jobs
 from ipchain.registry import items as item_services
 from ipchain.registry.errors import RegistryError
 from ipchain.registry.holders import create_rights_holder
+from ipchain.registry.labels import LABEL_SIZES_MM
 from ipchain.registry.models import BulkJob, Item, LabelJob, OrgKey, Product
 from ipchain.registry.selectors import item_history, visible_items
 from ipchain.registry.signing import PublicKey, SignatureError
+from ipchain.registry.wording import detail_lines, event_label
 from verifier.models import Alert
 
 from . import forms
@@ -57,7 +60,7 @@ def overview(request, org):
 
 def _alerts(org):
     """Customs alerts about the brand's items."""
-    return Alert.objects.filter(brand=org).order_by("-created_at")
+    return Alert.objects.filter(brand=org).select_related("item__product").order_by("-created_at")
 
 
 @brand_only
@@ -157,7 +160,7 @@ def item(request, org, gtin, serial):
         product__gtin=gtin,
         serial=serial,
     )
-    form = forms.EventForm(request.POST or None)
+    form = forms.EventForm(request.POST or None, holder=org)
     if request.method == "POST" and form.is_valid():
         try:
             item_services.record_event(
@@ -168,18 +171,30 @@ def item(request, org, gtin, serial):
         else:
             messages.success(request, _("Event recorded in the ledger."))
             return redirect("portal:item", gtin=gtin, serial=serial)
-    history = item_history(item, with_entries=True)
     return render(
         request,
         "portal/item.html",
         {
             "org": org,
             "item": item,
-            "history": history,
+            "history": _history_rows(item),
             "form": form,
             "label_uri": item_services.label_uri(item),
+            "print_sizes": LABEL_SIZES_MM,
         },
     )
+
+
+def _history_rows(item) -> list[dict]:
+    """The item's history in words: each event's name, its details labelled, organisations
+    by name (a transfer's new owner too)."""
+    history = item_history(item, with_entries=True)
+    owners = {step["details"].get("to") for step in history} - {None}
+    names = dict(Organisation.objects.filter(slug__in=owners).values_list("slug", "name"))
+    for step in history:
+        step["label"] = event_label(step["event"])
+        step["lines"] = detail_lines(step["details"], names)
+    return history
 
 
 @brand_only
@@ -212,7 +227,8 @@ def bulk_job(request, org, job_id):
 
 @brand_only
 def key_list(request, org):
-    form = forms.KeyForm(request.POST or None)
+    rotating = org.keys.filter(status=OrgKey.Status.ACTIVE).exists()
+    form = forms.KeyForm(request.POST or None, rotating=rotating)
     if request.method == "POST" and form.is_valid():
         pem = form.cleaned_data["public_pem"].strip()
         try:
@@ -350,3 +366,11 @@ def holder_decision(request, org, slug):
         else:
             messages.success(request, _("Decision recorded in the ledger."))
     return redirect("portal:holders")
+
+
+@login_required
+def signing_guide(request):
+    """docs/signing.md, for holders who sign records with their own keys: the exact bytes
+    signed and the ipchain-sign tool. Shown as the text it is, from the node's own copy."""
+    text = (settings.BASE_DIR / "docs" / "signing.md").read_text(encoding="utf-8")
+    return render(request, "portal/signing_guide.html", {"org": organisation_of(request.user), "text": text})

@@ -2,6 +2,7 @@
 (admission.py). The API and the office's pages both create them here."""
 
 from django.db import IntegrityError, transaction
+from django.utils.text import slugify
 
 from ipchain.accounts.models import Organisation
 from ipchain.accounts.roles import require
@@ -25,6 +26,7 @@ def create_rights_holder(
     """A rights holder, pending admission, with its IP rights (each as add_ip_right takes
     them); all or nothing."""
     require(actor, "accounts.add_organisation")
+    slug = slug or free_identifier(name)
     country = country.strip().upper()
     if not is_st3_code(country):
         raise RegistryError("bad_country", f"{country!r} is not a WIPO ST.3 code")
@@ -44,3 +46,16 @@ def create_rights_holder(
     except IntegrityError:
         raise RegistryError("duplicate_slug", f"identifier {slug!r} is taken") from None
     return holder
+
+
+def free_identifier(name: str) -> str:
+    """An identifier made from the name ("Acme Outdoor GmbH" → "acme-outdoor-gmbh"), with a
+    number added when it is taken; a name of no Latin letters gives "holder-N"."""
+    base = slugify(name)[:56].strip("-") or "holder"
+    taken = set(Organisation.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    if base not in taken and base != "holder":
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"

@@ -422,5 +422,5 @@ def append_customs_outcome(
             moment=now,
         )
         kind = f"customs_{outcome}"
-        details = {"case": str(case), "office": office}
+        details = {"office": office} | ({"case": str(case)} if case else {})
         return _store_event(item, kind, authority, key, sign_record(record, private), details, None, now)

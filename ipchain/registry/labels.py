@@ -31,6 +31,7 @@ LABEL_SIZES_MM = (25, 38, 50)  # the printed square, quiet zone included
 SHEET_MARGIN_MM = 10.0  # inside most printers' unprintable border
 LABEL_GAP_MM = 4.0
 CAPTION_MM = 8.0  # two lines of text under each code
+PRINT_DPI = 300  # a single PNG label for printing: most label printers' resolution
 MAX_CHUNK = 200  # labels per task in a batch: small enough for a smooth progress bar
 
 Progress = Callable[[int, int], None]
@@ -63,8 +64,22 @@ def dark_runs(modules: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return edge_rows[::2], starts, ends - starts
 
 
-def render_png(matrix: QrMatrix, *, module_px: int = 4, caption: Sequence[str] = ()) -> bytes:
-    """A PNG label: the code with its quiet zone, and optional lines of text under it."""
+def print_layout(matrix: QrMatrix, label_mm: int) -> tuple[int, float]:
+    """Pixels a module, and the resolution to write in the file, for a code printed
+    `label_mm` wide (quiet zone included): whole pixels a module, near PRINT_DPI, and the
+    resolution that makes the code print at exactly that width."""
+    if label_mm not in LABEL_SIZES_MM:
+        raise LabelError("bad_label_size", f"label size is one of {LABEL_SIZES_MM} mm")
+    modules = matrix.size + 2 * QUIET_ZONE
+    module_px = max(1, round(label_mm / 25.4 * PRINT_DPI / modules))
+    return module_px, module_px * modules * 25.4 / label_mm
+
+
+def render_png(
+    matrix: QrMatrix, *, module_px: int = 4, caption: Sequence[str] = (), dpi: float | None = None
+) -> bytes:
+    """A PNG label: the code with its quiet zone, and optional lines of text under it; `dpi`
+    written into the file, so a printer prints it at its size."""
     if not isinstance(module_px, int) or not 1 <= module_px <= 40:
         raise LabelError("bad_module_size", "a module is 1 to 40 pixels")
     side = (matrix.size + 2 * QUIET_ZONE) * module_px
@@ -79,7 +94,7 @@ def render_png(matrix: QrMatrix, *, module_px: int = 4, caption: Sequence[str] =
             label.paste(line, ((width - line.width) // 2, side + n * line_px))
         code = label
     out = io.BytesIO()
-    code.save(out, format="PNG", compress_level=1)
+    code.save(out, format="PNG", compress_level=1, **({"dpi": (dpi, dpi)} if dpi else {}))
     return out.getvalue()
 
 

@@ -1,6 +1,8 @@
 import base64
+import re
 
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -12,7 +14,9 @@ from ipchain.ledger.canonical import RecordError, parse_json
 
 from .. import items as item_services
 from ..errors import RegistryError
+from ..labels import LABEL_SIZES_MM, print_layout, render_png, render_svg
 from ..models import Item, ItemEvent
+from ..qr import qr_matrix
 from ..selectors import item_history, visible_items
 from .common import item_visible_to, my_brand, registry_member
 
@@ -156,17 +160,46 @@ class ItemEventView(APIView):
 
 
 class ItemLabelView(APIView):
-    @extend_schema(parameters=[OpenApiParameter("format", str, enum=["png", "svg"])], responses={200: bytes})
-    def get(self, request, gtin, serial):
-        from ..labels import render_png, render_svg
-        from ..qr import qr_matrix
+    """One item's label: SVG (crisp at any size), or PNG on screen or, with `size`, for
+    printing that many millimetres wide (near 300 dpi, labels.print_layout). Named by its GTIN and serial."""
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("format", str, enum=["png", "svg"]),
+            OpenApiParameter("size", int, enum=list(LABEL_SIZES_MM), description="printed width in mm (PNG)"),
+            OpenApiParameter("download", bool, description="as a file to save, not to show"),
+        ],
+        responses={200: bytes},
+    )
+    def get(self, request, gtin, serial):
         item = item_visible_to(request, gtin, serial)
+        kind = request.query_params.get("format", "png")
+        if kind not in ("png", "svg"):
+            raise RegistryError("bad_format", "format is png or svg")
+        size = request.query_params.get("size")
+        if size is not None and not (size.isascii() and size.isdigit() and int(size) in LABEL_SIZES_MM):
+            raise RegistryError("bad_label_size", f"size is one of {LABEL_SIZES_MM} (mm)")
         matrix = qr_matrix(item_services.label_uri(item))
         caption = [f"(01) {item.product.gtin}", f"(21) {item.serial}"]
-        if request.query_params.get("format", "png") == "svg":
-            return HttpResponse(render_svg(matrix, caption=caption), content_type="image/svg+xml")
-        return HttpResponse(render_png(matrix, caption=caption), content_type="image/png")
+        if kind == "svg":
+            response = HttpResponse(render_svg(matrix, caption=caption), content_type="image/svg+xml")
+        elif size:
+            module_px, dpi = print_layout(matrix, int(size))
+            png = render_png(matrix, module_px=module_px, caption=caption, dpi=dpi)
+            response = HttpResponse(png, content_type="image/png")
+        else:
+            response = HttpResponse(render_png(matrix, caption=caption), content_type="image/png")
+        name = label_file_name(item.product.gtin, item.serial, kind, size)
+        disposition = "attachment" if request.query_params.get("download") else "inline"
+        response["Content-Disposition"] = content_disposition_header(disposition == "attachment", name)
+        return response
+
+
+def label_file_name(gtin: str, serial: str, kind: str, size: str | None) -> str:
+    """label-09506000134352-A1.png, -30mm for a print size: a GS1 serial may hold '/', '"'
+    and other characters no file name should; they become '_'."""
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", serial)
+    return f"label-{gtin}-{safe}{f'-{size}mm' if size else ''}.{kind}"
 
 
 class SignedRecordView(APIView):

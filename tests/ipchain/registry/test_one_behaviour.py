@@ -43,7 +43,8 @@ def test_a_second_key_without_rotate_is_refused_by_the_portal(client, brand):
     before = active_keys(brand)
     response = portal_as(client, factories.brand_admin(brand)).post("/portal/keys/", {"public_pem": ""})
     assert response.status_code == 200  # the form again, with the reason in words
-    assert "You already have an active key: choose to replace it." in response.content.decode()
+    # Replacing a key in use is asked for in so many words: the box, not one tap.
+    assert "You already have an active key: tick the box to replace it." in response.content.decode()
     assert active_keys(brand) == before
 
 
