@@ -227,6 +227,9 @@ else:
 # The embedded mode is that and nothing else (ipchain.outbox.enqueue.embedded).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default="CELERY_BROKER_URL" not in os.environ)
+# In the embedded mode, long work (bulk jobs, label sheets) runs on one background thread so
+# that pages answer at once and show its progress (ipchain/outbox/enqueue.py).
+IPCHAIN_EMBEDDED_WORKER = env_bool("IPCHAIN_EMBEDDED_WORKER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ACKS_LATE = True

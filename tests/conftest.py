@@ -39,6 +39,7 @@ def ledger_settings(settings):
     # Real hashing costs ~0.3 s a user; tests make many users and test no passwords.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     celery_app.conf.task_always_eager = True
+    settings.IPCHAIN_EMBEDDED_WORKER = False  # tasks inline, done when the request answers
     # No rate limits unless a test sets them (tests/test_throttling.py): a suite makes many
     # requests from one address.
     settings.IPCHAIN_THROTTLE_RATES = {}

@@ -15,16 +15,25 @@ Services name tasks by their dotted path and never import them (tasks import ser
 
 In the embedded mode (no broker: Celery runs tasks eagerly, `embedded()`), both run the task
 in this process right after the commit; a failure is logged and recorded (operations'
-task_failure receiver), never raised into the request that already committed.
+task_failure receiver), never raised into the request that already committed. An `enqueue`d
+task (a bulk job, a label sheet: work that may take minutes) runs there on one background
+thread, the embedded worker, one task after another, so the request answers at once and its
+page shows the progress as with a real worker (IPCHAIN_EMBEDDED_WORKER; tests turn it off to
+run tasks inline). Work it had not finished when the process stopped is not picked up again:
+the embedded mode is for trying the service, a real broker and worker for keeping it.
 """
 
+import atexit
 import logging
 import math
+import queue
+import threading
 from datetime import timedelta
 
 from celery import current_app
+from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -42,7 +51,10 @@ def enqueue(task: str, *args, **kwargs) -> None:
     """Run `task(*args, **kwargs)` once the current transaction commits (at once outside one).
     The arguments must be JSON: ids, not objects (the task loads what it needs)."""
     if embedded():
-        transaction.on_commit(lambda: run_inline(task, args, kwargs))
+        if settings.IPCHAIN_EMBEDDED_WORKER:
+            transaction.on_commit(lambda: _embedded_worker().put((task, args, kwargs)))
+        else:
+            transaction.on_commit(lambda: run_inline(task, args, kwargs))
         return
     row = OutboxTask.objects.create(task=task, args=list(args), kwargs=kwargs)
     transaction.on_commit(lambda: _send(row))
@@ -62,6 +74,42 @@ def run_inline(task: str, args, kwargs) -> None:
     result = import_string(task).apply(args=list(args), kwargs=kwargs, throw=False)
     if result.failed():
         log.error("task %s failed: %r", task, result.result)
+
+
+_worker_queue: queue.Queue | None = None
+_worker_lock = threading.Lock()
+
+
+def _embedded_worker() -> queue.Queue:
+    """The embedded worker's queue; its thread starts with the first task."""
+    global _worker_queue
+    with _worker_lock:
+        if _worker_queue is None:
+            _worker_queue = queue.Queue()
+            # A command or a server that exits normally first finishes what it was given.
+            atexit.register(wait_for_embedded_worker)
+            threading.Thread(
+                target=_work, args=(_worker_queue,), name="ipchain-embedded-worker", daemon=True
+            ).start()
+    return _worker_queue
+
+
+def _work(tasks: queue.Queue) -> None:
+    while True:
+        task, args, kwargs = tasks.get()
+        try:
+            run_inline(task, args, kwargs)
+        except Exception:  # never let one task stop the worker
+            log.exception("task %s failed in the embedded worker", task)
+        finally:
+            connections.close_all()  # this thread's own connections
+            tasks.task_done()
+
+
+def wait_for_embedded_worker() -> None:
+    """Until the embedded worker has run every task given to it (tests, the demo's set-up)."""
+    if _worker_queue is not None:
+        _worker_queue.join()
 
 
 def _debounced(task: str, kwargs: dict, every: float, trailing: bool) -> None:

@@ -48,12 +48,39 @@ class ProductForm(forms.ModelForm):
         widgets = {
             f: forms.Textarea(attrs={"rows": 3})
             for f in ["description", "genuine_features", "packaging", "trade_routes"]
+        } | {"gtin": forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr"}), "image": forms.FileInput}
+        labels = {
+            "gtin": _("GTIN"),
+            "name": _("Product name"),
+            "description": _("Description"),
+            "genuine_features": _("How to tell the genuine product"),
+            "packaging": _("What genuine packaging looks like"),
+            "made_in": _("Where it is made"),
+            "trade_routes": _("Legitimate trade routes and distributors"),
+            "contact": _("Who customs should call"),
+            "image": _("Product picture"),
         }
+        help_texts = {
+            "gtin": _("8, 12, 13 or 14 digits, as printed under the barcode."),
+            "genuine_features": _("What customs officers can check on the goods themselves."),
+        } | {f: "" for f in ["packaging", "made_in", "trade_routes", "contact"]}
 
 
 class ProductGuideForm(ProductForm):
+    """The guide of a product already registered: its GTIN stays; a new picture replaces the
+    old one, or the picture is removed (one box, with its words, never Django's "Clear")."""
+
+    remove_image = forms.BooleanField(required=False, label=_("Remove the product picture"))
+
     class Meta(ProductForm.Meta):
         fields = [f for f in ProductForm.Meta.fields if f != "gtin"]
+        labels = ProductForm.Meta.labels | {"image": _("New product picture")}
+
+    def clean(self):
+        data = super().clean()
+        if data.pop("remove_image", False) and not data.get("image"):
+            data["image"] = False  # as a cleared file input gives it: the file goes
+        return data
 
 
 class ProductPhotoForm(forms.Form):
@@ -146,14 +173,21 @@ class RevokeForm(forms.Form):
 
 
 class LabelJobForm(forms.Form):
-    format = forms.ChoiceField(choices=[("pdf", "PDF sheets"), ("png", "PNG (zip)"), ("svg", "SVG (zip)")])
-    paper = forms.ChoiceField(choices=[("A4", "A4"), ("Letter", "Letter")])
+    format = forms.ChoiceField(
+        label=_("Format"),
+        choices=[
+            ("pdf", _("PDF sheets to print")),
+            ("png", _("PNG images (zip)")),
+            ("svg", _("SVG images (zip)")),
+        ],
+    )
+    paper = forms.ChoiceField(label=_("Paper"), choices=[("A4", "A4"), ("Letter", "Letter")])
     label_mm = forms.TypedChoiceField(
-        coerce=int, choices=[(25, "25 mm"), (38, "38 mm"), (50, "50 mm")], initial=38
+        label=_("Label size"), coerce=int, choices=[(25, "25 mm"), (38, "38 mm"), (50, "50 mm")], initial=38
     )
     gtin = forms.CharField(max_length=14, required=False, label=_("Only this GTIN"))
     lot = forms.CharField(max_length=20, required=False, label=_("Only this lot"))
-    bulk_job = forms.IntegerField(required=False, label=_("Only items of bulk job #"))
+    bulk_job = forms.IntegerField(required=False, min_value=1, label=_("Only the items of upload no."))
 
 
 class HolderForm(forms.Form):

@@ -222,7 +222,16 @@ def bulk_upload(request, org):
 @brand_only
 def bulk_job(request, org, job_id):
     job = get_object_or_404(BulkJob, brand=org, pk=job_id)
-    return render(request, "portal/bulk_job.html", {"org": org, "job": job})
+    return render(
+        request,
+        "portal/bulk_job.html",
+        {"org": org, "job": job, "state_labels": _labels(BulkJob.State)},
+    )
+
+
+def _labels(choices) -> dict[str, str]:
+    """A job's states in words, for the page's script that follows its progress."""
+    return {value: str(label) for value, label in choices.choices}
 
 
 @brand_only
@@ -281,7 +290,9 @@ def key_revoke(request, org, kid):
 
 @brand_only
 def label_list(request, org):
-    form = forms.LabelJobForm(request.POST or None)
+    # "Make labels for this upload" links here with the upload's number filled in.
+    initial = {k: v for k in ("gtin", "lot", "bulk_job") if (v := request.GET.get(k, "")) and v.isascii()}
+    form = forms.LabelJobForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         item_filter = {k: d[k] for k in ("gtin", "lot", "bulk_job") if d.get(k)}
@@ -297,12 +308,17 @@ def label_list(request, org):
         except (RegistryError, PermissionDenied) as exc:
             form.add_error(None, explain(exc))
         else:
-            messages.success(request, _("Labels are being made; this page shows their progress."))
+            messages.success(request, _("Labels asked for: their progress is shown below."))
             return redirect("portal:labels")
     return render(
         request,
         "portal/labels.html",
-        {"org": org, "form": form, "jobs": LabelJob.objects.filter(brand=org)[:20]},
+        {
+            "org": org,
+            "form": form,
+            "jobs": LabelJob.objects.filter(brand=org)[:20],
+            "state_labels": _labels(LabelJob.State),
+        },
     )
 
 

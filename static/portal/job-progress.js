@@ -17,11 +17,15 @@
     if (el.dataset.finished !== "1") tick();
   }
   const text = (el, sel, value) => { const node = el.querySelector(sel); if (node) node.textContent = value; };
+  // States in the reader's words (the page's json), never the API's codes.
+  const labelsNode = document.getElementById("state-labels");
+  const stateLabels = labelsNode ? JSON.parse(labelsNode.textContent) : {};
+  const stateWord = (state) => stateLabels[state] || state;
   const bulk = document.getElementById("job");
   if (bulk) {
     poll(bulk, (el, job) => {
       el.querySelector("#bar").value = job.progress;
-      text(el, "#state", job.state);
+      text(el, "#state", stateWord(job.state));
       ["processed_rows", "total_rows", "registered_rows", "bad_rows"].forEach((k) =>
         text(el, "#" + { processed_rows: "processed", total_rows: "total", registered_rows: "registered", bad_rows: "bad" }[k], job[k]));
       text(el, "#message", job.message);
@@ -32,8 +36,15 @@
     poll(row, (el, job) => {
       const bar = el.querySelector("progress"); bar.max = job.total || 1; bar.value = job.done;
       text(el, ".count", job.done + " / " + job.total);
-      text(el, ".state", job.state);
-      if (job.download) el.querySelector(".download").innerHTML = '<a class="button secondary" href="' + job.download + '">⬇</a>';
+      text(el, ".state", stateWord(job.state));
+      const cell = el.querySelector(".download");
+      if (job.download && !cell.querySelector("a")) {
+        const link = document.createElement("a");
+        link.className = "button secondary";
+        link.href = job.download;
+        link.textContent = document.getElementById("download-word").textContent;
+        cell.append(link);
+      }
     });
   });
 })();
