@@ -393,6 +393,13 @@ if PRODUCTION and not IPCHAIN_KEY_ENCRYPTION_KEYS.strip():
     raise ImproperlyConfigured("IPCHAIN_KEY_ENCRYPTION_KEYS must be set when IPCHAIN_ENV=production")
 # The host name printed in QR labels: https://<host>/01/<GTIN>/21/<serial>?k=..&s=..
 IPCHAIN_PUBLIC_HOST = os.environ.get("IPCHAIN_PUBLIC_HOST", "localhost:8000")
+# Labels and invitation links are https:// addresses; `make demo` serves plain http on the
+# local network (runserver has no TLS), so that a phone there can open them.
+IPCHAIN_PUBLIC_SCHEME = os.environ.get("IPCHAIN_PUBLIC_SCHEME", "https")
+if IPCHAIN_PUBLIC_SCHEME not in ("https", "http"):
+    raise ImproperlyConfigured("IPCHAIN_PUBLIC_SCHEME is https or http")
+# An invitation link works once, for this many days (ipchain/accounts/invitations.py).
+IPCHAIN_INVITATION_DAYS = env_int("IPCHAIN_INVITATION_DAYS", 7)
 IPCHAIN_BULK_MAX_ROWS = env_int("IPCHAIN_BULK_MAX_ROWS", 1000000)
 IPCHAIN_BULK_MAX_BYTES = env_int("IPCHAIN_BULK_MAX_BYTES", 200 * 2**20)
 

@@ -13,6 +13,7 @@ urlpatterns = [
     # the includes tried before it cost 40 us a verification at best (bench/README.md).
     path("api/v1/", include(verifier_api)),
     path("", home, name="home"),
+    path("accounts/", include("ipchain.accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("portal/", include("ipchain.portal.urls")),

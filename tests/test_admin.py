@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
+from ipchain.accounts import invitations
 from ipchain.accounts.models import Role
 from ipchain.federation.models import (
     Cosignature,
@@ -61,6 +62,7 @@ def staff_client(client, superuser, django_capture_on_commit_callbacks):
         brand=org, created_by=admin_user, upload="bulk/rows.csv", file_name="rows.csv", file_format="csv"
     )
     LabelJob.objects.create(brand=org, created_by=admin_user, file_format="pdf")
+    invitations.invite(actor=admin_user, organisation=org, email="new@acme.example", role=Role.BRAND_OPERATOR)
     log.integrate_pending()
     audit_log(verifier=log_verifier())
     checkpoint = SignedCheckpoint.objects.latest()

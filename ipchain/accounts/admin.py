@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db import models
 
-from .models import Membership, Organisation
+from .models import Invitation, Membership, Organisation
 
 
 @admin.register(Organisation)
@@ -18,3 +18,28 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "organisation__kind"]
     search_fields = ["user__username", "user__email", "organisation__name"]
     autocomplete_fields = ["organisation"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Invitations are made and accepted on the portal (invitations.py): the admin only looks,
+    and never shows even the secret's hash."""
+
+    list_display = [
+        "email",
+        "organisation",
+        "role",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "withdrawn_at",
+    ]
+    list_filter = ["role", "organisation__kind"]
+    search_fields = ["email", "organisation__name"]
+    exclude = ["token_hash"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

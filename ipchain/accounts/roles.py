@@ -12,6 +12,7 @@ from .models import Membership, Organisation, Role
 # Codenames are "<app_label>.<codename>"; missing ones (an app not installed) are skipped.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.OFFICE_ADMIN: [
+        "accounts.add_invitation",  # the office's own administrators, holders' first ones
         "accounts.add_organisation",
         "accounts.change_organisation",
         "accounts.view_organisation",
@@ -26,6 +27,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "dashboard.retry_failed_task",
     ],
     Role.BRAND_ADMIN: [
+        "accounts.add_invitation",  # its own staff
         "registry.manage_keys",
         "registry.add_product",
         "registry.change_product",

@@ -27,6 +27,9 @@ class CodeChoiceField(forms.ChoiceField):
         return super().to_python(value).strip().upper()
 
 
+# The link of the invitation just made, in the session: shown once, on the next page.
+INVITATION_LINK_KEY = "ipchain:invitation-link"
+
 # What a rights holder or an owner records; customs outcomes are the customs authority's.
 HOLDER_EVENTS = [(kind, label) for kind, label in ItemEvent.Kind.choices if kind in EVENT_SIGNERS]
 

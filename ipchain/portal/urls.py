@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import case_views, views
+from . import case_views, team_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -19,4 +19,7 @@ urlpatterns = [
     path("cases/", case_views.cases, name="cases"),  # detention cases to answer (verifier)
     path("office/holders/", views.holders, name="holders"),
     path("office/holders/<slug:slug>/decision/", views.holder_decision, name="holder_decision"),
+    path("office/holders/<slug:slug>/invite/", team_views.invite_holder_admin, name="invite_holder_admin"),
+    path("team/", team_views.team, name="team"),
+    path("team/invitations/<int:pk>/withdraw/", team_views.withdraw, name="withdraw_invitation"),
 ]

@@ -342,12 +342,18 @@ def holders(request, org):
     rows = (
         Organisation.objects.filter(kind=Organisation.Kind.BRAND)
         .prefetch_related("ip_rights")
-        .annotate(n_items=Count("products__items"))
+        .annotate(n_items=Count("products__items", distinct=True), n_members=Count("members", distinct=True))
     )
     return render(
         request,
         "portal/holders.html",
-        {"org": org, "holders": rows, "form": form, "decision_form": forms.DecisionForm()},
+        {
+            "org": org,
+            "holders": rows,
+            "form": form,
+            "decision_form": forms.DecisionForm(),
+            "new_link": request.session.pop(forms.INVITATION_LINK_KEY, None),
+        },
     )
 
 
