@@ -14,12 +14,21 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Start the node on the embedded default (SQLite, eager Celery) with demo data.
+## Start the node on the embedded default (SQLite, eager Celery) with demo data, at an
+## address a phone on the same network can open: the labels point there. Another address:
+## `make demo IPCHAIN_PUBLIC_HOST=192.168.1.20:8000` (README.md, "Trying it on a phone").
+DEMO_IP := $(shell hostname -I 2>/dev/null | awk '{print $$1}')
+IPCHAIN_PUBLIC_HOST ?= $(if $(DEMO_IP),$(DEMO_IP),127.0.0.1):8000
+DEMO_PORT = $(lastword $(subst :, ,$(IPCHAIN_PUBLIC_HOST)))
+# Plain http (runserver has no TLS), the app's own error pages (DEBUG off; --insecure still
+# serves the static files), long work on the embedded worker thread.
+DEMO_ENV = IPCHAIN_PUBLIC_HOST=$(IPCHAIN_PUBLIC_HOST) IPCHAIN_PUBLIC_SCHEME=http DEBUG=0
 demo: $(STAMP)
-	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py ipchain_keygen --if-missing
-	$(BIN)/python manage.py ipchain_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --no-input
+	$(DEMO_ENV) $(BIN)/python manage.py ipchain_keygen --if-missing
+	$(DEMO_ENV) $(BIN)/python manage.py ipchain_demo
+	@echo "Serving http://$(IPCHAIN_PUBLIC_HOST)/ to this network: the demo passwords are public, stop it (Ctrl-C) when done."
+	$(DEMO_ENV) $(BIN)/python manage.py runserver --insecure 0.0.0.0:$(DEMO_PORT)
 
 ## Run the whole test suite (lint, architecture contracts, tests).
 # The migrations check compares models with migrations: no database needed (a fresh

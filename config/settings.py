@@ -7,6 +7,7 @@ which refuses to start without a real SECRET_KEY and turns on the secure default
 """
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -398,6 +399,10 @@ IPCHAIN_PUBLIC_HOST = os.environ.get("IPCHAIN_PUBLIC_HOST", "localhost:8000")
 IPCHAIN_PUBLIC_SCHEME = os.environ.get("IPCHAIN_PUBLIC_SCHEME", "https")
 if IPCHAIN_PUBLIC_SCHEME not in ("https", "http"):
     raise ImproperlyConfigured("IPCHAIN_PUBLIC_SCHEME is https or http")
+# The node answers at the address its labels carry.
+_public_hostname = re.sub(r":\d+$", "", IPCHAIN_PUBLIC_HOST)  # "[::1]:8000" -> "[::1]"
+if _public_hostname and _public_hostname not in ALLOWED_HOSTS:
+    ALLOWED_HOSTS.append(_public_hostname)
 # An invitation link works once, for this many days (ipchain/accounts/invitations.py).
 IPCHAIN_INVITATION_DAYS = env_int("IPCHAIN_INVITATION_DAYS", 7)
 IPCHAIN_BULK_MAX_ROWS = env_int("IPCHAIN_BULK_MAX_ROWS", 1000000)

@@ -28,8 +28,9 @@ from . import forms
 from .guards import brand_only, office_only
 
 
-@login_required
 def home(request):
+    if not request.user.is_authenticated:
+        return render(request, "home.html")  # the public's way in: check a product
     org = organisation_of(request.user)
     if org is None:
         return redirect("admin:index") if request.user.is_staff else render(request, "portal/no_org.html")

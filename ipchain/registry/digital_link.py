@@ -72,9 +72,11 @@ def label_message(gtin14: str, serial: str) -> bytes:
     return LABEL_DOMAIN + gtin14.encode() + b"\n" + serial.encode() + b"\n"
 
 
-def build_label_uri(host: str, gtin: str, serial: str, kid: str, sig: bytes) -> str:
+def build_label_uri(host: str, gtin: str, serial: str, kid: str, sig: bytes, *, scheme: str = "https") -> str:
+    """The label's GS1 Digital Link URI; `scheme` http only for a demo on a local network (the
+    signature covers the GTIN and serial, not the address)."""
     return (
-        f"https://{host}/01/{normalize_gtin(gtin)}/21/{quote(validate_serial(serial), safe='')}"
+        f"{scheme}://{host}/01/{normalize_gtin(gtin)}/21/{quote(validate_serial(serial), safe='')}"
         f"?k={kid}&s={b64url_encode(sig)}"
     )
 

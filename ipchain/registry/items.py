@@ -158,7 +158,12 @@ def _store_items(brand, key, products, rows, signed, label_sigs, now, bulk_job) 
 
 def label_uri(item: Item) -> str:
     return build_label_uri(
-        settings.IPCHAIN_PUBLIC_HOST, item.product.gtin, item.serial, item.key.kid, bytes(item.label_sig)
+        settings.IPCHAIN_PUBLIC_HOST,
+        item.product.gtin,
+        item.serial,
+        item.key.kid,
+        bytes(item.label_sig),
+        scheme=settings.IPCHAIN_PUBLIC_SCHEME,
     )
 
 

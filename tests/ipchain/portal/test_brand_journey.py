@@ -6,8 +6,11 @@ boxes, one date format with its zone, each language named in itself."""
 
 import io
 import re
+import subprocess
+import sys
 
 import pytest
+from django.conf import settings
 from PIL import Image
 
 from ipchain.accounts.models import Organisation, Role
@@ -200,3 +203,25 @@ def test_the_language_menu_names_each_language_in_itself(client):
     for code, name in [("en", "English"), ("fr", "français"), ("es", "español"), ("ru", "Русский")]:
         assert f'<option value="{code}" lang="{code}"' in page and f">{name}</option>" in page
     assert ">العربيّة</option>" in page and ">简体中文</option>" in page
+
+
+def test_the_demo_labels_point_where_a_phone_on_the_network_can_go(settings, world):
+    settings.IPCHAIN_PUBLIC_HOST, settings.IPCHAIN_PUBLIC_SCHEME = "192.0.2.2:8000", "http"
+    uri = items.label_uri(world["item"])
+    assert uri.startswith("http://192.0.2.2:8000/01/")
+    settings.IPCHAIN_PUBLIC_SCHEME = "https"
+    assert items.label_uri(world["item"]).startswith("https://192.0.2.2:8000/01/")
+
+
+def test_the_node_answers_at_the_address_its_labels_carry():
+    code = "import django; django.setup(); from django.conf import settings; print(settings.ALLOWED_HOSTS)"
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings", "IPCHAIN_PUBLIC_HOST": "192.0.2.2:8000", "PATH": ""}
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "'192.0.2.2'" in out.stdout and "'localhost'" in out.stdout

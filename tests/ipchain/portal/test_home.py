@@ -30,3 +30,13 @@ def test_brand_member_lands_on_the_overview(client):
 def test_customs_officer_lands_on_the_scanner(client):
     officer = factories.user(factories.customs(), Role.CUSTOMS_OFFICER)
     assert landing(client, officer) == "/verify/"
+
+
+def test_someone_not_signed_in_finds_how_to_check_a_product(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="check-a-product"' in page and 'href="/verify/"' in page
+    assert 'name="gtin"' in page and "Keep the product, its packaging and the receipt." in page
+    assert 'name="password"' not in page  # not a sign-in form: a link to it
+    assert 'href="/accounts/login/"' in page

@@ -41,7 +41,10 @@ class Command(BaseCommand):
         log.integrate_pending()
         self._dashboard_demo()
         self.stdout.write(
-            self.style.SUCCESS("demo data loaded. Sign in at http://127.0.0.1:8000/accounts/login/ as:")
+            self.style.SUCCESS(
+                f"demo data loaded. Sign in at {settings.IPCHAIN_PUBLIC_SCHEME}://"
+                f"{settings.IPCHAIN_PUBLIC_HOST}/accounts/login/ as:"
+            )
         )
         for username, what in users:
             self.stdout.write(f"  {username:<16} {what}   (password: {DEMO_PASSWORD})")
