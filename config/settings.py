@@ -100,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "ipchain.accounts.context.membership",  # the navigation, by role (templates/_nav.html)
             ],
             "builtins": ["ipchain.moments"],  # the |when filter: one date format a locale
         },
@@ -260,6 +261,7 @@ IPCHAIN_INTEGRATE_INTERVAL = env_float("IPCHAIN_INTEGRATE_INTERVAL", 1)
 # Checkpoint publishing: pending entries integrated and a fresh checkpoint signed at least this
 # often, even when nothing was appended (so monitors see the log is alive).
 IPCHAIN_CHECKPOINT_INTERVAL_MINUTES = env_float("IPCHAIN_CHECKPOINT_INTERVAL_MINUTES", 10)
+IPCHAIN_AUDIT_INTERVAL_HOURS = env_float("IPCHAIN_AUDIT_INTERVAL_HOURS", 6)  # the full audit, by beat
 CELERY_BEAT_SCHEDULE = {
     "outbox-send-waiting": {
         "task": "ipchain.outbox.tasks.send_waiting",
@@ -271,7 +273,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "ledger-audit": {
         "task": "ipchain.ledger.tasks.audit_log",
-        "schedule": timedelta(hours=env_float("IPCHAIN_AUDIT_INTERVAL_HOURS", 6)),
+        "schedule": timedelta(hours=IPCHAIN_AUDIT_INTERVAL_HOURS),
     },
     "federation-mirror": {
         "task": "ipchain.federation.tasks.sync_mirrors",

@@ -1,6 +1,7 @@
 """The office dashboard: one page, a CSV per table, and the retry button. Thin: the figures
 come from figures.py and health.py."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ipchain.accounts.models import Organisation
 from ipchain.operations.models import FailedTask
 from ipchain.operations.workers import RetryRefused, retry_failed_task
+from ipchain.outbox.enqueue import enqueue
 
 from . import figures as fig
 from . import health, rollup
@@ -42,6 +44,7 @@ def dashboard(request):
         # Failed tasks carry their arguments: the office's business, not a supervisor's.
         "workers": health.worker_health() if office_view else None,
         "can_retry": request.user.has_perm(RETRY),
+        "audit_hours": f"{settings.IPCHAIN_AUDIT_INTERVAL_HOURS:g}",
     }
     return render(request, "dashboard/dashboard.html", context)
 
@@ -72,3 +75,14 @@ def retry_task(request, pk: int):
     else:
         messages.success(request, _("%(task)s sent again.") % {"task": failed.task_name})
     return redirect(reverse("dashboard:page") + "#workers")
+
+
+@require_POST
+@login_required
+def run_audit(request):
+    """The office asks for the full ledger audit now rather than at beat's next run."""
+    if not request.user.has_perm("dashboard.view_office_dashboard"):
+        raise PermissionDenied("only the office runs the ledger audit")
+    enqueue("ipchain.ledger.tasks.audit_log")
+    messages.success(request, _("Audit asked for: its result shows here when it is done."))
+    return redirect(reverse("dashboard:page") + "#h-ledger")
