@@ -33,6 +33,7 @@ from .trustlist import signed_trust_list
 from .verification import MAX_CODE, VerifyError, verify_code
 from .wording import (
     CODE_REASONS,
+    GENUINE_NO_GUIDE_ADVICE,
     OFFLINE_VERDICT_LABELS,
     PEER_GENUINE_ADVICE,
     PUBLIC_ADVICE,
@@ -123,6 +124,8 @@ def verdict_context(request: HttpRequest, result: Result) -> dict:
         advice = PUBLIC_ADVICE[verdict]
     elif peer_item and verdict == "genuine":
         advice = PEER_GENUINE_ADVICE
+    elif verdict == "genuine" and not _has_guide(item):
+        advice = GENUINE_NO_GUIDE_ADVICE  # never "compare with the guide" when there is none
     else:
         advice = VERDICT_ADVICE[verdict]
     return {
@@ -139,6 +142,12 @@ def verdict_context(request: HttpRequest, result: Result) -> dict:
         "act": _officer_actions(result, verdict) if audience == Audience.CUSTOMS else None,
         "evidence_max_age": settings.IPCHAIN_EVIDENCE_MAX_AGE,
     }
+
+
+def _has_guide(item) -> bool:
+    product = item.product
+    fields = (product.genuine_features, product.packaging, product.made_in, product.trade_routes)
+    return any(fields) or bool(product.image) or product.images.exists()
 
 
 # Verdicts whose goods customs should hold: detaining comes first on the page.

@@ -67,6 +67,11 @@ PUBLIC_ADVICE = {
         "This label has been seen in too many places: it may be a copy. Report it to the rights holder."
     ),
 }
+# A genuine item whose rights holder gave no identification guide.
+GENUINE_NO_GUIDE_ADVICE = _(
+    "Registered by the rights holder, who gave no identification guide for this product. If the"
+    " goods look wrong, record a suspicion."
+)
 # A peer office's item: this node holds no identification guide for it (not in the peer's log).
 PEER_GENUINE_ADVICE = _(
     "Registered by the rights holder at another office. This node has no guide for it: ask the"

@@ -123,3 +123,13 @@ def test_a_closed_case_takes_no_answer_from_the_holder(client, world):
     client.post("/portal/cases/", {"case": case.pk, "answer": "counterfeit", "confirm": "yes"})
     case.refresh_from_db()
     assert case.state == Case.State.RELEASED and case.holder_answer == ""
+
+
+def test_no_guide_no_word_of_comparing_with_it(client, world):
+    _, page = verdict(client, items.label_uri(world["item"]))
+    assert "guide below" not in page and "gave no identification guide" in page
+    product = world["product"]
+    product.genuine_features = "Holographic label inside the collar"
+    product.save()
+    _, page = verdict(client, items.label_uri(world["item"]))
+    assert "guide below" in page and "Holographic label inside the collar" in page
