@@ -34,6 +34,29 @@ def ensure_chromium() -> None:
     pytest.skip("needs Debian's chromium and chromium-driver (run as root to have them installed)")
 
 
+def ensure_cjk_font() -> None:
+    """Chinese screenshots need a CJK font (Debian's fonts-noto-cjk), else every character
+    is a box: installed here when missing and run as root, as chromium is."""
+    listed = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, check=False)
+    if listed.stdout.strip():
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        env = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-q"], env=env, check=False, capture_output=True, timeout=600)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-q", "fonts-noto-cjk"],
+            env=env,
+            check=False,
+            capture_output=True,
+            timeout=900,
+        )
+    listed = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, check=False)
+    if not listed.stdout.strip():
+        if os.environ.get("IPCHAIN_REQUIRE_BROWSER") == "1":
+            pytest.fail("a CJK font is required for the Chinese screenshots and could not be installed")
+        pytest.skip("needs a CJK font (Debian's fonts-noto-cjk) for the Chinese screenshots")
+
+
 def chrome(
     *, width: int = 390, height: int = 844, camera_file: str | None = None, profile: str, lang: str = "en"
 ):
