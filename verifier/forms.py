@@ -55,7 +55,7 @@ class PhotosForm(forms.Form):
 class SuspicionForm(forms.Form):
     note = forms.CharField(
         label=_("What looks wrong"),
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),  # written in any language
         required=False,
         max_length=1000,
         help_text=_("Sent to the rights holder, not written in the public log."),
