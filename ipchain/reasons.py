@@ -22,6 +22,11 @@ REASON_TEXT = {
     "duplicate_gtin": _("A product with this GTIN is already registered."),
     "unknown_product": _("This GTIN is not one of your products: add the product first."),
     "already_registered": _("An item with this GTIN and serial number is already registered."),
+    # Bulk files, row by row.
+    "duplicate_in_file": _("The same GTIN and serial number appear earlier in the file."),
+    "unreadable_row": _("This line cannot be read: check its columns and quotes."),
+    "bad_row": _("Each value must be text or a number."),
+    "too_many_rows": _("The file has more rows than one upload takes: split it."),
     "not_a_brand": _("Only a rights holder registers items."),
     "brand_not_admitted": _("The IP office has not admitted this rights holder yet."),
     "bad_event": _("This event cannot be recorded here."),
@@ -79,3 +84,9 @@ def explain(exc: Exception) -> str:
         return str(NOT_PERMITTED)
     reason = getattr(exc, "reason", None)
     return str(REASON_TEXT[reason]) if reason in REASON_TEXT else str(exc)
+
+
+def explain_reason(reason: str, message: str = "") -> str:
+    """A reason code's sentence in the reader's language; the English message for a reason
+    not listed (a bulk file's row problems are stored as codes and messages)."""
+    return str(REASON_TEXT[reason]) if reason in REASON_TEXT else message

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from ipchain.accounts.models import Organisation
 from ipchain.accounts.roles import organisation_of
-from ipchain.reasons import explain
+from ipchain.reasons import explain, explain_reason
 from ipchain.registry import admission, bulk, catalogue, keys, label_jobs
 from ipchain.registry import items as item_services
 from ipchain.registry.errors import RegistryError
@@ -223,10 +223,15 @@ def bulk_upload(request, org):
 @brand_only
 def bulk_job(request, org, job_id):
     job = get_object_or_404(BulkJob, brand=org, pk=job_id)
+    # Each bad row's problem in words; the stored English message kept where it says more.
+    problems = [
+        {"line": e.get("line"), "words": explain_reason(e.get("reason", ""), e.get("message", "")), **e}
+        for e in job.errors
+    ]
     return render(
         request,
         "portal/bulk_job.html",
-        {"org": org, "job": job, "state_labels": _labels(BulkJob.State)},
+        {"org": org, "job": job, "problems": problems, "state_labels": _labels(BulkJob.State)},
     )
 
 

@@ -11,6 +11,7 @@ import sys
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from ipchain.accounts.models import Organisation, Role
@@ -225,3 +226,18 @@ def test_the_node_answers_at_the_address_its_labels_carry():
         check=True,
     )
     assert "'192.0.2.2'" in out.stdout and "'localhost'" in out.stdout
+
+
+def test_a_bulk_uploads_bad_rows_are_named_in_words(client, world, django_capture_on_commit_callbacks):
+    gtin = world["product"].gtin
+    rows = f"gtin,serial\n{gtin},B1\n{gtin},B1\n09506000134369,B2\n{gtin},\n"
+    client = signed_in(client, world["admin"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/portal/bulk/", {"file": SimpleUploadedFile("rows.csv", rows.encode()), "skip_bad_rows": "on"}
+        )
+    page = client.get(response["Location"]).content.decode()
+    table = page[page.index('id="errors"') :]
+    assert "The same GTIN and serial number appear earlier in the file." in table
+    assert "The serial number is missing" in table
+    assert 'data-reason="duplicate_in_file"' in table and ">duplicate_in_file<" not in table
