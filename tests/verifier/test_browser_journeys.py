@@ -121,6 +121,11 @@ def test_the_brand_prints_a_label_and_transfers_an_item_by_name(live_server, wor
     assert "Beta Retail SA" in row.text
     looks_right(browser, tmp_path, "brand-item-transferred")
 
+    browser.get(f"{live_server.url}/portal/products/{item.product.gtin}/")
+    assert browser.find_element(By.NAME, "remove_image").get_attribute("type") == "checkbox"
+    assert not browser.find_elements(By.CSS_SELECTOR, 'input[name="image-clear"]')  # not Django's "Clear"
+    looks_right(browser, tmp_path, "brand-product")
+
     browser.get(live_server.url + "/portal/keys/")
     kids = item.product.brand.keys.count()
     browser.find_element(By.CSS_SELECTOR, "main form[method=post]:not([action]) button[type=submit]").click()
