@@ -2,10 +2,12 @@
 
 Each record already carries its EPCIS event type, action, bizStep and disposition
 (ipchain.registry.records: CBV terms as URNs, customs outcomes with our own
-urn:ipchain:disp:customs_* dispositions, docs/verifier.md); this module only lays them out
-as GS1 EPCIS 2.0 JSON. The item is named by its GS1 Digital Link URI, which EPCIS 2.0
-accepts as an EPC. Our own fields (the ledger index, leaf hash and signer) are in the
-"ipchain" namespace declared in the document's context, as EPCIS extensions must be.
+urn:ipchain:disp:customs_* dispositions, docs/verifier.md); this module lays them out as
+GS1 EPCIS 2.0 JSON, CBV values as the bare words EPCIS 2.0 uses. The exports validate
+against GS1's EPCIS 2.0 JSON schema (tests/data/epcis). The item is named by its GS1
+Digital Link URI, which EPCIS 2.0 accepts as an EPC. Our own fields (the ledger index,
+leaf hash and signer) are in the "ipchain" namespace declared in the document's context,
+as EPCIS extensions must be.
 """
 
 import json
@@ -49,8 +51,8 @@ def _event(item: Item, step: dict) -> dict:
         "recordTime": timestamp(entry.integrated_at or entry.submitted_at),
         "epcList": [item_epc(item)],
         "action": epcis["action"],
-        "bizStep": epcis["bizStep"],
-        "disposition": epcis["disposition"],
+        "bizStep": cbv_term(epcis["bizStep"]),
+        "disposition": cbv_term(epcis["disposition"]),
         "ipchain:event": step["event"],
         "ipchain:signer": step["signer"],
         "ipchain:leafHash": bytes(entry.leaf_hash).hex(),
@@ -63,6 +65,19 @@ def _event(item: Item, step: dict) -> dict:
     if record.get("office"):
         event["ipchain:customsOffice"] = record["office"]
     return event
+
+
+# The signed records keep the EPCIS 1.x URN spelling of CBV values; EPCIS 2.0 JSON wants the
+# bare CBV word ("commissioning"), and only values outside the CBV as other URIs (GS1's EPCIS
+# 2.0 JSON schema, definitions bizStep and disposition; our customs dispositions stay URNs).
+CBV_PREFIXES = (f"{CBV}:bizstep:", f"{CBV}:disp:")
+
+
+def cbv_term(value: str) -> str:
+    for prefix in CBV_PREFIXES:
+        if value.startswith(prefix):
+            return value.removeprefix(prefix)
+    return value
 
 
 def _registration_epcis() -> dict:
