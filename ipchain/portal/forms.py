@@ -190,7 +190,9 @@ class LabelJobForm(forms.Form):
     )
     gtin = forms.CharField(max_length=14, required=False, label=_("Only this GTIN"))
     lot = forms.CharField(max_length=20, required=False, label=_("Only this lot"))
-    bulk_job = forms.IntegerField(required=False, min_value=1, label=_("Only the items of upload no."))
+    bulk_job = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, label=_("Only the items of upload no.")
+    )
 
 
 class HolderForm(forms.Form):

@@ -100,7 +100,7 @@ class LabelJobIn(serializers.Serializer):
     paper = serializers.ChoiceField(choices=sorted(label_jobs.PAPERS), default="A4")
     label_mm = serializers.ChoiceField(choices=sorted(label_jobs.LABEL_SIZES_MM), default=38)
     gtin = serializers.CharField(required=False, max_length=14)
-    bulk_job = serializers.IntegerField(required=False)
+    bulk_job = serializers.IntegerField(required=False, min_value=1, max_value=label_jobs.MAX_ID)
     lot = serializers.CharField(required=False, max_length=20)
 
 

@@ -13,10 +13,12 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
+from rest_framework.test import APIClient
 
 from ipchain.accounts.models import Organisation, Role
 from ipchain.ledger import log
-from ipchain.registry import items
+from ipchain.registry import items, label_jobs
+from ipchain.registry.errors import RegistryError
 from ipchain.registry.models import ItemEvent, OrgKey
 from tests import factories
 from verifier import cases
@@ -241,3 +243,24 @@ def test_a_bulk_uploads_bad_rows_are_named_in_words(client, world, django_captur
     assert "The same GTIN and serial number appear earlier in the file." in table
     assert "The serial number is missing" in table
     assert 'data-reason="duplicate_in_file"' in table and ">duplicate_in_file<" not in table
+
+
+def test_a_label_job_for_an_upload_number_no_database_holds_is_refused(client, world):
+    """Found by the API contract test: a bulk job number beyond a database integer was a 500."""
+    api = APIClient()
+    api.force_authenticate(world["admin"])
+    for bad in (-4072698521258207534383104, 0, 2**63):
+        response = api.post("/api/v1/label-jobs", {"format": "png", "bulk_job": bad}, format="json")
+        assert response.status_code == 400, bad
+    with pytest.raises(RegistryError) as refused:
+        label_jobs.create_job(
+            actor=world["admin"],
+            brand=world["item"].product.brand,
+            item_filter={"bulk_job": 2**70},
+            file_format="png",
+        )
+    assert refused.value.reason == "bad_filter"
+    page = signed_in(client, world["admin"]).post(
+        "/portal/labels/", {"format": "png", "bulk_job": str(2**64)}
+    )
+    assert page.status_code == 200 and "bulk_job" in page.content.decode()
