@@ -17,7 +17,8 @@ urlpatterns = [
     path("verify/products/<int:pk>/image", file_views.product_image, name="product-image"),
     path("verify/guide-photos/<int:pk>", file_views.guide_photo, name="guide-photo"),
     # GS1 Digital Link: /01/<GTIN>/21/<serial>, the serial possibly percent-encoded.
-    re_path(r"^01/(?P<gtin>\d{8,14})/21/(?P<serial>[^/]{1,60})$", views.label_landing, name="label-landing"),
+    # The serial is the path's last qualifier: the rest of the path, "/" included (decoded %2F).
+    re_path(r"^01/(?P<gtin>\d{8,14})/21/(?P<serial>.{1,60})$", views.label_landing, name="label-landing"),
 ]
 
 api_urlpatterns = [

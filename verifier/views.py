@@ -4,6 +4,7 @@ verification.verify_code and the case services, and only translate HTTP."""
 import hashlib
 import json
 from functools import lru_cache
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -76,8 +77,14 @@ def verify_page(request: HttpRequest) -> HttpResponse:
 @throttle_page("label")
 def label_landing(request: HttpRequest, gtin: str, serial: str) -> HttpResponse:
     """Where a phone camera lands when it opens a label's GS1 Digital Link URI (any query
-    parameter other than the label's own is ignored: it is part of the printed code)."""
-    return _verdict_response(request, request.build_absolute_uri()[:MAX_CODE])
+    parameter other than the label's own is ignored: it is part of the printed code).
+
+    The server hands over the path decoded, so a serial holding "/" (GS1 allows it, the
+    label percent-encodes it) arrives as more path: the code is rebuilt from the route's
+    parts, the serial encoded again as on the label."""
+    query = request.META.get("QUERY_STRING", "")
+    code = f"{request.scheme}://{request.get_host()}/01/{gtin}/21/{quote(serial, safe='')}"
+    return _verdict_response(request, (code + (f"?{query}" if query else ""))[:MAX_CODE])
 
 
 def _device_position(data) -> tuple[float | None, float | None]:

@@ -133,3 +133,20 @@ def test_no_guide_no_word_of_comparing_with_it(client, world):
     product.save()
     _, page = verdict(client, items.label_uri(world["item"]))
     assert "guide below" in page and "Holographic label inside the collar" in page
+
+
+def test_a_label_whose_serial_holds_a_slash_reads_genuine(client, world):
+    """GS1 allows "/" in a serial; the label percent-encodes it, the server decodes the path."""
+    item = items.register_item(
+        actor=world["brand"].members.first().user,
+        brand=world["brand"],
+        gtin=world["product"].gtin,
+        serial="AB/12",
+    )
+    uri = items.label_uri(item)
+    assert "/21/AB%2F12?" in uri
+    path = uri.split("://", 1)[1].split("/", 1)[1]
+    response = client.get("/" + path)
+    assert response.status_code == 200 and 'data-verdict="genuine"' in response.content.decode()
+    forged = "/" + path.replace("AB%2F12", "AB%2F13")
+    assert 'data-verdict="genuine"' not in client.get(forged).content.decode()
