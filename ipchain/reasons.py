@@ -82,8 +82,7 @@ def explain(exc: Exception) -> str:
     """What a refused operation means, for the person who tried it, in their language."""
     if isinstance(exc, PermissionDenied):
         return str(NOT_PERMITTED)
-    reason = getattr(exc, "reason", None)
-    return str(REASON_TEXT[reason]) if reason in REASON_TEXT else str(exc)
+    return explain_reason(getattr(exc, "reason", None), str(exc))
 
 
 def explain_reason(reason: str, message: str = "") -> str:

@@ -103,27 +103,24 @@ def _send(invitation: Invitation, path: str) -> bool:
 
 def pending(token: str) -> Invitation | None:
     """The invitation this link opens, if it is still good."""
+    invitation = _by_link(token, Invitation.objects.select_related("organisation"))
+    return invitation if invitation and invitation.pending else None
+
+
+def _by_link(token: str, rows) -> Invitation | None:
     if not isinstance(token, str) or not 20 <= len(token) <= 100:
         return None
-    invitation = Invitation.objects.select_related("organisation").filter(token_hash=_hash(token)).first()
-    return invitation if invitation and invitation.pending else None
+    return rows.filter(token_hash=_hash(token)).first()
 
 
 def accept(*, token: str, username: str, password: str, first_name: str = "", last_name: str = ""):
     """The new user, with the invitation's organisation and role; InvitationError when the
     link is no longer good or the user name is taken, ValidationError for a weak password."""
     with transaction.atomic():
-        invitation = pending(token)
-        if invitation is None:
-            raise InvitationError(
-                "invitation_not_valid", "this invitation was used, withdrawn or has expired"
-            )
-        # Two tabs accepting at once: one wins, the other finds it used.
-        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-        if not invitation.pending:
-            raise InvitationError(
-                "invitation_not_valid", "this invitation was used, withdrawn or has expired"
-            )
+        # Locked: of two tabs accepting at once, one wins and the other finds it used.
+        invitation = _by_link(token, Invitation.objects.select_for_update())
+        if invitation is None or not invitation.pending:
+            raise InvitationError("invitation_not_valid", NOT_VALID)
         user_model = get_user_model()
         candidate = user_model(
             username=username, email=invitation.email, first_name=first_name, last_name=last_name

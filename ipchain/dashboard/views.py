@@ -18,7 +18,7 @@ from ipchain.outbox.enqueue import enqueue
 
 from . import figures as fig
 from . import health, rollup
-from .access import RETRY, dashboard_scope
+from .access import OFFICE, RETRY, dashboard_scope
 
 
 @require_GET
@@ -81,7 +81,7 @@ def retry_task(request, pk: int):
 @login_required
 def run_audit(request):
     """The office asks for the full ledger audit now rather than at beat's next run."""
-    if not request.user.has_perm("dashboard.view_office_dashboard"):
+    if not request.user.has_perm(OFFICE):
         raise PermissionDenied("only the office runs the ledger audit")
     enqueue("ipchain.ledger.tasks.audit_log")
     messages.success(request, _("Audit asked for: its result shows here when it is done."))

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ipchain.accounts.models import Organisation
+from ipchain.registry import label_jobs
 from ipchain.registry.models import IpRight, ItemEvent, Product
 from ipchain.registry.provenance import EVENT_SIGNERS
 from ipchain.registry.st3 import ORGANISATIONS, ST3_CODES, STATES
@@ -191,7 +192,7 @@ class LabelJobForm(forms.Form):
     gtin = forms.CharField(max_length=14, required=False, label=_("Only this GTIN"))
     lot = forms.CharField(max_length=20, required=False, label=_("Only this lot"))
     bulk_job = forms.IntegerField(
-        required=False, min_value=1, max_value=2**63 - 1, label=_("Only the items of upload no.")
+        required=False, min_value=1, max_value=label_jobs.MAX_ID, label=_("Only the items of upload no.")
     )
 
 

@@ -64,12 +64,16 @@ def dark_runs(modules: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return edge_rows[::2], starts, ends - starts
 
 
+def check_label_size(label_mm: int) -> None:
+    if label_mm not in LABEL_SIZES_MM:
+        raise LabelError("bad_label_size", f"label size is one of {LABEL_SIZES_MM} mm")
+
+
 def print_layout(matrix: QrMatrix, label_mm: int) -> tuple[int, float]:
     """Pixels a module, and the resolution to write in the file, for a code printed
     `label_mm` wide (quiet zone included): whole pixels a module, near PRINT_DPI, and the
     resolution that makes the code print at exactly that width."""
-    if label_mm not in LABEL_SIZES_MM:
-        raise LabelError("bad_label_size", f"label size is one of {LABEL_SIZES_MM} mm")
+    check_label_size(label_mm)
     modules = matrix.size + 2 * QUIET_ZONE
     module_px = max(1, round(label_mm / 25.4 * PRINT_DPI / modules))
     return module_px, module_px * modules * 25.4 / label_mm
@@ -164,8 +168,7 @@ class LabelSheets:
 
         if paper not in PAPERS_MM:
             raise LabelError("bad_paper", "paper is A4 or Letter")
-        if label_mm not in LABEL_SIZES_MM:
-            raise LabelError("bad_label_size", f"label size is one of {LABEL_SIZES_MM} mm")
+        check_label_size(label_mm)
         width, height = PAPERS_MM[paper]
         pitch_x, pitch_y = label_mm + LABEL_GAP_MM, label_mm + CAPTION_MM + LABEL_GAP_MM
         self.columns = int((width - 2 * SHEET_MARGIN_MM + LABEL_GAP_MM) // pitch_x)

@@ -290,10 +290,14 @@
     }
   }
 
+  function codeText(gtin, serial) {
+    return "(01) " + gtin + " (21) " + serial;
+  }
+
   function codeLabel(text) {
     try {
       const code = parseCode(text);
-      return "(01) " + code.gtin + " (21) " + code.serial;
+      return codeText(code.gtin, code.serial);
     } catch (e) {
       return text;
     }
@@ -356,7 +360,7 @@
       return;
     }
     const code = document.getElementById("offline-code");
-    code.textContent = "(01) " + result.gtin + " (21) " + result.serial;
+    code.textContent = codeText(result.gtin, result.serial);
     const unknownKey = result.reason === "unknown_key" || result.reason === "key_not_yet_valid";
     const headline = { offline_valid: t.valid, forged: unknownKey ? t.unknownKey : t.forged, revoked: t.revoked, unknown_product: t.unknownProduct, unchecked: t.unchecked }[result.verdict];
     const detail = { offline_valid: t.validDetail, forged: unknownKey ? t.unknownKeyDetail : t.forgedDetail, revoked: t.revokedDetail, unknown_product: t.unknownProductDetail, unchecked: t.uncheckedDetail }[result.verdict];

@@ -11,20 +11,23 @@ import pytest
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
 
+def apt_install(*packages: str) -> subprocess.CompletedProcess | None:
+    """Debian packages, installed when run as root with apt-get; None when it cannot be."""
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        return None
+    env = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-q"], env=env, check=False, capture_output=True, timeout=600)
+    return subprocess.run(
+        ["apt-get", "install", "-y", "-q", *packages], env=env, check=False, capture_output=True, timeout=900
+    )
+
+
 def ensure_chromium() -> None:
     if os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER):
         return
     required = os.environ.get("IPCHAIN_REQUIRE_BROWSER") == "1"
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        env = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-q"], env=env, check=False, capture_output=True, timeout=600)
-        done = subprocess.run(
-            ["apt-get", "install", "-y", "-q", "chromium", "chromium-driver"],
-            env=env,
-            check=False,
-            capture_output=True,
-            timeout=900,
-        )
+    done = apt_install("chromium", "chromium-driver")
+    if done is not None:
         if done.returncode == 0:
             return
         if required:
@@ -40,16 +43,7 @@ def ensure_cjk_font() -> None:
     listed = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, check=False)
     if listed.stdout.strip():
         return
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        env = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-q"], env=env, check=False, capture_output=True, timeout=600)
-        subprocess.run(
-            ["apt-get", "install", "-y", "-q", "fonts-noto-cjk"],
-            env=env,
-            check=False,
-            capture_output=True,
-            timeout=900,
-        )
+    apt_install("fonts-noto-cjk")
     listed = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, check=False)
     if not listed.stdout.strip():
         if os.environ.get("IPCHAIN_REQUIRE_BROWSER") == "1":
