@@ -18,6 +18,7 @@ from ipchain.ledger import log
 from ipchain.ledger.audit import audit_log
 from ipchain.ledger.logkey import log_verifier
 from ipchain.outbox import enqueue
+from ipchain.outbox.models import OutboxTask
 from ipchain.registry import bulk
 from ipchain.registry.audit import check_record_signatures
 from ipchain.registry.models import BulkJob, Item
@@ -26,6 +27,7 @@ from tests.ipchain.ledger.helpers import ROOT, child_env
 
 BROKER = os.environ.get("CELERY_BROKER_URL", "")
 ROWS = 3 * bulk.CHUNK_ROWS
+VISIBILITY_TIMEOUT = 5
 
 pytestmark = [
     pytest.mark.postgres,
@@ -48,7 +50,10 @@ def broker():
 
 
 def start_worker() -> subprocess.Popen:
-    env = child_env() | {"CELERY_BROKER_URL": BROKER, "IPCHAIN_BROKER_VISIBILITY_TIMEOUT": "5"}
+    env = child_env() | {
+        "CELERY_BROKER_URL": BROKER,
+        "IPCHAIN_BROKER_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
+    }
     quiet = ["--loglevel", "ERROR", "--without-gossip", "--without-mingle", "--without-heartbeat"]
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency", "1", *quiet],
@@ -89,7 +94,14 @@ def beat_and_done(job) -> bool:
 
 
 def assert_complete_and_clean(job, product) -> None:
-    wait_for(lambda: beat_and_done(job), "done")
+    try:
+        wait_for(lambda: beat_and_done(job), "done")
+    except AssertionError:
+        job.refresh_from_db()  # what the job looked like when it stalled, for whoever reads the failure
+        raise AssertionError(
+            f"stalled: {job.state} {job.processed_rows}/{job.total_rows} rows, {job.registered_rows} registered,"
+            f" outbox {list(OutboxTask.objects.values_list('task', 'attempts', 'last_error'))}"
+        ) from None
     job.refresh_from_db()
     assert (job.registered_rows, job.total_rows, job.bad_rows) == (ROWS, ROWS, 0)
     assert Item.objects.filter(product=product).count() == ROWS
@@ -124,6 +136,12 @@ def test_a_whole_worker_killed_mid_job_is_finished_by_the_next(broker):
     finally:
         if first.poll() is None:
             os.killpg(first.pid, signal.SIGKILL)
+    # The killed worker's unacknowledged chunk goes back to the queue once it is older than the
+    # visibility timeout, at a live worker's restore pass: kombu makes one as the worker
+    # starts, then only every tenth 10-second tick (unacked_restore_throttle). The replacement starts after the timeout,
+    # as one would after a crash, so its first pass gives the chunk back (it waited ~100 s,
+    # and sometimes past the test's 120 s, when it started at once).
+    time.sleep(VISIBILITY_TIMEOUT + 1)
     second = start_worker()
     try:
         assert_complete_and_clean(job, product)
