@@ -42,8 +42,12 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports
 
+## The production web server on this node's settings (docs/deploy.md): `make serve
+## BIND=0.0.0.0:8001 WORKERS=4`, the environment from IPCHAIN_ENV_FILE or the shell.
+BIND ?= 127.0.0.1:8000
+WORKERS ?= 2
 serve: $(STAMP)
-	$(BIN)/gunicorn config.wsgi --workers 2 --bind 127.0.0.1:8000
+	$(BIN)/gunicorn -c python:ipchain.operations.gunicorn_conf config.wsgi --workers $(WORKERS) --bind $(BIND)
 
 worker: $(STAMP)
 	$(BIN)/celery -A config worker --loglevel INFO

@@ -14,7 +14,11 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_bool, env_float, env_int, env_list
+from .env import env_bool, env_float, env_int, env_list, load_env_file
+
+# Every process of a node (manage.py, gunicorn, the worker, beat) reads the same settings:
+# the environment, and the file IPCHAIN_ENV_FILE names for what the environment leaves unset.
+load_env_file(os.environ.get("IPCHAIN_ENV_FILE", ""))
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("IPCHAIN_VAR_DIR", BASE_DIR / "var"))
@@ -24,7 +28,9 @@ PRODUCTION = os.environ.get("IPCHAIN_ENV", "development") == "production"
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if PRODUCTION:
-        raise ImproperlyConfigured("SECRET_KEY must be set when IPCHAIN_ENV=production")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when IPCHAIN_ENV=production (or give IPCHAIN_ENV_FILE, docs/deploy.md)"
+        )
     SECRET_KEY = "insecure-development-key-never-use-in-production"  # noqa: S105
 
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
@@ -200,6 +206,12 @@ if PRODUCTION:
 
 # --- Database and cache: DATABASE_URL (PostgreSQL in production), else SQLite in var/ --------
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+if PRODUCTION and not DATABASE_URL:
+    # Never the embedded SQLite by accident: a command run without the node's environment
+    # would make an empty database of its own and fail later with a puzzling error.
+    raise ImproperlyConfigured(
+        "DATABASE_URL must be set when IPCHAIN_ENV=production (or give IPCHAIN_ENV_FILE, docs/deploy.md)"
+    )
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 else:
@@ -461,6 +473,9 @@ IPCHAIN_WITNESS_KEY_FILE = Path(os.environ.get("IPCHAIN_WITNESS_KEY_FILE", VAR_D
 # Seconds to wait for a peer's witness (after each of our checkpoints) and for a peer's log.
 IPCHAIN_WITNESS_TIMEOUT = env_float("IPCHAIN_WITNESS_TIMEOUT", 2)
 IPCHAIN_FEDERATION_TIMEOUT = env_float("IPCHAIN_FEDERATION_TIMEOUT", 10)
+# Peers talk HTTPS; a PEM file of further CAs to trust for them (offices' private CA), added
+# to the system's (docs/federation.md, "Over TLS").
+IPCHAIN_PEER_CA_FILE = os.environ.get("IPCHAIN_PEER_CA_FILE", "")
 # A witness that failed is left to the periodic task for this many seconds.
 IPCHAIN_COSIGN_RETRY_AFTER = env_float("IPCHAIN_COSIGN_RETRY_AFTER", 30)
 # A log that stopped growing keeps its checkpoint; its witnesses are asked again for a fresh

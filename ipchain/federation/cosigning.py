@@ -122,7 +122,9 @@ def _post_all(bodies: dict[Peer, bytes]) -> dict[Peer, Response | PeerUnavailabl
 
     def post(item):
         witness, body = item
-        client = PeerClient(witness.url, timeout=settings.IPCHAIN_WITNESS_TIMEOUT)
+        client = PeerClient(
+            witness.url, timeout=settings.IPCHAIN_WITNESS_TIMEOUT, ca_file=settings.IPCHAIN_PEER_CA_FILE
+        )
         try:
             return witness, client.add_checkpoint(body)
         except PeerUnavailable as exc:

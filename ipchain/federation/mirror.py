@@ -73,7 +73,9 @@ def sync_all() -> list[SyncResult]:
 
 def sync_peer(peer: Peer, *, client: PeerClient | None = None) -> SyncResult:
     """Bring the mirror of one peer's log up to the peer's current checkpoint."""
-    client = client or PeerClient(peer.url, timeout=settings.IPCHAIN_FEDERATION_TIMEOUT)
+    client = client or PeerClient(
+        peer.url, timeout=settings.IPCHAIN_FEDERATION_TIMEOUT, ca_file=settings.IPCHAIN_PEER_CA_FILE
+    )
     try:
         result = _sync(peer, client)
     except PeerUnavailable as exc:

@@ -6,6 +6,7 @@ that long and never holds up this node's own log. No Django here.
 
 import gzip
 import io
+import ssl
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -52,12 +53,54 @@ def parse_entry_bundle(data: bytes, width: int) -> list[bytes]:
     return entries
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A peer's address is configured once: a redirect is a misconfiguration to report, not
+    to follow (an https redirect from a plain-http address ends in a puzzling TLS error)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        raise PeerUnavailable(
+            "redirected",
+            f"{req.full_url} answered HTTP {code}, a redirect to {newurl}: give the peer's address "
+            "as it answers, https:// behind its TLS terminator (docs/federation.md, 'Over TLS')",
+        )
+
+
+def tls_context(ca_file: str = "") -> ssl.SSLContext:
+    """The system's trusted CAs, and those in `ca_file` (an office's private CA) too."""
+    context = ssl.create_default_context()
+    if ca_file:
+        context.load_verify_locations(cafile=ca_file)
+    return context
+
+
+def _explain(url: str, exc: Exception) -> PeerUnavailable:
+    reason = getattr(exc, "reason", exc)  # URLError wraps the socket's or TLS layer's error
+    if isinstance(reason, ssl.SSLCertVerificationError):
+        return PeerUnavailable(
+            "tls_untrusted",
+            f"{url}: the peer's TLS certificate is not trusted ({reason.verify_message}): "
+            "if the offices use a private CA, set IPCHAIN_PEER_CA_FILE to its certificate",
+        )
+    if isinstance(reason, ssl.SSLError):
+        hint = (
+            ": is that port plain HTTP? Give the https:// address of the peer's TLS terminator"
+            if "WRONG_VERSION_NUMBER" in str(reason)
+            else ""
+        )
+        return PeerUnavailable("tls_error", f"{url}: TLS failed ({reason.reason or reason}){hint}")
+    return PeerUnavailable("unreachable", f"{url}: {exc}")
+
+
 class PeerClient:
     """One peer node at `base_url`: its log under /log, its witness under /witness."""
 
-    def __init__(self, base_url: str, *, timeout: float):
+    def __init__(self, base_url: str, *, timeout: float, ca_file: str = ""):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        handlers = [_NoRedirects()]
+        if self.base_url.startswith("https:"):
+            handlers.append(urllib.request.HTTPSHandler(context=tls_context(ca_file)))
+        self._opener = urllib.request.build_opener(*handlers)
 
     def __repr__(self) -> str:
         return f"<PeerClient {self.base_url}>"
@@ -71,13 +114,13 @@ class PeerClient:
             headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, identity"},
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as answer:  # noqa: S310
+            with self._opener.open(request, timeout=self.timeout) as answer:
                 return self._read(answer, limit)
         except urllib.error.HTTPError as answer:
             with answer:
                 return self._read(answer, limit)
         except (urllib.error.URLError, OSError, ValueError) as exc:
-            raise PeerUnavailable("unreachable", f"{self.base_url}/{path}: {exc}") from None
+            raise _explain(f"{self.base_url}/{path}", exc) from None
 
     def _read(self, answer, limit: int) -> Response:
         body = answer.read(limit + 1)

@@ -26,10 +26,15 @@ class PeerStatus:
     split_views: int  # evidence rows, proven or suspected
     proven_split_views: int
 
+    @property
+    def healthy(self) -> bool:
+        return not (self.errors or self.stale or self.split_views)
+
     def as_json(self) -> dict:
         data = asdict(self)
         for key in ("last_mirror_ok", "last_cosign_ok"):
             data[key] = data[key].isoformat() if data[key] else None
+        data["healthy"] = self.healthy
         return data
 
 

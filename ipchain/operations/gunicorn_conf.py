@@ -4,8 +4,15 @@ Use with `gunicorn -c python:ipchain.operations.gunicorn_conf config.wsgi`; work
 and the bind address are given on the command line or in GUNICORN_CMD_ARGS as usual.
 """
 
+import os
 import shutil
 from pathlib import Path
+
+# gunicorn's control socket defaults to one path per user ($HOME/.gunicorn/gunicorn.ctl), so a
+# second node's gunicorn on the same host would take over the first one's. The node needs no
+# control socket; GUNICORN_CONTROL_SOCKET names one for whoever wants it, one per gunicorn.
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket
 
 
 def _multiprocess_dir() -> str:

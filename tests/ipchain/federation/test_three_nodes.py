@@ -228,8 +228,7 @@ def offices(tmp_path):
     )
     for node, out in keys.items():
         lines = out.strip().splitlines()
-        node.log_vkey = next(line.split(": ", 1)[1] for line in lines if line.startswith("verifier key: "))
-        node.witness_vkey = lines[-1]
+        node.log_vkey, node.witness_vkey = lines[-2:]  # each command prints its verifier key alone
     run_all(
         {
             node: "".join(

@@ -73,8 +73,11 @@ def test_keygen_writes_the_configured_key_file_by_default(tmp_path, settings, ca
     signer = Signer.from_skey(settings.IPCHAIN_LOG_KEY_FILE.read_text())
     assert signer.name == settings.IPCHAIN_LOG_ORIGIN
     assert stat.S_IMODE(settings.IPCHAIN_LOG_KEY_FILE.stat().st_mode) == 0o600
-    out = capsys.readouterr().out
-    assert Verifier.from_vkey(out.split("verifier key: ")[1].strip()) == signer.verifier
+    printed = capsys.readouterr()
+    assert Verifier.from_vkey(printed.out.strip()) == signer.verifier  # the key alone, as the witness's
+    assert "mode 0600" in printed.err
+    call_command("ipchain_keygen", "--if-missing")  # an existing key: its verifier key again
+    assert Verifier.from_vkey(capsys.readouterr().out.strip()) == signer.verifier
 
 
 @pytest.mark.django_db

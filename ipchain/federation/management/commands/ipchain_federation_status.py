@@ -19,8 +19,10 @@ class Command(BaseCommand):
         if not statuses:
             self.stdout.write("no peers: add one with `manage.py ipchain_peer_add`")
         for s in statuses:
-            flags = [flag for flag, on in (("STALE", s.stale), ("SPLIT VIEW", s.proven_split_views)) if on]
-            self.stdout.write(f"{s.name}  {s.origin}  {s.url}  {' '.join(flags)}")
+            flags = [flag for flag, on in (("STALE", s.stale), ("SPLIT VIEW", s.split_views)) if on]
+            if s.errors:
+                flags.append("ERRORS")
+            self.stdout.write(f"{s.name}  {s.origin}  {s.url}  {' '.join(flags) or 'healthy'}")
             self.stdout.write(f"  roles: {', '.join(s.roles) or 'none'}")
             self.stdout.write(
                 f"  witnessed size: {s.witnessed_size}  mirrored size: {s.mirrored_size}  "
@@ -31,6 +33,11 @@ class Command(BaseCommand):
                 self.stdout.write(f"  error: {error}")
             if s.split_views:
                 self.stdout.write(f"  split-view evidence: {s.split_views} ({s.proven_split_views} proven)")
+        if statuses:
+            unhealthy = [s.name for s in statuses if not s.healthy]
+            self.stdout.write(
+                f"not healthy: {', '.join(unhealthy)}" if unhealthy else f"healthy: {len(statuses)} peer(s)"
+            )
 
 
 def _dumps(data) -> str:

@@ -38,6 +38,7 @@ class Command(BaseCommand):
                 write_key_file(path, signer.skey)
                 self.stderr.write(f"wrote the witness key to {path} (mode 0600)")
             witness_signer.cache_clear()
+        # The verifier key alone on standard output, as ipchain_keygen prints the log's.
         try:
             self.stdout.write(witness_signer().verifier.vkey)
         except WitnessKeyMissing as exc:

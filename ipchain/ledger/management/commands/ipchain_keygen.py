@@ -10,7 +10,8 @@ from ipchain.ledger.notes import NoteError, Signer
 class Command(BaseCommand):
     help = (
         "Create the log's Ed25519 signing key in a file readable only by its owner. "
-        "Prints the public verifier key; the private key is never printed."
+        "Prints the public verifier key (alone, on standard output, as ipchain_witness_key does); "
+        "the private key is never printed."
     )
 
     def add_arguments(self, parser):
@@ -23,14 +24,19 @@ class Command(BaseCommand):
     def handle(self, *args, origin, out, if_missing, **options):
         path = Path(out or settings.IPCHAIN_LOG_KEY_FILE)
         if path.exists():
-            if if_missing:
-                self.stdout.write(f"log key already in {path}")
-                return
-            raise CommandError(f"{path} exists; refusing to overwrite a log key")
-        try:
-            signer = Signer.generate(origin or settings.IPCHAIN_LOG_ORIGIN)
-        except NoteError as exc:
-            raise CommandError(str(exc)) from None
-        write_key_file(path, signer.skey)
-        self.stdout.write(f"wrote the log signing key to {path} (mode 0600)")
-        self.stdout.write(f"verifier key: {signer.verifier.vkey}")
+            if not if_missing:
+                raise CommandError(f"{path} exists; refusing to overwrite a log key")
+            try:
+                signer = Signer.from_skey(path.read_text().strip())
+            except (OSError, NoteError) as exc:
+                raise CommandError(f"{path} holds no usable log key: {exc}") from None
+            self.stderr.write(f"the log key is already in {path}")
+        else:
+            try:
+                signer = Signer.generate(origin or settings.IPCHAIN_LOG_ORIGIN)
+            except NoteError as exc:
+                raise CommandError(str(exc)) from None
+            write_key_file(path, signer.skey)
+            self.stderr.write(f"wrote the log signing key to {path} (mode 0600)")
+        # The verifier key alone on standard output: `vkey=$(manage.py ipchain_keygen)`.
+        self.stdout.write(signer.verifier.vkey)
