@@ -27,6 +27,7 @@ REASON_STATUS = {
     # The state of things does not allow it now.
     "duplicate_slug": 409,
     "duplicate_gtin": 409,
+    "duplicate_customs_office": 409,
     "active_key_exists": 409,
     "right_held_elsewhere": 409,
     "no_change": 409,

@@ -63,6 +63,15 @@ REASON_TEXT = {
     "no_ip_right": _("A rights holder is admitted against at least one IP right."),
     "no_change": _("Nothing to change: that decision is already in force."),
     "bad_decision": _("Choose to admit or to suspend."),
+    # Customs authorities and their offices.
+    "name_required_org": _("Give the organisation's name."),
+    "bad_position": _("Give both latitude (-90 to 90) and longitude (-180 to 180), or neither."),
+    "duplicate_customs_office": _("This authority already has a customs office of that name."),
+    "bad_customs_office_code": _("An office's reference number is 2 letters and up to 15 letters or digits."),
+    "customs_office_required": _("Choose the customs office where they will work."),
+    "wrong_customs_office": _("That customs office belongs to another authority."),
+    "office_not_for_role": _("Only customs staff work at a customs office."),
+    "not_a_customs_authority": _("That organisation is not a customs authority."),
     # Detention cases.
     "case_closed": _("This case is no longer open to that."),
     "deadline_passed": _("The answer period is over; ask customs for an extension."),

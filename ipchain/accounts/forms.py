@@ -3,7 +3,7 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
 
-from .models import Role
+from .models import CustomsOffice, Role
 
 
 class AcceptInvitationForm(forms.Form):
@@ -41,9 +41,16 @@ class AcceptInvitationForm(forms.Form):
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    customs_office = forms.ModelChoiceField(
+        queryset=CustomsOffice.objects.none(), label=_("Works at"), empty_label=None
+    )
 
-    def __init__(self, *args, roles: list[str], **kwargs):
+    def __init__(self, *args, roles: list[str], customs_offices=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [(role, Role(role).label) for role in roles]
         if len(roles) == 1:
             self.fields["role"].initial = roles[0]
+        if customs_offices is not None and customs_offices.exists():
+            self.fields["customs_office"].queryset = customs_offices
+        else:
+            del self.fields["customs_office"]

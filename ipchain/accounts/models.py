@@ -42,6 +42,35 @@ class Organisation(models.Model):
         return self.status == self.Status.ADMITTED
 
 
+class CustomsOffice(models.Model):
+    """A customs authority's office or border post, where its officers work: its position
+    places their scans on the map and in the verdict's impossible-travel check."""
+
+    authority = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="customs_offices")
+    name = models.CharField(max_length=120)
+    code = models.CharField(
+        max_length=17,
+        blank=True,
+        help_text="The office's reference number, e.g. NL000396 (EU customs office list)",
+    )
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["authority", "name"], name="customs_office_name_once"),
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True, longitude__isnull=True)
+                | models.Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                name="customs_office_position_on_earth",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Role(models.TextChoices):
     OFFICE_ADMIN = "office_admin", _("Office administrator")
     BRAND_ADMIN = "brand_admin", _("Brand administrator")
@@ -94,6 +123,10 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # Customs staff: the office they will work at.
+    customs_office = models.ForeignKey(
+        CustomsOffice, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at"]

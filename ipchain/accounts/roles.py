@@ -13,9 +13,10 @@ from .models import Membership, Organisation, Role
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.OFFICE_ADMIN: [
         "accounts.add_invitation",  # the office's own administrators, holders' first ones
-        "accounts.add_organisation",
+        "accounts.add_organisation",  # rights holders and customs authorities
         "accounts.change_organisation",
         "accounts.view_organisation",
+        "accounts.add_customsoffice",
         "ledger.add_logentry",
         "ledger.view_logentry",
         "registry.admit_rightsholder",
@@ -49,8 +50,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "registry.view_bulkjob",
     ],
     Role.CUSTOMS_OFFICER: [],
-    # The dashboard limited to their own authority's scans and cases (ipchain.dashboard.access).
-    Role.CUSTOMS_SUPERVISOR: ["dashboard.view_authority_dashboard"],
+    Role.CUSTOMS_SUPERVISOR: [
+        # The dashboard limited to their own authority's scans and cases (ipchain.dashboard.access).
+        "dashboard.view_authority_dashboard",
+        "accounts.add_invitation",  # their authority's officers and supervisors
+        "accounts.add_customsoffice",  # their authority's offices
+    ],
 }
 
 
@@ -99,11 +104,24 @@ def organisation_of(user) -> Organisation | None:
     return membership.organisation if membership else None
 
 
-def require(user, permission: str, organisation: Organisation | None = None) -> Membership:
-    """The user's membership, if they hold `permission` and (when given) belong to `organisation`.
+class _CommandLine:
+    """The node's operator at its command line (management commands): may do anything."""
+
+    def __repr__(self) -> str:
+        return "COMMAND_LINE"
+
+
+COMMAND_LINE = _CommandLine()
+
+
+def require(user, permission: str, organisation: Organisation | None = None) -> Membership | None:
+    """The user's membership, if they hold `permission` and (when given) belong to `organisation`;
+    None for the operator at the command line (COMMAND_LINE), who holds every permission.
 
     Office administrators act for the office only; they never write a brand's records.
     """
+    if user is COMMAND_LINE:
+        return None
     membership = membership_of(user)
     if membership is None or not user.has_perm(permission):
         raise PermissionDenied(f"needs permission {permission}")

@@ -215,6 +215,40 @@ class HolderForm(forms.Form):
     )
 
 
+class CustomsAuthorityForm(forms.Form):
+    name = forms.CharField(max_length=200, label=_("Name"), help_text=_("e.g. Douane Rotterdam"))
+    slug = forms.SlugField(
+        max_length=64,
+        required=False,
+        label=_("Identifier"),
+        help_text=_("Used in addresses and records. Left empty, it is made from the name."),
+        error_messages={"invalid": _("Use only letters, digits and hyphens, e.g. nl-customs.")},
+    )
+    country = CodeChoiceField(choices=COUNTRY_CHOICES, label=_("Country"))
+    contact_email = forms.EmailField(required=False, label=_("Contact e-mail"))
+
+
+class CustomsOfficeForm(forms.Form):
+    name = forms.CharField(
+        max_length=120, label=_("Customs office"), help_text=_("e.g. Rotterdam Maasvlakte")
+    )
+    code = forms.CharField(
+        max_length=17, required=False, label=_("Reference number"), help_text=_("e.g. NL000396 (optional)")
+    )
+    latitude = forms.FloatField(
+        required=False, min_value=-90, max_value=90, label=_("Latitude"), help_text=_("e.g. 51.95")
+    )
+    longitude = forms.FloatField(
+        required=False, min_value=-180, max_value=180, label=_("Longitude"), help_text=_("e.g. 4.03")
+    )
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("latitude") is None) != (data.get("longitude") is None) and not self.errors:
+            raise forms.ValidationError(_("Give both latitude and longitude, or neither."))
+        return data
+
+
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("admitted", _("Admit")), ("suspended", _("Suspend"))])
     reason = forms.CharField(max_length=300, required=False)

@@ -1,10 +1,12 @@
 """People: who is in the organisation, and invitations to join it (accounts/invitations.py).
-A holder's administrators invite its staff; the office invites its own administrators and
-each rights holder's first administrator, from the rights holders' page."""
+A holder's administrators invite its staff, a customs authority's supervisors its officers
+(each at one of its customs offices, which they add here too); the office invites its own
+administrators, and each rights holder's and customs authority's first one from their pages."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.forms import EmailField
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,26 +16,33 @@ from django.views.decorators.http import require_POST
 from ipchain.accounts import invitations
 from ipchain.accounts.forms import InviteForm
 from ipchain.accounts.models import Invitation, Membership, Organisation, Role
-from ipchain.accounts.roles import membership_of
+from ipchain.accounts.roles import membership_of, organisation_of
 from ipchain.reasons import explain
+from ipchain.registry import authorities
+from ipchain.registry.errors import RegistryError
 
-from .forms import INVITATION_LINK_KEY
+from .forms import INVITATION_LINK_KEY, CustomsAuthorityForm, CustomsOfficeForm
 from .guards import office_only
 
 
 @login_required
 def team(request):
     membership = membership_of(request.user)
-    if membership is None or membership.organisation.kind == Organisation.Kind.CUSTOMS:
+    if membership is None:
         raise PermissionDenied
     org = membership.organisation
     roles = invitations.roles_to_invite(membership, org)
-    form = InviteForm(request.POST or None, roles=roles) if roles else None
+    if not roles and org.kind == Organisation.Kind.CUSTOMS:
+        raise PermissionDenied  # officers: their supervisors look after the team
+    customs = org.kind == Organisation.Kind.CUSTOMS
+    offices = org.customs_offices.all() if customs else None
+    form = InviteForm(request.POST or None, roles=roles, customs_offices=offices) if roles else None
     if request.method == "POST":
         if form is None:
             raise PermissionDenied
         if form.is_valid():
-            _invite(request, org, form.cleaned_data["email"], form.cleaned_data["role"])
+            d = form.cleaned_data
+            invite(request, org, d["email"], d["role"], d.get("customs_office"))
             return redirect("portal:team")
     return render(
         request,
@@ -46,6 +55,8 @@ def team(request):
             .order_by("user__username"),
             "invitations": _pending(org) if roles else [],
             "new_link": request.session.pop(INVITATION_LINK_KEY, None),
+            "customs_offices": offices,
+            "office_form": CustomsOfficeForm() if customs else None,
         },
     )
 
@@ -64,6 +75,8 @@ def withdraw(request, pk: int):
     else:
         messages.success(request, _("Invitation to %(email)s withdrawn.") % {"email": invitation.email})
     if invitation.organisation_id != membership.organisation_id:
+        if invitation.organisation.kind == Organisation.Kind.CUSTOMS:
+            return redirect("portal:customs_authorities")
         return redirect("portal:holders")
     return redirect("portal:team")
 
@@ -78,16 +91,99 @@ def invite_holder_admin(request, org, slug):
     except ValidationError:
         messages.error(request, _("Give a valid e-mail address."))
     else:
-        _invite(request, holder, email, Role.BRAND_ADMIN)
+        invite(request, holder, email, Role.BRAND_ADMIN)
     return redirect("portal:holders")
 
 
-def _invite(request, organisation, email, role) -> None:
+@office_only
+def customs_authorities(request, org):
+    """The office's customs authorities: add one (its signing key comes with it), its customs
+    offices, and invite its first supervisor."""
+    form = CustomsAuthorityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            authority = authorities.create_customs_authority(actor=request.user, **form.cleaned_data)
+        except (RegistryError, PermissionDenied) as exc:
+            form.add_error(None, explain(exc))
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(name)s added, with its signing key. "
+                    "Add its customs offices, then invite its first supervisor."
+                )
+                % {"name": authority.name},
+            )
+            return redirect("portal:customs_authorities")
+    rows = (
+        Organisation.objects.filter(kind=Organisation.Kind.CUSTOMS)
+        .prefetch_related("customs_offices")
+        .annotate(n_members=Count("members", distinct=True))
+    )
+    return render(
+        request,
+        "portal/customs.html",
+        {
+            "org": org,
+            "authorities": rows,
+            "form": form,
+            "office_form": CustomsOfficeForm(),
+            "new_link": request.session.pop(INVITATION_LINK_KEY, None),
+        },
+    )
+
+
+@require_POST
+@login_required
+def add_customs_office(request, slug):
+    """A customs office for an authority: by the office, or by the authority's supervisors."""
+    authority = get_object_or_404(Organisation, kind=Organisation.Kind.CUSTOMS, slug=slug)
+    form = CustomsOfficeForm(request.POST)
+    if form.is_valid():
+        try:
+            office = authorities.add_customs_office(
+                actor=request.user, authority=authority, **form.cleaned_data
+            )
+        except (RegistryError, PermissionDenied) as exc:
+            messages.error(request, explain(exc))
+        else:
+            messages.success(request, _("Customs office %(name)s added.") % {"name": office.name})
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    if organisation_of(request.user) == authority:
+        return redirect("portal:team")
+    return redirect("portal:customs_authorities")
+
+
+@require_POST
+@office_only
+def invite_customs_supervisor(request, org, slug):
+    """The office invites a customs authority's (first) supervisor, at one of its offices."""
+    authority = get_object_or_404(Organisation, kind=Organisation.Kind.CUSTOMS, slug=slug)
+    office = None
+    chosen = request.POST.get("customs_office", "")
+    if chosen.isascii() and chosen.isdigit() and len(chosen) < 18:
+        office = authority.customs_offices.filter(pk=int(chosen)).first()
+    try:
+        email = EmailField().clean(request.POST.get("email", ""))
+    except ValidationError:
+        messages.error(request, _("Give a valid e-mail address."))
+    else:
+        invite(request, authority, email, Role.CUSTOMS_SUPERVISOR, office)
+    return redirect("portal:customs_authorities")
+
+
+def invite(request, organisation, email, role, customs_office=None) -> None:
+    """Invite, and say how it went: the link is shown once on the next page."""
     try:
         invitation, path, sent = invitations.invite(
-            actor=request.user, organisation=organisation, email=email, role=role
+            actor=request.user,
+            organisation=organisation,
+            email=email,
+            role=role,
+            customs_office=customs_office,
         )
-    except PermissionDenied as exc:
+    except (PermissionDenied, invitations.InvitationError) as exc:
         messages.error(request, explain(exc))
         return
     words = {"email": invitation.email, "organisation": organisation}

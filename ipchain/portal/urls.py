@@ -20,6 +20,13 @@ urlpatterns = [
     path("office/holders/", views.holders, name="holders"),
     path("office/holders/<slug:slug>/decision/", views.holder_decision, name="holder_decision"),
     path("office/holders/<slug:slug>/invite/", team_views.invite_holder_admin, name="invite_holder_admin"),
+    path("office/customs/", team_views.customs_authorities, name="customs_authorities"),
+    path(
+        "office/customs/<slug:slug>/invite/",
+        team_views.invite_customs_supervisor,
+        name="invite_customs_supervisor",
+    ),
+    path("customs/<slug:slug>/offices/", team_views.add_customs_office, name="add_customs_office"),
     path("team/", team_views.team, name="team"),
     path("team/invitations/<int:pk>/withdraw/", team_views.withdraw, name="withdraw_invitation"),
 ]

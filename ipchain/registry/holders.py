@@ -48,12 +48,12 @@ def create_rights_holder(
     return holder
 
 
-def free_identifier(name: str) -> str:
+def free_identifier(name: str, fallback: str = "holder") -> str:
     """An identifier made from the name ("Acme Outdoor GmbH" → "acme-outdoor-gmbh"), with a
-    number added when it is taken; a name of no Latin letters gives "holder-N"."""
-    base = slugify(name)[:56].strip("-") or "holder"
+    number added when it is taken; a name of no Latin letters gives "<fallback>-N"."""
+    base = slugify(name)[:56].strip("-") or fallback
     taken = set(Organisation.objects.filter(slug__startswith=base).values_list("slug", flat=True))
-    if base not in taken and base != "holder":
+    if base not in taken and base != fallback:
         return base
     n = 2
     while f"{base}-{n}" in taken:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import holders, items, jobs, keys, products
+from . import holders, items, jobs, keys, organisations, products
 
 urlpatterns = [
     path("products", products.ProductListView.as_view(), name="api-products"),
@@ -19,6 +19,13 @@ urlpatterns = [
     path(
         "label-jobs/<int:job_id>/download", jobs.LabelJobDownloadView.as_view(), name="api-label-job-download"
     ),
+    path("customs-authorities", organisations.AuthorityListView.as_view(), name="api-authorities"),
+    path(
+        "customs-authorities/<slug:slug>/offices",
+        organisations.AuthorityOfficesView.as_view(),
+        name="api-authority-offices",
+    ),
+    path("invitations", organisations.InvitationView.as_view(), name="api-invitations"),
     path("rights-holders", holders.HolderListView.as_view(), name="api-holders"),
     path(
         "rights-holders/<slug:slug>/ip-rights", holders.HolderRightsView.as_view(), name="api-holder-rights"

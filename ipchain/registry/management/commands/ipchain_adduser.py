@@ -1,6 +1,8 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
+from ipchain.accounts.invitations import posted_at
 from ipchain.accounts.models import ROLE_KIND, Organisation, Role
 from ipchain.accounts.roles import assign_role
 
@@ -14,7 +16,9 @@ class Command(BaseCommand):
         parser.add_argument("--role", required=True, choices=Role.values)
         parser.add_argument("--email", default="")
         parser.add_argument("--password", default=None)
-        parser.add_argument("--customs-office", default="")
+        parser.add_argument(
+            "--customs-office", default="", help="For customs staff: one of the authority's customs offices"
+        )
 
     def handle(self, *args, username, org, role, email, password, customs_office, **options):
         organisation = Organisation.objects.filter(slug=org).first()
@@ -22,6 +26,16 @@ class Command(BaseCommand):
             raise CommandError(f"no organisation {org!r}")
         if ROLE_KIND[role] != organisation.kind:
             raise CommandError(f"role {role} does not fit a {organisation.get_kind_display()}")
+        place = {}
+        if customs_office:
+            office = organisation.customs_offices.filter(name=customs_office).first()
+            if office is None:
+                names = ", ".join(organisation.customs_offices.values_list("name", flat=True)) or "none yet"
+                raise CommandError(
+                    f"{organisation} has no customs office {customs_office!r} (it has: {names}); "
+                    "add it with ipchain_add_customs_office"
+                )
+            place = posted_at(office)
         User = get_user_model()
         if User.objects.filter(username=username).exists():
             raise CommandError(f"user {username!r} exists")
@@ -29,6 +43,7 @@ class Command(BaseCommand):
             import getpass
 
             password = getpass.getpass(f"password for {username}: ")
-        user = User.objects.create_user(username=username, email=email, password=password)
-        assign_role(user, organisation, role, customs_office=customs_office)
+        with transaction.atomic():
+            user = User.objects.create_user(username=username, email=email, password=password)
+            assign_role(user, organisation, role, **place)
         self.stdout.write(f"created {username}: {Role(role).label} at {organisation}")

@@ -1,0 +1,113 @@
+"""Customs authorities and their customs offices: the office creates an authority, which gets
+its node-held signing key at once (admitted in the log), since a customs authority signs its
+sightings to the rights holders of other offices (federation/sightings.py); the office or the
+authority's supervisors add the customs offices its officers work at, with their positions."""
+
+import math
+import re
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+
+from ipchain.accounts.models import CustomsOffice, Membership, Organisation
+from ipchain.accounts.roles import require
+
+from .errors import RegistryError
+from .holders import free_identifier
+from .keys import create_node_key
+from .st3 import is_st3_code
+
+# The EU's customs office reference numbers: a country code and up to 15 more characters.
+OFFICE_CODE = re.compile(r"[A-Z]{2}[A-Z0-9]{1,15}")
+
+
+def create_customs_authority(
+    *, actor, name: str, country: str, slug: str = "", contact_email: str = "", contact_phone: str = ""
+) -> Organisation:
+    """A customs authority, admitted, with its node-held signing key registered in the log;
+    all or nothing."""
+    membership = require(actor, "accounts.add_organisation")
+    if membership is not None and membership.organisation.kind != Organisation.Kind.OFFICE:
+        raise PermissionDenied("only the IP office adds customs authorities")
+    name = name.strip()
+    if not name:
+        raise RegistryError("name_required_org", "give the organisation's name")
+    country = country.strip().upper()
+    if not is_st3_code(country):
+        raise RegistryError("bad_country", f"{country!r} is not a WIPO ST.3 code")
+    slug = slug or free_identifier(name, fallback="customs")
+    try:
+        with transaction.atomic():
+            authority = Organisation.objects.create(
+                kind=Organisation.Kind.CUSTOMS,
+                slug=slug,
+                name=name,
+                country=country,
+                contact_email=contact_email,
+                contact_phone=contact_phone,
+                status=Organisation.Status.ADMITTED,
+            )
+            create_node_key(organisation=authority)
+    except IntegrityError:
+        raise RegistryError("duplicate_slug", f"identifier {slug!r} is taken") from None
+    return authority
+
+
+def add_customs_office(
+    *,
+    actor,
+    authority: Organisation,
+    name: str,
+    code: str = "",
+    latitude: float | None = None,
+    longitude: float | None = None,
+) -> CustomsOffice:
+    """A customs office (a border post, a port, an airport) of `authority`: by the office, or by
+    one of the authority's own supervisors."""
+    membership = require(actor, "accounts.add_customsoffice")
+    if membership is not None and membership.organisation.kind != Organisation.Kind.OFFICE:
+        require(actor, "accounts.add_customsoffice", authority)
+    if authority.kind != Organisation.Kind.CUSTOMS:
+        raise RegistryError("not_a_customs_authority", f"{authority} is not a customs authority")
+    name = name.strip()
+    if not name or len(name) > 120:
+        raise RegistryError("name_required_org", "give the customs office's name (at most 120 characters)")
+    code = code.strip().upper()
+    if code and not OFFICE_CODE.fullmatch(code):
+        raise RegistryError("bad_customs_office_code", f"{code!r} is not a customs office reference number")
+    latitude, longitude = _position(latitude, longitude)
+    try:
+        with transaction.atomic():
+            return CustomsOffice.objects.create(
+                authority=authority, name=name, code=code, latitude=latitude, longitude=longitude
+            )
+    except IntegrityError:
+        raise RegistryError(
+            "duplicate_customs_office", f"{authority} already has an office {name!r}"
+        ) from None
+
+
+def move_customs_office(*, actor, office: CustomsOffice, latitude, longitude) -> CustomsOffice:
+    """A corrected position, for the office and for its officers' scans from now on."""
+    membership = require(actor, "accounts.add_customsoffice")
+    if membership is not None and membership.organisation.kind != Organisation.Kind.OFFICE:
+        require(actor, "accounts.add_customsoffice", office.authority)
+    office.latitude, office.longitude = _position(latitude, longitude)
+    with transaction.atomic():
+        office.save(update_fields=["latitude", "longitude"])
+        Membership.objects.filter(organisation=office.authority_id, customs_office=office.name).update(
+            latitude=office.latitude, longitude=office.longitude
+        )
+    return office
+
+
+def _position(latitude, longitude) -> tuple[float | None, float | None]:
+    if latitude in (None, "") and longitude in (None, ""):
+        return None, None
+    try:
+        lat, lon = float(latitude), float(longitude)
+    except (TypeError, ValueError):
+        raise RegistryError("bad_position", "give both latitude and longitude, as numbers") from None
+    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+        raise RegistryError("bad_position", "latitude runs from -90 to 90, longitude from -180 to 180")
+    return lat, lon
