@@ -188,8 +188,19 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Production sends mail by SMTP: with no mail server an invitation says so and its link is
+# shown to the inviter, instead of "sent" to a log nobody reads (the console, the default
+# of the embedded mode).
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+)
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env_float("EMAIL_TIMEOUT", 10)  # a mail server that does not answer holds no request long
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ipchain@localhost")
 
 if PRODUCTION:
@@ -357,6 +368,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Rights holders and customs authorities share their status: one enum, named.
+    "ENUM_NAME_OVERRIDES": {"OrganisationStatusEnum": "ipchain.accounts.models.Organisation.Status"},
 }
 
 # --- Logs: one JSON object per line (LOG_FORMAT=json, the production default), else plain ------
