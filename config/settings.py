@@ -192,8 +192,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
 # shown to the inviter, instead of "sent" to a log nobody reads (the console, the default
 # of the embedded mode).
 EMAIL_BACKEND = os.environ.get(
-    "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+    "EMAIL_BACKEND", f"django.core.mail.backends.{'smtp' if PRODUCTION else 'console'}.EmailBackend"
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
