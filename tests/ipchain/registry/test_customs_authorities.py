@@ -43,7 +43,11 @@ def test_the_office_adds_an_authority_its_office_and_first_supervisor_who_invite
     key = authority.keys.get()
     assert key.status == OrgKey.Status.ACTIVE and key.custody == OrgKey.Custody.NODE
     record = json.loads(bytes(LogEntry.objects.get(pk=key.registration_entry_id).body))
-    assert (record["type"], record["org"], record["key"]["kid"]) == ("key.registered", authority.slug, key.kid)
+    assert (record["type"], record["org"], record["key"]["kid"]) == (
+        "key.registered",
+        authority.slug,
+        key.kid,
+    )
 
     client.post(
         "/portal/customs/douane-rotterdam/offices/",

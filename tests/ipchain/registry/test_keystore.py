@@ -173,7 +173,10 @@ def settings_in_a_subprocess(**env) -> subprocess.CompletedProcess:
             " print(len(encryption_keys()))",
         ],
         cwd=ROOT,
-        env={"DATABASE_URL": "sqlite://:memory:"} | environment | {"DJANGO_SETTINGS_MODULE": "config.settings"} | env,
+        env={"DATABASE_URL": "sqlite://:memory:"}
+        | environment
+        | {"DJANGO_SETTINGS_MODULE": "config.settings"}
+        | env,
         capture_output=True,
         text=True,
         timeout=60,
