@@ -8,10 +8,11 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from ipchain.accounts.invitations import posted_at
 from ipchain.accounts.models import Organisation, Role
 from ipchain.accounts.roles import assign_role
 from ipchain.ledger import log
-from ipchain.registry import admission, catalogue, items
+from ipchain.registry import admission, authorities, catalogue, items
 from ipchain.registry.digital_link import gtin_check_digit
 from ipchain.registry.keys import create_node_key
 
@@ -95,23 +96,18 @@ class Command(BaseCommand):
         brand_admin = user("brand", acme, Role.BRAND_ADMIN)
         user("operator", acme, Role.BRAND_OPERATOR)
 
-        customs = Organisation.objects.create(
-            kind="customs",
-            slug="nl-customs",
-            name="Douane Rotterdam (demo)",
-            country="NL",
-            status="admitted",
+        # As the office adds one: admitted, with its signing key in the log, and its offices.
+        customs = authorities.create_customs_authority(
+            actor=office_admin, name="Douane Rotterdam (demo)", country="NL", slug="nl-customs"
         )
-        create_node_key(organisation=customs)
-        user(
-            "officer",
-            customs,
-            Role.CUSTOMS_OFFICER,
-            customs_office="Rotterdam Maasvlakte",
-            latitude=51.95,
-            longitude=4.03,
+        maasvlakte = authorities.add_customs_office(
+            actor=office_admin, authority=customs, name="Rotterdam Maasvlakte", latitude=51.95, longitude=4.03
         )
-        user("supervisor", customs, Role.CUSTOMS_SUPERVISOR, customs_office="Rotterdam Maasvlakte")
+        authorities.add_customs_office(
+            actor=office_admin, authority=customs, name="Schiphol Cargo", latitude=52.30, longitude=4.77
+        )
+        user("officer", customs, Role.CUSTOMS_OFFICER, **posted_at(maasvlakte))
+        user("supervisor", customs, Role.CUSTOMS_SUPERVISOR, **posted_at(maasvlakte))
 
         guide = {
             "genuine_features": "Woven label with a holographic ACME mark inside the collar; "
