@@ -10,7 +10,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from ipchain.accounts import invitations
-from ipchain.accounts.models import Role
+from ipchain.accounts.models import CustomsOffice, Role
 from ipchain.federation.models import (
     Cosignature,
     MirroredCheckpoint,
@@ -53,7 +53,9 @@ def staff_client(client, superuser, django_capture_on_commit_callbacks):
     admin_user = factories.brand_admin(org)
     item = items.register_item(actor=admin_user, brand=org, gtin=product.gtin, serial="A1")
     items.record_event(actor=admin_user, item=item, kind="shipped")
-    officer = factories.user(factories.customs("nl-customs"), Role.CUSTOMS_OFFICER)
+    nl_customs = factories.customs("nl-customs")
+    CustomsOffice.objects.create(authority=nl_customs, name="Rotterdam", latitude=51.95, longitude=4.03)
+    officer = factories.user(nl_customs, Role.CUSTOMS_OFFICER)
     with django_capture_on_commit_callbacks(execute=True):
         case = cases.open_case(actor=officer, goods="Jackets", quantity=1, item=item)
     CasePhoto.objects.create(case=case, image="cases/photo.jpg", caption="pallet")

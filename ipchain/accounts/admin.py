@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db import models
 
-from .models import Invitation, Membership, Organisation
+from .models import CustomsOffice, Invitation, Membership, Organisation
 
 
 @admin.register(Organisation)
@@ -9,7 +9,18 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "slug", "country", "status", "created_at"]
     list_filter = ["kind", "status", "country"]
     search_fields = ["name", "slug", "contact_email"]
+    readonly_fields = ["created_at"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # Django 6's default
+
+
+@admin.register(CustomsOffice)
+class CustomsOfficeAdmin(admin.ModelAdmin):
+    """Added on the portal (the office's Customs authorities page, a supervisor's People page)."""
+
+    list_display = ["name", "authority", "code", "latitude", "longitude"]
+    list_filter = ["authority"]
+    search_fields = ["name", "code", "authority__name"]
+    autocomplete_fields = ["authority"]
 
 
 @admin.register(Membership)

@@ -44,7 +44,12 @@ def report_sighting(result: Result, scanner: Scanner, *, now: datetime) -> LogEn
     try:
         _key, private = signing_key(authority)
     except DomainError:
-        logger.warning("customs authority %s has no node-held key: sighting not reported", authority.slug)
+        logger.warning(
+            "customs authority %s has no node-held key: sighting not reported; give it one with "
+            "`manage.py ipchain_add_customs_authority --slug %s --key`",
+            authority.slug,
+            authority.slug,
+        )
         return None
     record = records.customs_sighting_record(
         gtin=result.code.gtin,

@@ -15,6 +15,7 @@ from ipchain.accounts.roles import require
 from .errors import RegistryError
 from .holders import free_identifier
 from .keys import create_node_key
+from .models import OrgKey
 from .st3 import is_st3_code
 
 # The EU's customs office reference numbers: a country code and up to 15 more characters.
@@ -51,6 +52,19 @@ def create_customs_authority(
     except IntegrityError:
         raise RegistryError("duplicate_slug", f"identifier {slug!r} is taken") from None
     return authority
+
+
+def give_signing_key(*, actor, authority: Organisation) -> OrgKey:
+    """A node-held key for an authority that has none (one made before authorities came with
+    their key): without it, its officers' sightings of peer offices' items reach nobody."""
+    membership = require(actor, "registry.manage_keys")
+    if membership is not None and membership.organisation.kind != Organisation.Kind.OFFICE:
+        raise PermissionDenied("only the IP office gives a customs authority its key")
+    if authority.kind != Organisation.Kind.CUSTOMS:
+        raise RegistryError("not_a_customs_authority", f"{authority} is not a customs authority")
+    if authority.keys.filter(status=OrgKey.Status.ACTIVE).exists():
+        raise RegistryError("active_key_exists", f"{authority} already has an active signing key")
+    return create_node_key(organisation=authority)
 
 
 def add_customs_office(

@@ -293,3 +293,29 @@ def test_the_commands_do_the_same_for_automation():
             "Calais",
         )
     assert not Membership.objects.filter(user__username="paul").exists()
+
+
+def test_an_authority_made_before_keys_came_with_it_is_given_one():
+    factories.office()
+    old = Organisation.objects.create(
+        kind="customs", slug="old-customs", name="Old", country="NL", status="admitted"
+    )
+    err = StringIO()
+    call_command(
+        "ipchain_add_customs_authority", "--slug", "old-customs", "--key", stdout=StringIO(), stderr=err
+    )
+    key = old.keys.get()
+    assert key.status == OrgKey.Status.ACTIVE and key.registration_entry_id is not None
+    assert "gave customs authority Old signing key" in err.getvalue()
+    with pytest.raises(CommandError, match="already has an active signing key"):
+        call_command("ipchain_add_customs_authority", "--slug", "old-customs", "--key", stderr=StringIO())
+    with pytest.raises(CommandError, match="give --name and --country"):
+        call_command("ipchain_add_customs_authority", "--name", "X")
+
+
+def test_a_customs_role_in_the_office_is_refused_with_the_way_to_do_it():
+    office = factories.office()
+    with pytest.raises(CommandError, match="belongs to a Customs authority .*ipchain_add_customs_authority"):
+        call_command(
+            "ipchain_adduser", "x", "--org", office.slug, "--role", "customs_officer", "--password", PASSWORD
+        )

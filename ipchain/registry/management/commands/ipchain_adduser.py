@@ -25,7 +25,11 @@ class Command(BaseCommand):
         if organisation is None:
             raise CommandError(f"no organisation {org!r}")
         if ROLE_KIND[role] != organisation.kind:
-            raise CommandError(f"role {role} does not fit a {organisation.get_kind_display()}")
+            fits = Organisation.Kind(ROLE_KIND[role]).label
+            raise CommandError(
+                f"{organisation.slug} is a {organisation.get_kind_display()}: a {Role(role).label} "
+                f"belongs to a {fits} (customs authorities: ipchain_add_customs_authority)"
+            )
         place = {}
         if customs_office:
             office = organisation.customs_offices.filter(name=customs_office).first()
