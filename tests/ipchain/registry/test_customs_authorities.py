@@ -315,7 +315,7 @@ def test_an_authority_made_before_keys_came_with_it_is_given_one():
 
 def test_a_customs_role_in_the_office_is_refused_with_the_way_to_do_it():
     office = factories.office()
-    with pytest.raises(CommandError, match="belongs to a Customs authority .*ipchain_add_customs_authority"):
+    with pytest.raises(CommandError, match=r"belongs to a Customs authority .*ipchain_add_customs_authority"):
         call_command(
             "ipchain_adduser", "x", "--org", office.slug, "--role", "customs_officer", "--password", PASSWORD
         )
