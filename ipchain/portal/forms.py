@@ -228,13 +228,7 @@ class CustomsAuthorityForm(forms.Form):
     contact_email = forms.EmailField(required=False, label=_("Contact e-mail"))
 
 
-class CustomsOfficeForm(forms.Form):
-    name = forms.CharField(
-        max_length=120, label=_("Customs office"), help_text=_("e.g. Rotterdam Maasvlakte")
-    )
-    code = forms.CharField(
-        max_length=17, required=False, label=_("Reference number"), help_text=_("e.g. NL000396 (optional)")
-    )
+class PositionForm(forms.Form):
     latitude = forms.FloatField(
         required=False, min_value=-90, max_value=90, label=_("Latitude"), help_text=_("e.g. 51.95")
     )
@@ -247,6 +241,16 @@ class CustomsOfficeForm(forms.Form):
         if (data.get("latitude") is None) != (data.get("longitude") is None) and not self.errors:
             raise forms.ValidationError(_("Give both latitude and longitude, or neither."))
         return data
+
+
+class CustomsOfficeForm(PositionForm):
+    name = forms.CharField(
+        max_length=120, label=_("Customs office"), help_text=_("e.g. Rotterdam Maasvlakte")
+    )
+    code = forms.CharField(
+        max_length=17, required=False, label=_("Reference number"), help_text=_("e.g. NL000396 (optional)")
+    )
+    field_order = ["name", "code", "latitude", "longitude"]
 
 
 class DecisionForm(forms.Form):

@@ -15,13 +15,13 @@ from django.views.decorators.http import require_POST
 
 from ipchain.accounts import invitations
 from ipchain.accounts.forms import InviteForm
-from ipchain.accounts.models import Invitation, Membership, Organisation, Role
+from ipchain.accounts.models import CustomsOffice, Invitation, Membership, Organisation, Role
 from ipchain.accounts.roles import membership_of, organisation_of
 from ipchain.reasons import explain
 from ipchain.registry import authorities
 from ipchain.registry.errors import RegistryError
 
-from .forms import INVITATION_LINK_KEY, CustomsAuthorityForm, CustomsOfficeForm
+from .forms import INVITATION_LINK_KEY, CustomsAuthorityForm, CustomsOfficeForm, PositionForm
 from .guards import office_only
 
 
@@ -151,6 +151,26 @@ def add_customs_office(request, slug):
     else:
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     if organisation_of(request.user) == authority:
+        return redirect("portal:team")
+    return redirect("portal:customs_authorities")
+
+
+@require_POST
+@login_required
+def move_customs_office(request, slug, pk: int):
+    """A corrected position for one of an authority's customs offices."""
+    office = get_object_or_404(CustomsOffice, authority__slug=slug, pk=pk)
+    form = PositionForm(request.POST)
+    if form.is_valid():
+        try:
+            authorities.move_customs_office(actor=request.user, office=office, **form.cleaned_data)
+        except (RegistryError, PermissionDenied) as exc:
+            messages.error(request, explain(exc))
+        else:
+            messages.success(request, _("Position of %(name)s saved.") % {"name": office.name})
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    if organisation_of(request.user) == office.authority:
         return redirect("portal:team")
     return redirect("portal:customs_authorities")
 

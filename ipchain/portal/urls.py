@@ -27,6 +27,11 @@ urlpatterns = [
         name="invite_customs_supervisor",
     ),
     path("customs/<slug:slug>/offices/", team_views.add_customs_office, name="add_customs_office"),
+    path(
+        "customs/<slug:slug>/offices/<int:pk>/position/",
+        team_views.move_customs_office,
+        name="move_customs_office",
+    ),
     path("team/", team_views.team, name="team"),
     path("team/invitations/<int:pk>/withdraw/", team_views.withdraw, name="withdraw_invitation"),
 ]

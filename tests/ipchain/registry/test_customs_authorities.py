@@ -319,3 +319,35 @@ def test_a_customs_role_in_the_office_is_refused_with_the_way_to_do_it():
         call_command(
             "ipchain_adduser", "x", "--org", office.slug, "--role", "customs_officer", "--password", PASSWORD
         )
+
+
+def test_a_corrected_position_moves_the_office_and_its_officers_from_now_on(client):
+    authority = factories.customs("nl")
+    office = CustomsOffice.objects.create(authority=authority, name="Venlo", latitude=10.0, longitude=10.0)
+    officer = factories.user(authority, Role.CUSTOMS_OFFICER)
+    Membership.objects.filter(user=officer).update(customs_office="Venlo", latitude=10.0, longitude=10.0)
+    elsewhere = factories.user(authority, Role.CUSTOMS_OFFICER)
+    client.force_login(factories.office_admin())
+    page = client.get("/portal/office/customs/").content.decode()
+    assert "Correct the position" in page
+    url = f"/portal/customs/nl/offices/{office.pk}/position/"
+    refused = client.post(url, {"latitude": "51.37", "longitude": "999"}, follow=True)
+    assert "less than or equal to 180" in refused.content.decode()
+    client.post(url, {"latitude": "51.37", "longitude": "6.17"})
+    office.refresh_from_db()
+    assert (office.latitude, office.longitude) == (51.37, 6.17)
+    assert Membership.objects.get(user=officer).latitude == 51.37
+    assert Membership.objects.get(user=elsewhere).latitude is None  # not posted there
+    # An officer of the authority may not move it; another authority's office is not found.
+    client.force_login(officer)
+    client.post(url, {"latitude": "0", "longitude": "0"})
+    office.refresh_from_db()
+    assert office.latitude == 51.37
+    other = factories.customs("be")
+    client.force_login(factories.user(other, Role.CUSTOMS_SUPERVISOR))
+    assert (
+        client.post(
+            f"/portal/customs/be/offices/{office.pk}/position/", {"latitude": "0", "longitude": "0"}
+        ).status_code
+        == 404
+    )
