@@ -22,12 +22,13 @@ from verifier.models import Scan
 
 pytestmark = pytest.mark.django_db
 
-CONTEXT_FILE = Path(__file__).resolve().parents[3] / "ipchain/operations/contexts/epcis-context.jsonld"
+# GS1's published EPCIS 2.0.0 JSON-LD context, as vendored in tests/data/epcis (README.md there).
+CONTEXT_FILE = Path(__file__).resolve().parents[2] / "data/epcis/epcis-context-2.0.0.jsonld"
 EPCIS = "https://ref.gs1.org/epcis/"
 
 
 def offline_loader(url, options=None):
-    """Serves the EPCIS context from the copy in the repository: no network in tests."""
+    """Serves GS1's EPCIS context from the vendored copy: no network in tests."""
     if url != EPCIS_CONTEXT_URL:
         raise jsonld.JsonLdError(f"unexpected remote document {url}", "loading document failed")
     return {"contextUrl": None, "documentUrl": url, "document": json.loads(CONTEXT_FILE.read_text())}
