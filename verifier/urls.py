@@ -19,6 +19,8 @@ urlpatterns = [
     # GS1 Digital Link: /01/<GTIN>/21/<serial>, the serial possibly percent-encoded.
     # The serial is the path's last qualifier: the rest of the path, "/" included (decoded %2F).
     re_path(r"^01/(?P<gtin>\d{8,14})/21/(?P<serial>.{1,60})$", views.label_landing, name="label-landing"),
+    re_path(r"^01/(?P<gtin>\d{8,14})$", views.product_landing, name="product-landing"),
+    path(".well-known/gs1resolver", views.gs1_resolver_description, name="gs1-resolver"),
 ]
 
 api_urlpatterns = [

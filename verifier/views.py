@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import get_template
 from django.utils.dateparse import parse_datetime
@@ -25,7 +25,7 @@ from ipchain.registry.signing import PublicKey
 from ipchain.registry.wording import event_label
 from ipchain.throttling import throttle_page
 
-from . import cases
+from . import cases, resolver
 from .audiences import INSIDE, Audience, audience_for
 from .forms import SuspicionForm
 from .results import Result
@@ -82,9 +82,56 @@ def label_landing(request: HttpRequest, gtin: str, serial: str) -> HttpResponse:
     The server hands over the path decoded, so a serial holding "/" (GS1 allows it, the
     label percent-encodes it) arrives as more path: the code is rebuilt from the route's
     parts, the serial encoded again as on the label."""
+    path = f"/01/{gtin}/21/{quote(serial, safe='')}"
+    wanted = resolver.requested(request.GET.get("linkType"), request.headers.get("Accept", ""))
+    if wanted is not None:  # a GS1 resolver's question (resolver.py)
+        return _resolve(request, path, resolver.identify(gtin, serial), wanted)
     query = request.META.get("QUERY_STRING", "")
-    code = f"{request.scheme}://{request.get_host()}/01/{gtin}/21/{quote(serial, safe='')}"
-    return _verdict_response(request, (code + (f"?{query}" if query else ""))[:MAX_CODE])
+    code = f"{request.scheme}://{request.get_host()}{path}"
+    response = _verdict_response(request, (code + (f"?{query}" if query else ""))[:MAX_CODE])
+    response["Link"] = resolver.link_header(path)
+    return response
+
+
+@throttle_page("label")
+def product_landing(request: HttpRequest, gtin: str) -> HttpResponse:
+    """A GTIN's GS1 Digital Link URI, /01/<gtin>: the product's public page (its name, its
+    brand), or as a resolver its linkset."""
+    identifier = resolver.identify(gtin)
+    wanted = resolver.requested(request.GET.get("linkType"), request.headers.get("Accept", ""))
+    if wanted == "linkset":  # any other link type of a GTIN is this page (pip, the default)
+        return _resolve(request, f"/01/{gtin}", identifier, wanted)
+    if identifier is None:
+        return render(request, "verifier/product.html", {"product": None}, status=404)
+    response = render(request, "verifier/product.html", {"product": identifier.product})
+    response["Link"] = resolver.link_header(f"/01/{identifier.gtin}")
+    return response
+
+
+def gs1_resolver_description(request: HttpRequest) -> JsonResponse:
+    """/.well-known/gs1resolver: how GS1-conformant apps find what this node resolves."""
+    response = JsonResponse(resolver.description(the_office().name))
+    response["Access-Control-Allow-Origin"] = "*"  # public, read by apps of other origins
+    return response
+
+
+def _resolve(request: HttpRequest, path: str, identifier, wanted: str) -> HttpResponse:
+    if wanted == "linkset":
+        if identifier is None:
+            body = error_body("unknown_product", "this node resolves no product with that GTIN")
+            return JsonResponse(body, status=404)
+        response = JsonResponse(resolver.linkset(identifier), content_type=resolver.LINKSET)
+        response["Link"] = resolver.LINKSET_CONTEXT_LINK
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+    # A link of that type, else the default link; the verdict is this very address without
+    # the resolver's parameter (the label's own parameters kept).
+    target = resolver.redirect_target(identifier, wanted) if identifier else None
+    if target is None:
+        query = request.GET.copy()
+        query.pop("linkType", None)
+        target = path + (f"?{query.urlencode()}" if query else "")
+    return HttpResponseRedirect(target, status=307)
 
 
 def _device_position(data) -> tuple[float | None, float | None]:
