@@ -11,12 +11,15 @@ as EPCIS extensions must be.
 """
 
 import json
+from datetime import datetime
 
 from django.utils import timezone
 
+from ipchain.errors import DomainError
+from ipchain.registry.digital_link import DigitalLinkError, parse_epc
 from ipchain.registry.models import Item
 from ipchain.registry.records import CBV, EPCIS_EVENTS, timestamp
-from ipchain.registry.selectors import item_history
+from ipchain.registry.selectors import item_history, visible_items
 
 EPCIS_CONTEXT_URL = "https://ref.gs1.org/standards/epcis/epcis-context.jsonld"
 IPCHAIN_NAMESPACE = "urn:ipchain:epcis:"
@@ -89,3 +92,140 @@ def _registration_epcis() -> dict:
         "bizStep": f"{CBV}:bizstep:{biz_step}",
         "disposition": f"{CBV}:disp:{disposition}",
     }
+
+
+# --- The REST binding's GET /events, the subset that fits: an item's history, filtered ---------
+
+QUERY_PARAMETER = "epcisException:QueryParameterException"
+QUERY_TOO_COMPLEX = "epcisException:QueryTooComplexException"
+# The standard's common query parameters this node answers; any other is refused by name.
+QUERY_PARAMETERS = {
+    "eventType",
+    "GE_eventTime",
+    "LT_eventTime",
+    "GE_recordTime",
+    "LT_recordTime",
+    "EQ_action",
+    "EQ_bizStep",
+    "EQ_disposition",
+    "MATCH_epc",
+    "MATCH_anyEPC",
+    "perPage",
+    "nextPageToken",
+}
+MAX_QUERY_EPCS = 100
+PER_PAGE, MAX_PER_PAGE = 30, 1000
+
+
+class QueryError(DomainError):
+    def __init__(self, reason: str, message: str, *, problem_type: str = QUERY_PARAMETER, status: int = 400):
+        super().__init__(reason, message)
+        self.problem_type = problem_type
+        self.status = status
+
+
+def query_events(organisation, params) -> tuple[list[dict], str | None]:
+    """The events of the items named by MATCH_epc / MATCH_anyEPC (values separated by "|", as
+    the REST binding writes lists) that `organisation` may see, filtered by the other
+    parameters, one page at a time; the next page's token, or None."""
+    unknown = sorted(set(params) - QUERY_PARAMETERS)
+    if unknown:
+        raise QueryError("unknown_parameter", f"query parameters not supported here: {', '.join(unknown)}")
+    wanted = [epc for name in ("MATCH_epc", "MATCH_anyEPC") for epc in params.get(name, "").split("|") if epc]
+    if not wanted:
+        raise QueryError(
+            "query_too_broad",
+            "name the items: MATCH_epc=<EPC>|<EPC>… (GS1 Digital Link URIs or SGTIN URNs)",
+            problem_type=QUERY_TOO_COMPLEX,
+            status=413,
+        )
+    if len(wanted) > MAX_QUERY_EPCS:
+        raise QueryError(
+            "query_too_broad",
+            f"at most {MAX_QUERY_EPCS} EPCs a query",
+            problem_type=QUERY_TOO_COMPLEX,
+            status=413,
+        )
+    try:
+        keys = [parse_epc(epc) for epc in wanted]
+    except DigitalLinkError as exc:
+        raise QueryError("bad_epc", str(exc)) from None
+    per_page = _bounded_int(params.get("perPage"), "perPage", PER_PAGE, 1, MAX_PER_PAGE)
+    offset = _bounded_int(params.get("nextPageToken"), "nextPageToken", 0, 0, 10**9)
+    checks = _filters(params)
+    events = []
+    mine = visible_items(organisation).select_related("product")
+    for gtin, serial in dict.fromkeys(keys):
+        item = mine.filter(product__gtin=gtin, serial=serial).first()
+        if item is None:
+            continue  # not this organisation's: nothing, as for an item never registered
+        events += [
+            e for e in (_event(item, s) for s in item_history(item, with_entries=True)) if _keep(e, checks)
+        ]
+    page = events[offset : offset + per_page]
+    more = offset + per_page < len(events)
+    return page, (str(offset + per_page) if more else None)
+
+
+def query_document(events: list[dict]) -> dict:
+    """An EPCISQueryDocument holding `events`, the result of a SimpleEventQuery."""
+    return {
+        "@context": [EPCIS_CONTEXT_URL, {"ipchain": IPCHAIN_NAMESPACE}],
+        "type": "EPCISQueryDocument",
+        "schemaVersion": "2.0",
+        "creationDate": timestamp(timezone.now()),
+        "epcisBody": {
+            "queryResults": {"queryName": "SimpleEventQuery", "resultsBody": {"eventList": events}}
+        },
+    }
+
+
+def _bounded_int(value, name: str, default: int, low: int, high: int) -> int:
+    if value in (None, ""):
+        return default
+    if not (isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 10):
+        raise QueryError("bad_parameter", f"{name} must be a whole number")
+    number = int(value)
+    if not low <= number <= high:
+        raise QueryError("bad_parameter", f"{name} runs from {low} to {high}")
+    return number
+
+
+def _filters(params) -> list:
+    checks = []
+    for name, field in (("eventType", "type"), ("EQ_action", "action")):
+        if params.get(name):
+            allowed = set(params[name].split("|"))
+            checks.append(lambda e, f=field, a=allowed: e.get(f) in a)
+    for name, field in (("EQ_bizStep", "bizStep"), ("EQ_disposition", "disposition")):
+        if params.get(name):
+            allowed = {cbv_term_any(v) for v in params[name].split("|")}
+            checks.append(lambda e, f=field, a=allowed: e.get(f) in a)
+    for name, field in (("eventTime", "eventTime"), ("recordTime", "recordTime")):
+        for prefix, keep in (("GE_", lambda t, b: t >= b), ("LT_", lambda t, b: t < b)):
+            if params.get(prefix + name):
+                bound = _time(params[prefix + name], prefix + name)
+                checks.append(lambda e, f=field, b=bound, k=keep: k(_time(e[f], f), b))
+    return checks
+
+
+def _keep(event: dict, checks) -> bool:
+    return all(check(event) for check in checks)
+
+
+def cbv_term_any(value: str) -> str:
+    """A CBV value asked for in any spelling (word, web vocabulary IRI, 1.x URN) as the word."""
+    for prefix in ("https://ref.gs1.org/cbv/BizStep-", "https://ref.gs1.org/cbv/Disp-"):
+        if value.startswith(prefix):
+            return value.removeprefix(prefix)
+    return cbv_term(value)
+
+
+def _time(value: str, name: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except (AttributeError, ValueError):
+        raise QueryError("bad_parameter", f"{name} must be a date and time with its offset") from None
+    if moment.tzinfo is None:
+        raise QueryError("bad_parameter", f"{name} must carry its offset (e.g. Z)")
+    return moment

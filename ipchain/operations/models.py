@@ -59,3 +59,34 @@ class CaseReminder(models.Model):
 
     def __str__(self) -> str:
         return f"case {self.case_id} {self.clock} {self.stage}"
+
+
+class CaptureJob(models.Model):
+    """One EPCIS 2.0 capture request of a brand's system (epcis_capture.py), as the standard's
+    capture job shows it: whether it succeeded, and each refused event's reason."""
+
+    class Behaviour(models.TextChoices):
+        ROLLBACK = "rollback"
+        PROCEED = "proceed"
+
+    capture_id = models.CharField(max_length=32, unique=True)
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="epcis_captures"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    running = models.BooleanField(default=True)
+    success = models.BooleanField(default=True)
+    error_behaviour = models.CharField(max_length=8, choices=Behaviour.choices, default=Behaviour.ROLLBACK)
+    events = models.PositiveIntegerField(default=0, help_text="Events in the document")
+    captured = models.PositiveIntegerField(default=0, help_text="Provenance events signed into the ledger")
+    errors = models.JSONField(default=list, help_text="RFC 7807 problems, one per refused event")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"capture {self.capture_id} ({self.captured}/{self.events})"

@@ -190,3 +190,28 @@ def _element_strings(text: str) -> dict[str, str]:
             value, _, rest = rest[length:].partition(_GS)
         fields.setdefault(ai, value)
     return fields
+
+
+# EPC Tag Data Standard, SGTIN pure identity URI: company prefix and item reference (the
+# indicator digit first) make 13 digits; the serial is URI-escaped.
+_SGTIN_URN = re.compile(r"urn:epc:id:sgtin:(\d{6,12})\.(\d{1,7})\.([^\s]{1,60})")
+
+
+def parse_epc(value: str) -> tuple[str, str]:
+    """The GTIN-14 and serial of an EPC as EPCIS 2.0 carries one: a GS1 Digital Link URI (any
+    domain) or an SGTIN EPC URN. DigitalLinkError("bad_epc") for anything else."""
+    if not isinstance(value, str) or len(value) > MAX_CODE_LENGTH:
+        raise DigitalLinkError("bad_epc", "an EPC is a GS1 Digital Link URI or an EPC URN")
+    if value.startswith("urn:epc:id:sgtin:"):
+        match = _SGTIN_URN.fullmatch(value)
+        if match is None or len(match[1]) + len(match[2]) != 13:
+            raise DigitalLinkError("bad_epc", f"{value[:80]!r} is not an SGTIN EPC URN")
+        body = match[2][0] + match[1] + match[2][1:]
+        return body + str(gtin_check_digit(body)), validate_serial(unquote(match[3]))
+    if value[:8].lower().startswith(("https://", "http://")):
+        try:
+            code = _parse_uri(value)
+        except DigitalLinkError as exc:
+            raise DigitalLinkError("bad_epc", f"{value[:80]!r}: {exc}") from None
+        return code.gtin, code.serial
+    raise DigitalLinkError("bad_epc", f"{value[:80]!r} is not a GS1 Digital Link URI or an SGTIN EPC URN")
