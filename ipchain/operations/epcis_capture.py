@@ -11,6 +11,9 @@ says how it went, each refused event with its reason, as the standard describes 
   refused; `proceed` keeps the good ones.
 - An event whose `eventID` was captured before for the item is refused as a duplicate, so
   that a document sent twice records nothing twice.
+- A brand that keeps its own key (docs/signing.md) signs each record itself and sends it in
+  the event as `ipchain:signedRecord`, one item per event: the node checks the record's
+  signature and that it says what the event says, and logs the record as signed.
 - Transfers and licences are TransactionEvents naming a party: they go through the API.
 """
 
@@ -25,7 +28,7 @@ from ipchain.errors import DomainError
 from ipchain.registry import items
 from ipchain.registry.digital_link import parse_epc
 from ipchain.registry.models import ItemEvent
-from ipchain.registry.records import CBV, EPCIS_EVENTS
+from ipchain.registry.records import CBV, EPCIS_EVENTS, ITEM_REGISTERED
 from ipchain.registry.selectors import visible_items
 
 from .models import CaptureJob
@@ -36,6 +39,8 @@ VALIDATION = "epcisException:ValidationException"
 TOO_LARGE = "epcisException:CaptureLimitExceededException"
 # Event times a little ahead of ours are clock skew, not the future.
 CLOCK_SKEW = timedelta(minutes=5)
+# The extension member carrying a record the brand signed with its own key.
+SIGNED_RECORD = "ipchain:signedRecord"
 # Dispositions that alone say what happened, then bizSteps (records.EPCIS_EVENTS reversed).
 BY_DISPOSITION = {"recalled": "recalled", "stolen": "stolen"}
 BY_BIZ_STEP = {
@@ -156,6 +161,8 @@ def _capture_event(actor, organisation, event) -> int:
     if event_id is not None and (not isinstance(event_id, str) or len(event_id) > items.MAX_DETAIL):
         raise DomainError("bad_event", f"eventID must be a URI of at most {items.MAX_DETAIL} characters")
     keys = [parse_epc(epc) for epc in epcs]
+    if SIGNED_RECORD in event:
+        return _capture_signed(actor, event[SIGNED_RECORD], kind, keys)
     if kind == "registered":
         for gtin, serial in keys:
             items.register_item(actor=actor, brand=organisation, gtin=gtin, serial=serial)
@@ -175,6 +182,22 @@ def _capture_event(actor, organisation, event) -> int:
             raise DomainError("duplicate_event", f"event {event_id} was captured before for {gtin} {serial}")
         items.record_event(actor=actor, item=item, kind=kind, details=details, occurred_at=when)
     return len(keys)
+
+
+def _capture_signed(actor, record, kind: str, keys: list[tuple[str, str]]) -> int:
+    """The brand's own signed record for this event's one item (items.submit_signed_record
+    checks its signature and its chain)."""
+    if len(keys) != 1 or not isinstance(record, dict):
+        raise DomainError("bad_event", f"{SIGNED_RECORD} is one signed record, for an event of one item")
+    says = (
+        "registered" if record.get("type") == ITEM_REGISTERED else record.get("event"),
+        record.get("gtin"),
+        record.get("serial"),
+    )
+    if says != (kind, *keys[0]):
+        raise DomainError("record_mismatch", f"{SIGNED_RECORD} does not record this event for this item")
+    items.submit_signed_record(actor=actor, record=dict(record))
+    return 1
 
 
 def event_kind(event: dict) -> str:

@@ -326,3 +326,71 @@ def test_a_query_it_cannot_answer_says_why(brand_api, params, status, problem_ty
     assert answer.status_code == status
     assert answer["Content-Type"] == "application/problem+json"
     assert answer.json()["type"] == problem_type
+
+
+def test_a_brand_that_keeps_its_own_key_sends_its_signed_records_in_the_events():
+    from ipchain.registry import keys, records
+    from ipchain.registry.digital_link import label_message
+    from ipchain.registry.signing import PrivateKey, b64url_encode, sign_record
+
+    brand = factories.brand("byok", node_key=False)
+    private = PrivateKey.generate()
+    keys.register_holder_key(organisation=brand, public_key=private.public_key)
+    product = factories.product(brand)
+    api = APIClient()
+    api.force_authenticate(factories.brand_admin(brand))
+    registration = records.item_registered_record(
+        brand="byok",
+        gtin=product.gtin,
+        serial="K1",
+        label_sig=b64url_encode(private.sign(label_message(product.gtin, "K1"))),
+        moment=timezone.now(),
+    )
+    epc = [sgtin(product.gtin, "K1")]
+    signed = sign_record(registration, private)
+    job = job_of(
+        api,
+        capture(
+            api,
+            document(event(epc, "commissioning", "active", action="ADD") | {"ipchain:signedRecord": signed}),
+        ),
+    )
+    assert job["success"] is True, job
+    item = Item.objects.get(serial="K1")
+    assert item.key.custody == "holder"
+
+    shipped = sign_record(
+        records.item_event_record(
+            event="shipped",
+            gtin=product.gtin,
+            serial="K1",
+            prev=bytes(item.head_hash),
+            by="byok",
+            details={},
+            moment=timezone.now(),
+        ),
+        private,
+    )
+    # The record must say what the event says, and its signature must hold.
+    wrong = job_of(
+        api,
+        capture(api, document(event(epc, "receiving", "in_progress") | {"ipchain:signedRecord": shipped})),
+    )
+    assert wrong["errors"][0]["reason"] == "record_mismatch"
+    forged = shipped | {
+        "sig": shipped["sig"][:9] + ("A" if shipped["sig"][9] != "A" else "B") + shipped["sig"][10:]
+    }
+    refused = job_of(
+        api, capture(api, document(event(epc, "shipping", "in_transit") | {"ipchain:signedRecord": forged}))
+    )
+    assert refused["errors"][0]["reason"] == "bad_signature"
+    assert not ItemEvent.objects.exists()
+    done = job_of(
+        api, capture(api, document(event(epc, "shipping", "in_transit") | {"ipchain:signedRecord": shipped}))
+    )
+    assert done["success"] is True, done
+    (recorded,) = ItemEvent.objects.all()
+    assert recorded.key.custody == "holder" and recorded.kind == "shipped"
+    # Without its signed record, the node has no key of this brand's to sign with.
+    unsigned = job_of(api, capture(api, document(event(epc, "receiving", "in_progress"))))
+    assert unsigned["errors"][0]["reason"] == "key_not_held"
