@@ -25,7 +25,7 @@ from ipchain.ledger import log
 from ipchain.ledger.audit import audit_log
 from ipchain.ledger.logkey import log_verifier
 from ipchain.ledger.models import SignedCheckpoint
-from ipchain.operations.models import CaseReminder, FailedTask
+from ipchain.operations.models import CaptureJob, CaseReminder, FailedTask
 from ipchain.registry import items
 from ipchain.registry.models import BulkJob, LabelJob, ProductImage
 from tests import factories
@@ -96,6 +96,7 @@ def staff_client(client, superuser, django_capture_on_commit_callbacks):
         task_name="ipchain.ledger.tasks.integrate_pending", task_id="t1", exception_type="OperationalError"
     )
     CaseReminder.objects.create(case=case, clock="notify", due=case.notify_by, stage="due_soon")
+    CaptureJob.objects.create(capture_id="c1", organisation=org, created_by=admin_user, events=1, captured=1)
     Token.objects.create(user=admin_user)
     client.force_login(superuser)
     return client

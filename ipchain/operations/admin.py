@@ -2,7 +2,9 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import CaseReminder, FailedTask
+from ipchain.readonly_admin import ReadOnlyAdmin
+
+from .models import CaptureJob, CaseReminder, FailedTask
 from .workers import RetryRefused, retry_failed_task
 
 
@@ -50,3 +52,12 @@ class CaseReminderAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(CaptureJob)
+class CaptureJobAdmin(ReadOnlyAdmin):
+    """EPCIS captures by brands' systems (epcis_capture.py): what came, what was refused."""
+
+    list_display = ["created_at", "capture_id", "organisation", "events", "captured", "success"]
+    list_filter = ["success", "error_behaviour"]
+    search_fields = ["=capture_id", "organisation__name"]
