@@ -12,6 +12,7 @@ from .merkle import EMPTY_ROOT, ProofError
 from .models import LogEntry, SignedCheckpoint
 from .notes import Checkpoint
 from .tiles import TILE_WIDTH, TiledTree
+from .tlogproof import TlogProof
 
 
 class NotFound(LookupError):
@@ -123,3 +124,16 @@ def _missing_tiles_mean_too_large(size: int):
         if size > current_tree_size():
             raise ProofError("tree_size_too_large", f"tree_size {size} is past the log's size") from None
         raise
+
+
+def tlog_proof(index: int) -> TlogProof:
+    """Entry `index` as a C2SP tlog-proof: its record as the extra data, its inclusion proof
+    in the latest signed checkpoint, and that checkpoint with its cosignatures. NotFound for
+    an entry not yet in a signed checkpoint."""
+    entry = integrated_entry(index)
+    note = latest_checkpoint_note()
+    size = Checkpoint.parse(note.partition("\n\n")[0] + "\n").size
+    if index >= size:
+        raise NotFound("not_yet_checkpointed", f"entry {index} is not yet in a signed checkpoint")
+    proof = inclusion_proof(index, size)
+    return TlogProof(index, tuple(proof.hashes), note, bytes(entry.body))

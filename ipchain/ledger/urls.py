@@ -17,4 +17,5 @@ api_urlpatterns = [
     path("log/submissions/<int:submission_id>", api.SubmissionView.as_view(), name="api-log-submission"),
     path("log/proof/inclusion", api.InclusionProofView.as_view(), name="api-log-inclusion"),
     path("log/proof/consistency", api.ConsistencyProofView.as_view(), name="api-log-consistency"),
+    path("log/proof/tlog", api.TlogProofView.as_view(), name="api-log-tlog-proof"),
 ]

@@ -5,11 +5,14 @@ Reading is open to anyone; appending raw records is for office administrators.
 """
 
 import base64
+import json
 
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.parsers import JSONParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,6 +23,7 @@ from .. import log, reads
 from ..canonical import RecordError, parse_json
 from ..merkle import ProofError
 from ..models import LogEntry
+from ..tlogproof import SUFFIX
 
 ENCODING = OpenApiParameter("encoding", str, enum=["base64", "hex"], description="How hashes are written")
 
@@ -48,6 +52,42 @@ def _int_param(request: Request, name: str, *, required: bool = True) -> int | N
 def _proof_error(exc: ProofError) -> ApiError:
     status = 404 if exc.reason in {"tree_size_too_large", "index_out_of_range"} else 400
     return ApiError(exc.reason, str(exc), status)
+
+
+class TlogProofRenderer(BaseRenderer):
+    """Lets a client ask for the proof as what it is (Accept: text/plain); errors stay JSON."""
+
+    media_type = "text/plain"
+    format = "tlog-proof"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data.encode() if isinstance(data, str) else json.dumps(data).encode()
+
+
+class TlogProofView(APIView):
+    """Entry `index` as a C2SP tlog-proof file: its record, its inclusion proof in the latest
+    signed checkpoint, and that checkpoint with the witnesses' cosignatures. Checkable offline
+    with the log's key (`python -m ipchain.verify_proof`, or the verifier's proof page)."""
+
+    permission_classes = [permissions.AllowAny]
+    renderer_classes = [JSONRenderer, TlogProofRenderer]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("index", int, required=True)],
+        responses={(200, "text/plain"): OpenApiTypes.STR},
+    )
+    def get(self, request: Request) -> HttpResponse:
+        index = _int_param(request, "index")
+        try:
+            proof = reads.tlog_proof(index)
+        except reads.NotFound as exc:
+            raise ApiError(exc.reason, str(exc), 404) from None
+        except ProofError as exc:
+            raise _proof_error(exc) from None
+        response = HttpResponse(proof.text(), content_type="text/plain; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="ipchain-entry-{index}{SUFFIX}"'
+        return response
 
 
 class EntryView(APIView):
