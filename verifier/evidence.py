@@ -16,8 +16,10 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -52,6 +54,9 @@ class Evidence:
     checkpoint_size: int | None = None
     checkpoint_age_seconds: float | None = None
     inclusion_proof_checked: bool = False
+    # Where the registration's C2SP tlog-proof is served, a file to keep: the record, its
+    # inclusion proof and the cosigned checkpoint, checkable offline (python -m ipchain.verify_proof).
+    tlog_proof_url: str | None = None
     stale: bool = False
     notes: list[Note] = field(default_factory=list)
 
@@ -126,9 +131,15 @@ def evidence_for(entry: LogEntry | None) -> Evidence:
         return evidence
     try:
         evidence.inclusion_proof_checked = _proven_included(index, bytes(entry.leaf_hash), latest)
+        evidence.tlog_proof_url = f"{_tlog_proof_path()}?index={index}"
     except (ProofError, LookupError) as exc:
         evidence.notes.append(Note(gettext_noop("inclusion proof failed: %(error)s"), {"error": str(exc)}))
     return evidence
+
+
+@cache
+def _tlog_proof_path() -> str:
+    return reverse("api-log-tlog-proof")
 
 
 def _proven_included(index: int, leaf_hash: bytes, latest: LatestCheckpoint) -> bool:

@@ -5,7 +5,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from ipchain.accounts.models import Role
-from ipchain.ledger import log
+from ipchain.ledger import log, tlogproof
 from ipchain.registry import items, keys
 from ipchain.registry.digital_link import build_label_uri, label_message
 from ipchain.registry.signing import PrivateKey
@@ -37,7 +37,7 @@ def verify(client, code, **extra):
     return client.post("/api/v1/verify", {"code": code, **extra}, format="json")
 
 
-def test_a_genuine_label_with_its_ledger_evidence(world):
+def test_a_genuine_label_with_its_ledger_evidence(world, log_verifier):
     client = APIClient()
     client.force_authenticate(world["officer"])
     response = verify(client, items.label_uri(world["item"]))
@@ -51,6 +51,11 @@ def test_a_genuine_label_with_its_ledger_evidence(world):
     assert body["item"]["guide"]["genuine_features"] == "Holographic woven label"
     scan = Scan.objects.get()
     assert scan.trusted and scan.customs_office == "Rotterdam" and scan.latitude == 51.95
+    # The evidence to keep: the registration as a tlog-proof that holds by itself.
+    proof = tlogproof.parse(client.get(body["evidence"]["tlog_proof_url"]).content.decode())
+    proven = tlogproof.verify(proof, log_verifier)
+    assert proven.index == body["evidence"]["ledger_index"]
+    assert proven.record == bytes(world["item"].registration_entry.body)
 
 
 @pytest.mark.parametrize("how", ["label landing", "typed element string", "plain digital link"])
