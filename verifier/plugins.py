@@ -6,7 +6,9 @@ An app registers in its AppConfig.ready (federation does: docs/architecture.md):
 - an alert hook: told of every recorded verdict that alerts (results.ALERTING), after the
   scan is logged, with the scanner and the moment of the scan;
 - trust-list keys: more keys for the offline trust list (each a dict as trustlist.py lays
-  out its own).
+  out its own);
+- trust-list witnesses: the witnesses whose cosignatures of this log a phone can check
+  offline (each {"name", "vkey"}), for the proof page.
 """
 
 from collections.abc import Callable
@@ -15,10 +17,12 @@ from datetime import datetime
 ItemSource = Callable[..., object]  # (code, *, scanner, latitude, longitude, now) -> Result | None
 AlertHook = Callable[..., None]  # (result, scanner, *, now) -> None
 TrustListKeys = Callable[[], list[dict]]
+TrustListWitnesses = Callable[[], list[dict]]
 
 _item_sources: list[ItemSource] = []
 _alert_hooks: list[AlertHook] = []
 _trust_list_keys: list[TrustListKeys] = []
+_trust_list_witnesses: list[TrustListWitnesses] = []
 
 
 def add_item_source(source: ItemSource) -> None:
@@ -34,6 +38,11 @@ def add_alert_hook(hook: AlertHook) -> None:
 def add_trust_list_keys(provider: TrustListKeys) -> None:
     if provider not in _trust_list_keys:
         _trust_list_keys.append(provider)
+
+
+def add_trust_list_witnesses(provider: TrustListWitnesses) -> None:
+    if provider not in _trust_list_witnesses:
+        _trust_list_witnesses.append(provider)
 
 
 def answer_from_sources(code, *, scanner, latitude, longitude, now: datetime):
@@ -52,3 +61,7 @@ def tell_alert_hooks(result, scanner, *, now: datetime) -> None:
 
 def more_trust_list_keys() -> list[dict]:
     return [key for provider in _trust_list_keys for key in provider()]
+
+
+def more_trust_list_witnesses() -> list[dict]:
+    return [witness for provider in _trust_list_witnesses for witness in provider()]

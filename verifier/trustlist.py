@@ -58,6 +58,8 @@ def trust_list_payload() -> dict:
         # Keys other apps vouch for: federation adds the brand keys peer offices admitted in
         # their own logs, each marked with its office (docs/federation.md).
         + plugins.more_trust_list_keys(),
+        # Witnesses of this log (federation): a checkpoint's cosignatures checked offline.
+        "witnesses": plugins.more_trust_list_witnesses(),
     }
 
 

@@ -263,11 +263,18 @@ def offline_page(request: HttpRequest) -> HttpResponse:
     return render(request, "verifier/offline.html", _scanner_context() | {"offline_reasons": reasons})
 
 
+def proof_page(request: HttpRequest) -> HttpResponse:
+    """Where an officer or a court drops a .tlog-proof file and sees what it proves, checked
+    in the browser with the trust list's keys (static/verifier/proof.js); offline too."""
+    return render(request, "verifier/proof.html", _scanner_context())
+
+
 OFFLINE_FILES = [
     "css/ipchain.css",
     "js/language.js",
     "verifier/scan.js",
     "verifier/offline.js",
+    "verifier/proof.js",
     "verifier/install.js",
     "verifier/verifier.css",
     "verifier/icon.svg",
@@ -284,7 +291,7 @@ def _offline_version() -> str:
     paths = [finders.find(name) for name in OFFLINE_FILES]
     paths += [
         get_template(f"verifier/{name}").origin.name
-        for name in ("verify.html", "offline.html", "_sent_report.html", "sw.js")
+        for name in ("verify.html", "offline.html", "proof.html", "_sent_report.html", "sw.js")
     ]
     for path in paths:
         with open(path, "rb") as f:
@@ -294,7 +301,13 @@ def _offline_version() -> str:
 
 def service_worker(request: HttpRequest) -> HttpResponse:
     """The service worker, from /verify/ but allowed to serve label URIs (/01/...) offline."""
-    urls = ["/verify/", "/verify/offline/", "/verify/manifest.webmanifest", "/verify/trust-list.json"]
+    urls = [
+        "/verify/",
+        "/verify/offline/",
+        "/verify/proof/",
+        "/verify/manifest.webmanifest",
+        "/verify/trust-list.json",
+    ]
     urls += [staticfiles_storage.url(name) for name in OFFLINE_FILES]
     response = render(
         request,

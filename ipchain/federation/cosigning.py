@@ -40,6 +40,14 @@ class Outcome:
     message: str
 
 
+def our_witnesses() -> list[dict]:
+    """The witnesses that cosign this log, with their keys: for the offline trust list."""
+    peers = Peer.objects.filter(cosigns_our_log=True).exclude(witness_vkey="").order_by("name")
+    return [
+        {"name": vkey.split("+", 1)[0], "vkey": vkey} for vkey in peers.values_list("witness_vkey", flat=True)
+    ]
+
+
 def cosignature_lines(tree_size: int) -> str:
     """The cosignature lines gathered for our checkpoint of `tree_size` (IPCHAIN_CHECKPOINT_COSIGNATURES)."""
     lines = Cosignature.objects.filter(checkpoint__tree_size=tree_size).order_by("witness__name")

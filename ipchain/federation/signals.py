@@ -26,3 +26,11 @@ def request_cosignatures() -> None:
     if not Peer.objects.filter(cosigns_our_log=True).exists():
         return
     nudge("ipchain.federation.tasks.collect_cosignatures", every=1, retry_failed=not embedded())
+
+
+@receiver(post_save, sender="federation.Peer", dispatch_uid="federation-peer-trust-list")
+def peer_changed(sender, **kwargs) -> None:
+    """A witness added or changed: the offline trust list names our witnesses (cosigning.our_witnesses)."""
+    from verifier import trustlist
+
+    trustlist.forget()

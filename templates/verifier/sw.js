@@ -69,6 +69,9 @@ self.addEventListener("fetch", (event) => {
       event.respondWith(fromNetworkElse(request, OFFLINE_PAGE));
     } else if (url.pathname === "/verify/") {
       event.respondWith(scannerPage(event));
+    } else if (url.pathname === "/verify/proof/") {
+      // The proof checker works offline: the network first, else the page cached at install.
+      event.respondWith(fromNetworkElse(request, "/verify/proof/"));
     } else {
       // Any other page (the cases, the portal): the network, else the app's offline page,
       // which says the page needs the network and offers the scanner, never the browser's error.
