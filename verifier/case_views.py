@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ipchain.accounts.roles import membership_of
 from ipchain.errors import DomainError
@@ -17,6 +17,7 @@ from ipchain.reasons import explain
 
 from . import cases
 from .confirmations import CONFIRM, confirm_page
+from .evidence_package import case_package
 from .forms import CaseForm, PhotosForm
 from .models import Case
 from .selectors import officer_scan, scan_product
@@ -180,3 +181,15 @@ def case_action(request: HttpRequest, pk: int) -> HttpResponse:
 def _side(user) -> str:
     membership = membership_of(user)
     return membership.organisation.kind if membership else ""
+
+
+@require_safe
+@login_required
+def case_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case's evidence package (evidence_package.py), for the case's parties."""
+    case = get_object_or_404(
+        cases.visible_cases(request.user).select_related("authority", "item__product"), pk=pk
+    )
+    response = HttpResponse(case_package(case), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="case-{case.pk}-evidence.zip"'
+    return response

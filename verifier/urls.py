@@ -14,6 +14,7 @@ urlpatterns = [
     path("verify/cases/new", case_views.case_new, name="case-new"),
     path("verify/cases/<int:pk>/", case_views.case_detail, name="case"),
     path("verify/cases/<int:pk>/action", case_views.case_action, name="case-action"),
+    path("verify/cases/<int:pk>/evidence.zip", case_views.case_evidence, name="case-evidence"),
     path("verify/cases/<int:case_pk>/photos/<int:pk>", file_views.case_photo, name="case-photo"),
     path("verify/products/<int:pk>/image", file_views.product_image, name="product-image"),
     path("verify/guide-photos/<int:pk>", file_views.guide_photo, name="guide-photo"),
