@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from ipchain.ledger.admin import ReadOnlyAdmin
 
-from .models import Alert, Case, CaseAction, CasePhoto, Scan
+from .models import Alert, Case, CaseAction, CasePhoto, Scan, StatusChange
 
 
 @admin.register(Scan)
@@ -70,3 +70,11 @@ class CaseActionAdmin(ReadOnlyAdmin):
 class CasePhotoAdmin(admin.ModelAdmin):
     list_display = ["case", "caption"]
     search_fields = ["caption", "=case__id"]
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(ReadOnlyAdmin):
+    """The offline status list's versions (status_list.py): written with each event."""
+
+    list_display = ["id", "at", "item", "status"]
+    list_filter = ["status"]

@@ -9,9 +9,12 @@ class VerifierConfig(AppConfig):
 
     def ready(self):
         from ipchain.accounts.models import Organisation
-        from ipchain.registry.models import OrgKey, Product
+        from ipchain.registry.models import ItemEvent, OrgKey, Product
 
-        from . import trustlist
+        from . import status_list, trustlist
+
+        # Status changes for the offline status list, recorded with each event that makes one.
+        post_save.connect(status_list.item_event_saved, sender=ItemEvent, dispatch_uid="status-list-change")
 
         # What the offline trust list is built from: a change drops the cached list.
         for model in (OrgKey, Product, Organisation):

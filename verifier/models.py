@@ -197,3 +197,16 @@ class CasePhoto(models.Model):
 
     def __str__(self) -> str:
         return self.caption or f"photo for {self.case}"
+
+
+class StatusChange(models.Model):
+    """An item's status changed (recalled, stolen, destroyed, decommissioned), written in the
+    event's transaction: its id is the offline status list's version, and the changes since a
+    phone's version are the delta it downloads (status_list.py)."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=16)
+    at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.status}"

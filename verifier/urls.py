@@ -9,6 +9,7 @@ urlpatterns = [
     path("verify/sw.js", views.service_worker, name="verify-sw"),
     path("verify/manifest.webmanifest", views.manifest, name="verify-manifest"),
     path("verify/trust-list.json", views.trust_list, name="trust-list"),
+    path("verify/status-list", views.status_list_view, name="status-list"),
     path("verify/suspect", views.suspect, name="verify-suspect"),
     path("verify/cases/", case_views.case_list, name="cases"),
     path("verify/cases/new", case_views.case_new, name="case-new"),

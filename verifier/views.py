@@ -25,7 +25,7 @@ from ipchain.registry.signing import PublicKey
 from ipchain.registry.wording import event_label
 from ipchain.throttling import throttle_page
 
-from . import cases, resolver
+from . import cases, resolver, status_list
 from .audiences import INSIDE, Audience, audience_for
 from .forms import SuspicionForm
 from .results import Result
@@ -357,5 +357,25 @@ def trust_list(request: HttpRequest) -> JsonResponse:
     """The office-signed trust list for offline verification (public, cached briefly)."""
     response = JsonResponse(signed_trust_list())
     response["Cache-Control"] = "public, max-age=300"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@throttle_page("label")
+def status_list_view(request: HttpRequest) -> HttpResponse:
+    """The office-signed offline status list (status_list.py): the full list, or with
+    ?since=<version> the changes since then; 410 when there are too many, for the full list."""
+    since = request.GET.get("since")
+    if since is None:
+        data = status_list.full_list()
+    elif not (since.isascii() and since.isdigit() and len(since) <= 18):
+        return JsonResponse(error_body("bad_parameter", "since is a version number"), status=400)
+    else:
+        try:
+            data = status_list.delta(int(since))
+        except status_list.DeltaTooLarge as exc:
+            return JsonResponse(error_body("delta_too_large", str(exc)), status=410)
+    response = HttpResponse(data, content_type="application/octet-stream")
+    response["Cache-Control"] = "no-cache"
     response["Access-Control-Allow-Origin"] = "*"
     return response
