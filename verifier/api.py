@@ -82,7 +82,19 @@ class OfflineScanIn(VerifyIn):
     id = serializers.UUIDField(help_text="Made by the phone when it queued the scan")
     scanned_at = serializers.DateTimeField()
     offline_verdict = serializers.ChoiceField(
-        choices=["offline_valid", "forged", "revoked", "unknown_product", "unchecked", ""], required=False
+        choices=[
+            "offline_valid",
+            "recalled",
+            "stolen",
+            "destroyed",
+            "listed",
+            "forged",
+            "revoked",
+            "unknown_product",
+            "unchecked",
+            "",
+        ],
+        required=False,
     )
 
 

@@ -274,6 +274,7 @@ OFFLINE_FILES = [
     "js/language.js",
     "verifier/scan.js",
     "verifier/offline.js",
+    "verifier/status.js",
     "verifier/proof.js",
     "verifier/install.js",
     "verifier/verifier.css",

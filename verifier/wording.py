@@ -21,6 +21,10 @@ VERDICT_LABELS = {
 # What the phone said offline (offline.js), named when the node's verdict is shown beside it.
 OFFLINE_VERDICT_LABELS = {
     "offline_valid": _("signature valid, status not checked"),
+    "recalled": _("recalled, by the status list"),
+    "stolen": _("stolen, by the status list"),
+    "destroyed": _("destroyed, by the status list"),
+    "listed": _("possibly listed, to check online"),
     "forged": _("forged label"),
     "revoked": _("key revoked"),
     "unknown_product": _("not a product of the signing rights holder"),

@@ -159,7 +159,29 @@
     if (Array.isArray(key.gtins) && !key.gtins.includes(code.gtin)) {
       return { ...base, verdict: "unknown_product", reason: "not_holders_product", brand: key.name };
     }
-    return { ...base, verdict: "offline_valid", reason: "signature_valid", brand: key.name };
+    return withStatus({ ...base, verdict: "offline_valid", reason: "signature_valid", brand: key.name }, now);
+  }
+
+  // The item's status by the phone's status list (status.js), when it has one: an item in a
+  // delta is known exactly and given its status; one matching the compact sets is "listed",
+  // to check online, never called recalled or stolen outright.
+  async function withStatus(result, now) {
+    let found = null;
+    try {
+      found = window.IpchainStatus ? await window.IpchainStatus.lookup(result.gtin, result.serial) : null;
+    } catch (e) {
+      found = null;
+    }
+    if (!found) return { ...result, status_list_issued: null };
+    const listed = {
+      ...result,
+      status_list_issued: found.issued,
+      status_list_age_seconds: Math.max(0, (now - Date.parse(found.issued)) / 1000),
+      status_list_checkpoint: found.checkpointSize,
+    };
+    if (!found.status) return listed;
+    if (found.exact) return { ...listed, verdict: found.status, reason: "status_list" };
+    return { ...listed, verdict: "listed", reason: found.status };
   }
 
   // --- Scans waiting for the network --------------------------------------------------
@@ -242,6 +264,10 @@
   // offline, say, can only be known once the node has seen the scan.
   const AGREES = {
     offline_valid: ["genuine"],
+    recalled: ["recalled"],
+    stolen: ["stolen"],
+    destroyed: ["destroyed"],
+    listed: ["recalled", "stolen", "destroyed", "genuine"],
     forged: ["forged"],
     revoked: ["revoked"],
     unknown_product: ["forged", "unknown"],
@@ -311,7 +337,7 @@
   if (!page) return;
   const t = page.dataset;
   // A valid signature offline is amber, not green: the item may be stolen or recalled since.
-  const STYLE = { offline_valid: ["warn", "✔"], forged: ["bad", "✖"], revoked: ["bad", "✖"], unchecked: ["warn", "?"], unknown_product: ["warn", "?"], error: ["bad", "✖"], no_list: ["warn", "!"], no_network: ["warn", "!"] };
+  const STYLE = { recalled: ["bad", "!"], stolen: ["bad", "!"], destroyed: ["bad", "✖"], listed: ["warn", "?"], offline_valid: ["warn", "✔"], forged: ["bad", "✖"], revoked: ["bad", "✖"], unchecked: ["warn", "?"], unknown_product: ["warn", "?"], error: ["bad", "✖"], no_list: ["warn", "!"], no_network: ["warn", "!"] };
 
   function show(kind, headline, detail) {
     const [style, icon] = STYLE[kind];
@@ -362,8 +388,9 @@
     const code = document.getElementById("offline-code");
     code.textContent = codeText(result.gtin, result.serial);
     const unknownKey = result.reason === "unknown_key" || result.reason === "key_not_yet_valid";
-    const headline = { offline_valid: t.valid, forged: unknownKey ? t.unknownKey : t.forged, revoked: t.revoked, unknown_product: t.unknownProduct, unchecked: t.unchecked }[result.verdict];
-    const detail = { offline_valid: t.validDetail, forged: unknownKey ? t.unknownKeyDetail : t.forgedDetail, revoked: t.revokedDetail, unknown_product: t.unknownProductDetail, unchecked: t.uncheckedDetail }[result.verdict];
+    const statusWord = { recalled: t.statusRecalled, stolen: t.statusStolen, destroyed: t.statusDestroyed }[result.reason] || "";
+    const headline = { offline_valid: t.valid, recalled: t.recalled, stolen: t.stolen, destroyed: t.destroyed, listed: (t.listed || "").replace("%(status)s", statusWord), forged: unknownKey ? t.unknownKey : t.forged, revoked: t.revoked, unknown_product: t.unknownProduct, unchecked: t.unchecked }[result.verdict];
+    const detail = { offline_valid: result.status_list_issued ? t.validListedDetail : t.validDetail, recalled: t.byListDetail, stolen: t.byListDetail, destroyed: t.byListDetail, listed: t.listedDetail, forged: unknownKey ? t.unknownKeyDetail : t.forgedDetail, revoked: t.revokedDetail, unknown_product: t.unknownProductDetail, unchecked: t.uncheckedDetail }[result.verdict];
     show(result.verdict, headline, detail);
     page.dataset.reason = result.reason;
     // Whose key made the signature, only where it verified: a forged label is nobody's.
@@ -380,6 +407,13 @@
       age.classList.add("notice", "warn");
       age.setAttribute("role", "alert");
       age.textContent = "⚠ " + age.textContent + " " + t.stale;
+    }
+    // The status list's age, on every offline verdict it took part in (or that there is none).
+    const statusAge = document.getElementById("status-age");
+    if (statusAge && ["offline_valid", "recalled", "stolen", "destroyed", "listed"].includes(result.verdict)) {
+      statusAge.textContent = result.status_list_issued
+        ? t.statusAge.replace("%(age)s", ageInWords(result.status_list_age_seconds)).replace("%(issued)s", when(result.status_list_issued))
+        : t.noStatusList;
     }
     // One queued scan per page: a reload of this page sends it once (the same id).
     const key = "ipchain-queued:" + location.href;
