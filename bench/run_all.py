@@ -17,6 +17,7 @@ SCRIPTS = [
     ["dashboard.py"],
     ["federation.py"],
     ["trust_list.py"],
+    ["status_list.py"],
 ]
 
 if __name__ == "__main__":

@@ -90,6 +90,8 @@ def test_a_delta_carries_the_changes_since_a_version(client, world, settings):
         golomb.item_hash(product.gtin, "D").to_bytes(8, "big"): 3,
         golomb.item_hash(product.gtin, "R").to_bytes(8, "big"): 3,  # its latest status only
     }
+    # 9 bytes a change and an envelope under 1 KB: a day's 10,000 changes fit in 100 KB.
+    assert len(client.get(f"/verify/status-list?since={first}").content) - 9 * 3 < 1000
     assert verified(client.get(f"/verify/status-list?since={last}").content)[0]["count"] == 0
     settings.IPCHAIN_STATUS_DELTA_MAX = 2
     too_many = client.get("/verify/status-list?since=0")
