@@ -6,6 +6,7 @@ urlpatterns = [
     path("verify/", views.verify_page, name="verify"),
     path("verify/offline/", views.offline_page, name="verify-offline"),
     path("verify/proof/", views.proof_page, name="verify-proof"),
+    path("verify/consignment/", views.consignment_page, name="verify-consignment"),
     path("verify/sw.js", views.service_worker, name="verify-sw"),
     path("verify/manifest.webmanifest", views.manifest, name="verify-manifest"),
     path("verify/trust-list.json", views.trust_list, name="trust-list"),

@@ -263,6 +263,13 @@ def offline_page(request: HttpRequest) -> HttpResponse:
     return render(request, "verifier/offline.html", _scanner_context() | {"offline_reasons": reasons})
 
 
+@login_required
+def consignment_page(request: HttpRequest) -> HttpResponse:
+    """Consignment mode (static/verifier/consignment.js): the shipment's reference, then item
+    after item without leaving the camera, tallied, and one case for the suspect ones."""
+    return render(request, "verifier/consignment.html", _scanner_context())
+
+
 def proof_page(request: HttpRequest) -> HttpResponse:
     """Where an officer or a court drops a .tlog-proof file and sees what it proves, checked
     in the browser with the trust list's keys (static/verifier/proof.js); offline too."""
@@ -276,6 +283,7 @@ OFFLINE_FILES = [
     "verifier/offline.js",
     "verifier/status.js",
     "verifier/proof.js",
+    "verifier/consignment.js",
     "verifier/install.js",
     "verifier/verifier.css",
     "verifier/icon.svg",
@@ -292,7 +300,14 @@ def _offline_version() -> str:
     paths = [finders.find(name) for name in OFFLINE_FILES]
     paths += [
         get_template(f"verifier/{name}").origin.name
-        for name in ("verify.html", "offline.html", "proof.html", "_sent_report.html", "sw.js")
+        for name in (
+            "verify.html",
+            "offline.html",
+            "proof.html",
+            "consignment.html",
+            "_sent_report.html",
+            "sw.js",
+        )
     ]
     for path in paths:
         with open(path, "rb") as f:

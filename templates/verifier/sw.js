@@ -48,6 +48,18 @@ async function scannerPage(event) {
   return (await caches.match("/verify/")) || Response.error();
 }
 
+async function keptPage(event) {
+  try {
+    const response = await fetch(event.request);
+    if (response.ok && !response.redirected) {
+      const copy = response.clone();
+      event.waitUntil(caches.open(CACHE).then((cache) => cache.put(new URL(event.request.url).pathname, copy)));
+    }
+    if (response.status < 502 || response.status > 504) return response;
+  } catch (e) { /* no network */ }
+  return (await caches.match(new URL(event.request.url).pathname)) || (await caches.match(OFFLINE_PAGE)) || Response.error();
+}
+
 async function trustList(request) {
   try {
     const response = await fetch(request);
@@ -71,7 +83,10 @@ self.addEventListener("fetch", (event) => {
       event.respondWith(scannerPage(event));
     } else if (url.pathname === "/verify/proof/") {
       // The proof checker works offline: the network first, else the page cached at install.
-      event.respondWith(fromNetworkElse(request, "/verify/proof/"));
+      event.respondWith(fromNetworkElse(request, url.pathname));
+    } else if (url.pathname === "/verify/consignment/") {
+      // Consignment mode is for signed-in officers: kept when opened, shown from the cache offline.
+      event.respondWith(keptPage(event));
     } else {
       // Any other page (the cases, the portal): the network, else the app's offline page,
       // which says the page needs the network and offers the scanner, never the browser's error.
