@@ -208,5 +208,12 @@
     }
   });
 
+  // Scans checked on the phone are sent to the node when the network is back.
+  window.addEventListener("online", () => {
+    status.textContent = running ? t.pointAt : status.textContent;
+    window.IpchainOffline.flushQueue().catch(() => {});
+  });
+  window.addEventListener("offline", () => { if (running) status.textContent = t.offline; });
+
   window.IpchainConsignment = { counts, seen };
 })();

@@ -389,7 +389,7 @@
     code.textContent = codeText(result.gtin, result.serial);
     const unknownKey = result.reason === "unknown_key" || result.reason === "key_not_yet_valid";
     const statusWord = { recalled: t.statusRecalled, stolen: t.statusStolen, destroyed: t.statusDestroyed }[result.reason] || "";
-    const headline = { offline_valid: t.valid, recalled: t.recalled, stolen: t.stolen, destroyed: t.destroyed, listed: (t.listed || "").replace("%(status)s", statusWord), forged: unknownKey ? t.unknownKey : t.forged, revoked: t.revoked, unknown_product: t.unknownProduct, unchecked: t.unchecked }[result.verdict];
+    const headline = { offline_valid: result.status_list_issued ? t.validListed : t.valid, recalled: t.recalled, stolen: t.stolen, destroyed: t.destroyed, listed: (t.listed || "").replace("%(status)s", statusWord), forged: unknownKey ? t.unknownKey : t.forged, revoked: t.revoked, unknown_product: t.unknownProduct, unchecked: t.unchecked }[result.verdict];
     const detail = { offline_valid: result.status_list_issued ? t.validListedDetail : t.validDetail, recalled: t.byListDetail, stolen: t.byListDetail, destroyed: t.byListDetail, listed: t.listedDetail, forged: unknownKey ? t.unknownKeyDetail : t.forgedDetail, revoked: t.revokedDetail, unknown_product: t.unknownProductDetail, unchecked: t.uncheckedDetail }[result.verdict];
     show(result.verdict, headline, detail);
     page.dataset.reason = result.reason;
@@ -412,7 +412,8 @@
     const statusAge = document.getElementById("status-age");
     if (statusAge && ["offline_valid", "recalled", "stolen", "destroyed", "listed"].includes(result.verdict)) {
       statusAge.textContent = result.status_list_issued
-        ? t.statusAge.replace("%(age)s", ageInWords(result.status_list_age_seconds)).replace("%(issued)s", when(result.status_list_issued))
+        ? t.statusAge.replace("%(age)s", ageInWords(result.status_list_age_seconds)).replace("%(issued)s", when(result.status_list_issued)) +
+          (result.status_list_checkpoint ? " " + t.statusCheckpoint.replace("%(size)s", result.status_list_checkpoint) : "")
         : t.noStatusList;
     }
     // One queued scan per page: a reload of this page sends it once (the same id).

@@ -23,7 +23,7 @@ from tests import factories
 from verifier.models import Case, Scan
 
 from .browser import chrome, csp_violations, keep, phone
-from .test_browser_offline import sign_in
+from .test_browser_offline import READY, Outage, set_offline, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -121,3 +121,40 @@ def test_a_carton_is_scanned_without_leaving_the_camera(live_server, carton, tmp
     (case,) = Case.objects.all()
     assert case.quantity == 2 and "SSCC 106141411234567897" in case.goods
     assert json.dumps(case.notes).count("ipo.example/01/") == 2
+
+
+def test_offline_the_carton_is_checked_on_the_phone_and_sent_when_back(live_server, carton, tmp_path):
+    outage = Outage(live_server)
+    video = carton_video(carton, tmp_path / "carton.y4m")
+    browser = chrome(camera_file=video, profile=str(tmp_path / "profile"))
+    try:
+        phone(browser)
+        sign_in(browser, live_server.url, next_page="/verify/consignment/")
+        WebDriverWait(browser, 30).until(lambda b: b.execute_async_script(READY))
+        browser.get(live_server.url + "/verify/consignment/")  # kept by the service worker now
+        WebDriverWait(browser, 20).until(lambda b: b.execute_async_script(KEPT))
+        with outage:
+            set_offline(browser, True)
+            browser.get(live_server.url + "/verify/consignment/")
+            browser.find_element(By.ID, "consignment-ref").send_keys("MRN 26NL000000123456A1")
+            browser.find_element(By.CSS_SELECTOR, "#consignment-start button").click()
+            counts = "return window.IpchainConsignment.counts()"
+            WebDriverWait(browser, 30).until(lambda b: b.execute_script(counts)["n"] == len(carton))
+            WebDriverWait(browser, 30).until(lambda b: b.execute_script(counts)["pending"] == 0)
+            tally = browser.find_element(By.ID, "consignment-tally").text
+            assert tally == "10 scanned: 7 genuine, 2 suspect, 1 unknown"
+            assert "No network" in browser.find_element(By.CSS_SELECTOR, ".scan-status").text
+            keep(browser, tmp_path, "consignment-offline-en")
+            assert Scan.objects.count() == 0
+        set_offline(browser, False)
+        # Back online: the phone sends its queued scans, each once.
+        WebDriverWait(browser, 30).until(lambda b: Scan.objects.filter(offline=True).count() == 10)
+    finally:
+        browser.quit()
+    assert Scan.objects.filter(offline=True).values("gtin", "serial").distinct().count() == 10
+
+
+KEPT = """
+const done = arguments[arguments.length - 1];
+caches.match("/verify/consignment/").then((hit) => done(Boolean(hit))).catch(() => done(false));
+"""
