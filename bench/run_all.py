@@ -18,6 +18,7 @@ SCRIPTS = [
     ["federation.py"],
     ["trust_list.py"],
     ["status_list.py"],
+    ["consignment.py"],
 ]
 
 if __name__ == "__main__":
