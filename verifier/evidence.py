@@ -29,6 +29,7 @@ from ipchain.ledger.logkey import log_verifier
 from ipchain.ledger.merkle import ProofError, verify_inclusion
 from ipchain.ledger.models import LogEntry, SignedCheckpoint
 from ipchain.ledger.notes import open_checkpoint
+from ipchain.ledger.reads import NotFound, tlog_proof
 from ipchain.ledger.tiles import TILE_BYTES, TiledTree
 
 PROVEN_MAX = 50_000  # remembered proofs, about 200 bytes each
@@ -57,6 +58,8 @@ class Evidence:
     # Where the registration's C2SP tlog-proof is served, a file to keep: the record, its
     # inclusion proof and the cosigned checkpoint, checkable offline (python -m ipchain.verify_proof).
     tlog_proof_url: str | None = None
+    # The proof itself, for customs officers' verdicts (evidence they keep): the file's text.
+    tlog_proof: str | None = None
     stale: bool = False
     notes: list[Note] = field(default_factory=list)
 
@@ -176,3 +179,14 @@ def _drop_partial_tiles() -> None:
     with _lock:
         for key in [key for key, data in _tiles.items() if len(data) < TILE_BYTES]:
             del _tiles[key]
+
+
+def attach_proof(evidence: Evidence) -> None:
+    """The registration's tlog-proof in the evidence itself (for a customs officer's verdict:
+    evidence to keep, offline too); a proof that cannot be made yet leaves it out."""
+    if not evidence.inclusion_proof_checked or evidence.ledger_index is None:
+        return
+    try:
+        evidence.tlog_proof = tlog_proof(evidence.ledger_index).text()
+    except (NotFound, ProofError, LookupError):
+        evidence.tlog_proof = None

@@ -18,7 +18,7 @@ from ipchain.registry.provenance import label_signature_matches
 from ipchain.registry.selectors import item_history
 
 from . import lookup, plugins, recorder, scanners
-from .evidence import evidence_for
+from .evidence import attach_proof, evidence_for
 from .lookup import find_item, signed_by_known_key
 from .results import Result
 from .scanners import Scanner, scanner_for
@@ -62,6 +62,8 @@ def verify_code(
     )
     if result is None:
         result = _unknown_result(code, now)
+    if scanner.trusted and result.item is not None:
+        attach_proof(result.evidence)
     if log:
         recorder.record_scan(result, text, scanner, latitude, longitude, now, offline=scanned_at is not None)
     return result

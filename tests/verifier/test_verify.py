@@ -52,7 +52,9 @@ def test_a_genuine_label_with_its_ledger_evidence(world, log_verifier):
     scan = Scan.objects.get()
     assert scan.trusted and scan.customs_office == "Rotterdam" and scan.latitude == 51.95
     # The evidence to keep: the registration as a tlog-proof that holds by itself.
-    proof = tlogproof.parse(client.get(body["evidence"]["tlog_proof_url"]).content.decode())
+    served = client.get(body["evidence"]["tlog_proof_url"]).content.decode()
+    assert body["evidence"]["tlog_proof"] == served  # an officer's verdict carries the proof itself
+    proof = tlogproof.parse(served)
     proven = tlogproof.verify(proof, log_verifier)
     assert proven.index == body["evidence"]["ledger_index"]
     assert proven.record == bytes(world["item"].registration_entry.body)
@@ -176,3 +178,14 @@ def test_alerts_reach_the_brand_portal(world, client):
     )
     client.force_login(world["admin"])
     assert "forged" in client.get("/portal/alerts/").content.decode()
+
+
+def test_the_public_gets_the_proofs_address_and_an_officer_the_proof(world):
+    public = verify(APIClient(), items.label_uri(world["item"])).json()["evidence"]
+    assert public["tlog_proof"] is None and public["tlog_proof_url"].startswith(
+        "/api/v1/log/proof/tlog?index="
+    )
+    officer = APIClient()
+    officer.force_authenticate(world["officer"])
+    carried = verify(officer, items.label_uri(world["item"])).json()["evidence"]["tlog_proof"]
+    assert carried.startswith("c2sp.org/tlog-proof@v1\nextra ")
