@@ -439,6 +439,8 @@ IPCHAIN_BULK_MAX_BYTES = env_int("IPCHAIN_BULK_MAX_BYTES", 200 * 2**20)
 # often (seconds); phones catch up with deltas, of at most this many changes.
 IPCHAIN_STATUS_LIST_SECONDS = env_int("IPCHAIN_STATUS_LIST_SECONDS", 300)
 IPCHAIN_STATUS_DELTA_MAX = env_int("IPCHAIN_STATUS_DELTA_MAX", 50_000)
+# An item an officer's scan found cloned stays on the list as a suspected clone this long.
+IPCHAIN_STATUS_CLONE_DAYS = env_int("IPCHAIN_STATUS_CLONE_DAYS", 90)
 # Evidence older than this (seconds) is flagged on the verdict.
 IPCHAIN_EVIDENCE_MAX_AGE = env_int("IPCHAIN_EVIDENCE_MAX_AGE", 3600)
 # Detention case clocks in working days (EU Regulation 608/2013 by default; verifier/clocks.py).

@@ -87,6 +87,7 @@ class OfflineScanIn(VerifyIn):
             "recalled",
             "stolen",
             "destroyed",
+            "suspected_clone",
             "listed",
             "forged",
             "revoked",

@@ -18,12 +18,13 @@ from django.utils import timezone
 from ipchain.accounts.models import Organisation
 from ipchain.registry.models import Item
 
-from . import plugins, scanlog
+from . import plugins, scanlog, status_list
 from .alerts import add_alert
 from .metrics import count_offline_scan
 from .models import Alert, Case, Scan
 from .results import Result
 from .scanners import Scanner
+from .verdicts import Verdict
 
 MAX_CODE_STORED = 1024
 
@@ -55,6 +56,8 @@ def record_scan(
     }
     scanlog.write(scan, alert_fields(result, scanner, now))
     result.scan_ref = ref
+    if result.verdict == Verdict.SUSPECTED_CLONE and item is not None and scanner.trusted:
+        status_list.clone_suspected(item)  # phones hear of it with the next delta
     if result.alerting:
         plugins.tell_alert_hooks(result, scanner, now=now)
     return ref
@@ -100,6 +103,8 @@ def record_offline_scan(
     if result.alerting:
         plugins.tell_alert_hooks(result, scanner, now=scanned_at)
     count_offline_scan(str(result.verdict), offline_verdict)
+    if result.verdict == Verdict.SUSPECTED_CLONE and result.item is not None and scanner.trusted:
+        status_list.clone_suspected(result.item)
     return scan
 
 

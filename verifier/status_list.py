@@ -20,6 +20,7 @@ gives the blob's SHA-256. A full list's blob is one Golomb-coded set per status
 import hashlib
 import json
 import struct
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -39,7 +40,7 @@ from .models import StatusChange
 MAGIC = b"IPSL"
 P = 14  # 2^-14: an unlisted item matches a set about once in 16,384 lookups
 # The statuses listed, by their code in deltas; decommissioned items read as destroyed.
-STATUS_CODES = {"recalled": 1, "stolen": 2, "destroyed": 3}
+STATUS_CODES = {"recalled": 1, "stolen": 2, "destroyed": 3, "suspected_clone": 4}
 LISTED_AS = {
     "recalled": "recalled",
     "stolen": "stolen",
@@ -73,6 +74,17 @@ def build_full_list() -> bytes:
     rows = Item.objects.filter(status__in=LISTED_AS).values_list("product__gtin", "serial", "status")
     for gtin, serial, status in rows.iterator(chunk_size=10_000):
         hashes[LISTED_AS[status]].append(golomb.item_hash(gtin, serial))
+    # Items an officer's scan found cloned lately (a verdict, not a status: it expires).
+    clones = (
+        StatusChange.objects.filter(
+            status="suspected_clone", at__gte=_clone_window_start(), item__status="active"
+        )
+        .values_list("item__product__gtin", "item__serial")
+        .distinct()
+    )
+    hashes["suspected_clone"] = [
+        golomb.item_hash(gtin, serial) for gtin, serial in clones.iterator(chunk_size=10_000)
+    ]
     sets = [(status, len(values), golomb.encode(values, P)) for status, values in hashes.items()]
     blob = b"".join(data for _status, _n, data in sets)
     header = _header("status_list") | {
@@ -123,6 +135,19 @@ def parse(data: bytes) -> tuple[dict, dict, bytes]:
     envelope = json.loads(data[8 : 8 + length])
     header = json.loads(b64url_decode(envelope["payload"]))
     return envelope, header, data[8 + length :]
+
+
+def clone_suspected(item) -> None:
+    """An officer's scan found `item` cloned: listed as a suspected clone for
+    IPCHAIN_STATUS_CLONE_DAYS (once in that time: phones need no repeat)."""
+    if not StatusChange.objects.filter(
+        item=item, status="suspected_clone", at__gte=_clone_window_start()
+    ).exists():
+        StatusChange.objects.create(item=item, status="suspected_clone")
+
+
+def _clone_window_start():
+    return timezone.now() - timedelta(days=settings.IPCHAIN_STATUS_CLONE_DAYS)
 
 
 def item_event_saved(sender, instance, created: bool, **kwargs) -> None:

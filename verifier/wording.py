@@ -24,6 +24,7 @@ OFFLINE_VERDICT_LABELS = {
     "recalled": _("recalled, by the status list"),
     "stolen": _("stolen, by the status list"),
     "destroyed": _("destroyed, by the status list"),
+    "suspected_clone": _("suspected clone, by the status list"),
     "listed": _("possibly listed, to check online"),
     "forged": _("forged label"),
     "revoked": _("key revoked"),

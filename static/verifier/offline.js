@@ -267,7 +267,8 @@
     recalled: ["recalled"],
     stolen: ["stolen"],
     destroyed: ["destroyed"],
-    listed: ["recalled", "stolen", "destroyed", "genuine"],
+    suspected_clone: ["suspected_clone"],
+    listed: ["recalled", "stolen", "destroyed", "suspected_clone", "genuine"],
     forged: ["forged"],
     revoked: ["revoked"],
     unknown_product: ["forged", "unknown"],
@@ -337,7 +338,7 @@
   if (!page) return;
   const t = page.dataset;
   // A valid signature offline is amber, not green: the item may be stolen or recalled since.
-  const STYLE = { recalled: ["bad", "!"], stolen: ["bad", "!"], destroyed: ["bad", "✖"], listed: ["warn", "?"], offline_valid: ["warn", "✔"], forged: ["bad", "✖"], revoked: ["bad", "✖"], unchecked: ["warn", "?"], unknown_product: ["warn", "?"], error: ["bad", "✖"], no_list: ["warn", "!"], no_network: ["warn", "!"] };
+  const STYLE = { suspected_clone: ["bad", "⚠"], recalled: ["bad", "!"], stolen: ["bad", "!"], destroyed: ["bad", "✖"], listed: ["warn", "?"], offline_valid: ["warn", "✔"], forged: ["bad", "✖"], revoked: ["bad", "✖"], unchecked: ["warn", "?"], unknown_product: ["warn", "?"], error: ["bad", "✖"], no_list: ["warn", "!"], no_network: ["warn", "!"] };
 
   function show(kind, headline, detail) {
     const [style, icon] = STYLE[kind];
@@ -388,9 +389,9 @@
     const code = document.getElementById("offline-code");
     code.textContent = codeText(result.gtin, result.serial);
     const unknownKey = result.reason === "unknown_key" || result.reason === "key_not_yet_valid";
-    const statusWord = { recalled: t.statusRecalled, stolen: t.statusStolen, destroyed: t.statusDestroyed }[result.reason] || "";
-    const headline = { offline_valid: result.status_list_issued ? t.validListed : t.valid, recalled: t.recalled, stolen: t.stolen, destroyed: t.destroyed, listed: (t.listed || "").replace("%(status)s", statusWord), forged: unknownKey ? t.unknownKey : t.forged, revoked: t.revoked, unknown_product: t.unknownProduct, unchecked: t.unchecked }[result.verdict];
-    const detail = { offline_valid: result.status_list_issued ? t.validListedDetail : t.validDetail, recalled: t.byListDetail, stolen: t.byListDetail, destroyed: t.byListDetail, listed: t.listedDetail, forged: unknownKey ? t.unknownKeyDetail : t.forgedDetail, revoked: t.revokedDetail, unknown_product: t.unknownProductDetail, unchecked: t.uncheckedDetail }[result.verdict];
+    const statusWord = { recalled: t.statusRecalled, stolen: t.statusStolen, destroyed: t.statusDestroyed, suspected_clone: t.statusSuspectedClone }[result.reason] || "";
+    const headline = { offline_valid: result.status_list_issued ? t.validListed : t.valid, recalled: t.recalled, stolen: t.stolen, destroyed: t.destroyed, suspected_clone: t.suspectedClone, listed: (t.listed || "").replace("%(status)s", statusWord), forged: unknownKey ? t.unknownKey : t.forged, revoked: t.revoked, unknown_product: t.unknownProduct, unchecked: t.unchecked }[result.verdict];
+    const detail = { offline_valid: result.status_list_issued ? t.validListedDetail : t.validDetail, recalled: t.byListDetail, stolen: t.byListDetail, destroyed: t.byListDetail, suspected_clone: t.byListDetail, listed: t.listedDetail, forged: unknownKey ? t.unknownKeyDetail : t.forgedDetail, revoked: t.revokedDetail, unknown_product: t.unknownProductDetail, unchecked: t.uncheckedDetail }[result.verdict];
     show(result.verdict, headline, detail);
     page.dataset.reason = result.reason;
     // Whose key made the signature, only where it verified: a forged label is nobody's.
@@ -410,7 +411,7 @@
     }
     // The status list's age, on every offline verdict it took part in (or that there is none).
     const statusAge = document.getElementById("status-age");
-    if (statusAge && ["offline_valid", "recalled", "stolen", "destroyed", "listed"].includes(result.verdict)) {
+    if (statusAge && ["offline_valid", "recalled", "stolen", "destroyed", "suspected_clone", "listed"].includes(result.verdict)) {
       statusAge.textContent = result.status_list_issued
         ? t.statusAge.replace("%(age)s", ageInWords(result.status_list_age_seconds)).replace("%(issued)s", when(result.status_list_issued)) +
           (result.status_list_checkpoint ? " " + t.statusCheckpoint.replace("%(size)s", result.status_list_checkpoint) : "")

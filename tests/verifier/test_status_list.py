@@ -98,3 +98,21 @@ def test_a_delta_carries_the_changes_since_a_version(client, world, settings):
     assert (too_many.status_code, too_many.json()["error"]["reason"]) == (410, "delta_too_large")
     for bad in ("x", "-1", "1" * 30, "²"):
         assert client.get("/verify/status-list", {"since": bad}).status_code == 400
+
+
+def test_a_suspected_clone_is_listed_for_a_while_then_leaves_the_list(client, world, settings):
+    product, _admin, made = world
+    status_list.clone_suspected(made["A"])
+    status_list.clone_suspected(made["A"])  # seen again: listed once
+    assert StatusChange.objects.filter(status="suspected_clone").count() == 1
+    header, blob = verified(status_list.build_full_list())
+    sizes = {entry["status"]: entry["n"] for entry in header["sets"]}
+    assert sizes == {"recalled": 1, "stolen": 1, "destroyed": 1, "suspected_clone": 1}
+    offset = sum(entry["bytes"] for entry in header["sets"][:3])
+    assert golomb.contains(blob[offset:], 1, 14, golomb.item_hash(product.gtin, "A"))
+    clone = StatusChange.objects.get(status="suspected_clone")
+    _header, delta = verified(status_list.delta(clone.id - 1))
+    assert delta == golomb.item_hash(product.gtin, "A").to_bytes(8, "big") + bytes([4])
+    settings.IPCHAIN_STATUS_CLONE_DAYS = 0  # the suspicion has aged out of the list
+    header, _blob = verified(status_list.build_full_list())
+    assert {entry["status"]: entry["n"] for entry in header["sets"]}["suspected_clone"] == 0

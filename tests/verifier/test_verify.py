@@ -10,7 +10,7 @@ from ipchain.registry import items, keys
 from ipchain.registry.digital_link import build_label_uri, label_message
 from ipchain.registry.signing import PrivateKey
 from tests import factories
-from verifier.models import Alert, Scan
+from verifier.models import Alert, Scan, StatusChange
 
 pytestmark = pytest.mark.django_db
 
@@ -125,6 +125,8 @@ def test_a_label_seen_by_officers_at_impossible_distances_is_a_suspected_clone(w
     body = verify(client, uri).json()  # Rotterdam, minutes later
     assert body["verdict"] == "suspected_clone"
     assert Alert.objects.filter(brand=world["brand"], kind="suspected_clone").count() == 1
+    # Phones hear of it with the next status list delta, once however often it is seen again.
+    assert list(StatusChange.objects.values_list("item", "status")) == [(world["item"].pk, "suspected_clone")]
 
 
 def test_the_label_uri_lands_on_a_page_and_answers_json(world, client):
