@@ -40,6 +40,18 @@ def add_trust_list_keys(provider: TrustListKeys) -> None:
         _trust_list_keys.append(provider)
 
 
+_trust_list_logs: list[TrustListWitnesses] = []
+
+
+def add_trust_list_logs(provider: TrustListWitnesses) -> None:
+    if provider not in _trust_list_logs:
+        _trust_list_logs.append(provider)
+
+
+def more_trust_list_logs() -> list[dict]:
+    return [log for provider in _trust_list_logs for log in provider()]
+
+
 def add_trust_list_witnesses(provider: TrustListWitnesses) -> None:
     if provider not in _trust_list_witnesses:
         _trust_list_witnesses.append(provider)

@@ -60,6 +60,8 @@ def trust_list_payload() -> dict:
         + plugins.more_trust_list_keys(),
         # Witnesses of this log (federation): a checkpoint's cosignatures checked offline.
         "witnesses": plugins.more_trust_list_witnesses(),
+        # Peer offices' logs this node mirrors (federation): their items' proofs checked offline.
+        "peer_logs": plugins.more_trust_list_logs(),
     }
 
 

@@ -16,3 +16,4 @@ class FederationConfig(AppConfig):
         plugins.add_alert_hook(sightings.report_sighting)
         plugins.add_trust_list_keys(peer_items.peer_trust_list_keys)
         plugins.add_trust_list_witnesses(cosigning.our_witnesses)
+        plugins.add_trust_list_logs(cosigning.peer_logs)

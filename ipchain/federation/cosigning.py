@@ -40,6 +40,16 @@ class Outcome:
     message: str
 
 
+def peer_logs() -> list[dict]:
+    """The logs of the offices we mirror, with their keys: for the offline trust list (the
+    proof page checks a peer item's proof with them)."""
+    peers = Peer.objects.filter(mirror_its_log=True).order_by("name")
+    return [
+        {"origin": origin, "vkey": vkey, "office": name}
+        for name, origin, vkey in peers.values_list("name", "origin", "log_vkey")
+    ]
+
+
 def our_witnesses() -> list[dict]:
     """The witnesses that cosign this log, with their keys: for the offline trust list."""
     peers = Peer.objects.filter(cosigns_our_log=True).exclude(witness_vkey="").order_by("name")

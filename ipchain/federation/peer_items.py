@@ -27,6 +27,7 @@ from django.utils import timezone
 from ipchain.errors import DomainError
 from ipchain.ledger.merkle import ProofError, leaf_hash
 from ipchain.ledger.notes import NoteError, Verifier, open_checkpoint
+from ipchain.ledger.tlogproof import TlogProof
 from ipchain.registry import records
 from ipchain.registry.digital_link import ScannedCode, label_message
 from ipchain.registry.models import OrgKey
@@ -328,6 +329,10 @@ def _evidence(registration: Registration, now: datetime) -> PeerEvidence:
         return evidence
     evidence.cosigned_by = sorted(c.witness.name for c in cosigners)
     evidence.trusted = len(cosigners) >= quorum
+    # The same as a file to keep: checkable offline with the peer's log key (docs/ledger.md).
+    evidence.tlog_proof = TlogProof(
+        entry.leaf_index, tuple(proof.hashes), proof.checkpoint_note, bytes(entry.body)
+    ).text()
     cosigned = {
         "size": proof.tree_size,
         "origin": peer.origin,

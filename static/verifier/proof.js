@@ -122,9 +122,13 @@
     } catch (e) {
       throw new ProofError("no-list");
     }
+    // This office's log, or a peer office's it mirrors: the one the checkpoint names.
+    const logs = [list.log, ...(list.peer_logs || [])];
+    const log = logs.find((l) => l.origin === checkpoint.origin);
+    if (!log) throw new ProofError("wrong-log");
     let logKey;
     try {
-      logKey = await parseVkey(list.log.vkey, 0x01);
+      logKey = await parseVkey(log.vkey, 0x01);
     } catch (e) {
       throw new ProofError(e instanceof ProofError ? "wrong-log" : "no-crypto");
     }

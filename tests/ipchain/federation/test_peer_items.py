@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 from ipchain.accounts.models import Role
 from ipchain.federation import mirror, peer_keys
 from ipchain.federation.models import MirroredEntry, Peer, SplitViewEvidence
+from ipchain.ledger import tlogproof
 from ipchain.ledger.merkle import leaf_hash, verify_inclusion
 from ipchain.ledger.models import LogEntry
 from ipchain.ledger.notes import Verifier, open_checkpoint
@@ -189,6 +190,10 @@ def test_a_peer_item_is_genuine_with_its_office_and_the_peer_log_as_evidence(log
     verify_inclusion(found["ledger_index"], checkpoint.size, leaf, proof, checkpoint.root_hash)
     scan = Scan.objects.get()
     assert (scan.verdict, scan.item, scan.serial) == ("genuine", None, "P1")
+    # The same as a file to keep, that holds with the peer's log key alone.
+    proven = tlogproof.verify(tlogproof.parse(found["tlog_proof"]), Verifier.from_vkey(log.vkey))
+    assert (proven.index, proven.origin) == (found["ledger_index"], "node-a.example/log")
+    assert proven.record == log.entries[found["ledger_index"]]
 
 
 def test_the_label_page_names_the_registering_office(office, peer):
@@ -346,6 +351,14 @@ def test_the_trust_list_carries_peer_brand_keys_marked_with_their_office(office,
     # The brand's products as the peer's log registered them: the offline product check.
     assert keys[0]["gtins"] == [GTIN]
     json.dumps(keys)  # plain JSON, as the signed payload needs
+    # The peer's log key, for the proof page to check a peer item's proof offline.
+    assert trust_list_payload()["peer_logs"] == [
+        {
+            "origin": "node-a.example/log",
+            "vkey": Peer.objects.get(name="office-a").log_vkey,
+            "office": "office-a",
+        }
+    ]
 
 
 def test_the_mirror_keeps_each_brands_products_and_the_migration_finds_the_earlier_ones(office, peer):
