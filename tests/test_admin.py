@@ -60,7 +60,7 @@ def staff_client(client, superuser, django_capture_on_commit_callbacks):
         case = cases.open_case(actor=officer, goods="Jackets", quantity=1, item=item)
     CasePhoto.objects.create(case=case, image="cases/photo.jpg", caption="pallet")
     Scan.objects.create(code="(01)x", gtin=product.gtin, serial="A1", verdict="genuine", item=item)
-    StatusChange.objects.create(item=item, status="recalled")
+    StatusChange.objects.create(item=item, gtin=product.gtin, serial=item.serial, status="recalled")
     BulkJob.objects.create(
         brand=org, created_by=admin_user, upload="bulk/rows.csv", file_name="rows.csv", file_format="csv"
     )

@@ -200,11 +200,14 @@ class CasePhoto(models.Model):
 
 
 class StatusChange(models.Model):
-    """An item's status changed (recalled, stolen, destroyed, decommissioned), written in the
-    event's transaction: its id is the offline status list's version, and the changes since a
-    phone's version are the delta it downloads (status_list.py)."""
+    """An item's status changed (recalled, stolen, destroyed, decommissioned, or found cloned),
+    written in the event's transaction: its id is the offline status list's version, and the
+    changes since a phone's version are the delta it downloads (status_list.py). A peer
+    office's item has no `item` here, only its GTIN and serial (federation mirrors its log)."""
 
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    gtin = models.CharField(max_length=14)
+    serial = models.CharField(max_length=20)
     status = models.CharField(max_length=16)
     at = models.DateTimeField(default=timezone.now)
 

@@ -85,6 +85,13 @@ def build_full_list() -> bytes:
     hashes["suspected_clone"] = [
         golomb.item_hash(gtin, serial) for gtin, serial in clones.iterator(chunk_size=10_000)
     ]
+    # Peer offices' items, by the statuses their logs gave them (the latest for each).
+    latest: dict[tuple[str, str], str] = {}
+    peers = StatusChange.objects.filter(item=None).order_by("id").values_list("gtin", "serial", "status")
+    for gtin, serial, status in peers.iterator(chunk_size=10_000):
+        latest[(gtin, serial)] = status
+    for (gtin, serial), status in latest.items():
+        hashes[LISTED_AS[status]].append(golomb.item_hash(gtin, serial))
     sets = [(status, len(values), golomb.encode(values, P)) for status, values in hashes.items()]
     blob = b"".join(data for _status, _n, data in sets)
     header = _header("status_list") | {
@@ -102,9 +109,7 @@ def delta(since: int) -> bytes:
     """The signed changes after version `since`, the latest per item; DeltaTooLarge past
     IPCHAIN_STATUS_DELTA_MAX of them."""
     changes = (
-        StatusChange.objects.filter(id__gt=since)
-        .order_by("id")
-        .values_list("id", "item__product__gtin", "item__serial", "status")
+        StatusChange.objects.filter(id__gt=since).order_by("id").values_list("id", "gtin", "serial", "status")
     )
     latest: dict[int, tuple[int, str]] = {}
     version = since
@@ -143,7 +148,9 @@ def clone_suspected(item) -> None:
     if not StatusChange.objects.filter(
         item=item, status="suspected_clone", at__gte=_clone_window_start()
     ).exists():
-        StatusChange.objects.create(item=item, status="suspected_clone")
+        StatusChange.objects.create(
+            item=item, gtin=item.product.gtin, serial=item.serial, status="suspected_clone"
+        )
 
 
 def _clone_window_start():
@@ -154,7 +161,16 @@ def item_event_saved(sender, instance, created: bool, **kwargs) -> None:
     """A receiver of ItemEvent's post_save (apps.py): a status change, in the event's
     transaction, so that the list's version and the item's status never disagree."""
     if created and instance.kind in STATUS_AFTER:
-        StatusChange.objects.create(item_id=instance.item_id, status=STATUS_AFTER[instance.kind])
+        item = instance.item
+        StatusChange.objects.create(
+            item=item, gtin=item.product.gtin, serial=item.serial, status=STATUS_AFTER[instance.kind]
+        )
+
+
+def peer_status_changed(gtin: str, serial: str, status: str) -> None:
+    """A peer office's item changed status, as its log says (federation, when it mirrors it)."""
+    if status in LISTED_AS:
+        StatusChange.objects.create(gtin=gtin, serial=serial, status=status)
 
 
 def _header(kind: str) -> dict:

@@ -30,7 +30,8 @@ from ipchain.ledger.tiles import (
     extend_tiles,
     overlaid,
 )
-from ipchain.registry.records import CUSTOMS_SIGHTING, ITEM_REGISTERED
+from ipchain.registry.provenance import STATUS_AFTER
+from ipchain.registry.records import CUSTOMS_SIGHTING, ITEM_EVENT, ITEM_REGISTERED
 
 from .mirrored import mirrored_tiles
 from .models import MirroredCheckpoint, MirroredEntry, MirroredProduct, MirroredTile, Peer
@@ -259,6 +260,7 @@ def _store_entries(peer: Peer, start: int, bodies: list[bytes], hashes: list[byt
     the ORM's INSERT took about three quarters of a catch-up (bench/federation.py)."""
     products: set[tuple[str, str]] = set()
     sightings: list[tuple[int, bytes]] = []
+    status_events: set[tuple[str, str]] = set()
 
     def rows():
         for n, (body, h) in enumerate(zip(bodies, hashes, strict=True)):
@@ -267,6 +269,8 @@ def _store_entries(peer: Peer, start: int, bodies: list[bytes], hashes: list[byt
                 products.add((brand, gtin))
             elif kind == CUSTOMS_SIGHTING and gtin:
                 sightings.append((start + n, body))
+            elif kind == ITEM_EVENT and gtin and _changes_status(body):
+                status_events.add((gtin, serial))
             yield peer.pk, start + n, body, h, kind, gtin, serial
 
     if connection.vendor != "postgresql":
@@ -284,6 +288,19 @@ def _store_entries(peer: Peer, start: int, bodies: list[bytes], hashes: list[byt
         from .sightings import alert_holders  # it builds on peer_items, which imports this module
 
         alert_holders(peer, sightings)
+    if status_events:
+        from .peer_items import record_peer_statuses
+
+        record_peer_statuses(sorted(status_events))
+
+
+def _changes_status(body: bytes) -> bool:
+    """An item event that changes the item's status (recalled, stolen...): the offline status
+    list hears of it (peer_items.record_peer_statuses)."""
+    try:
+        return json.loads(body).get("event") in STATUS_AFTER
+    except (ValueError, AttributeError):
+        return False
 
 
 def _copy_entries(rows) -> None:

@@ -37,6 +37,7 @@ from verifier.evidence import Evidence, Note
 from verifier.lookup import unlinked_sightings
 from verifier.results import Result
 from verifier.scanners import Scanner
+from verifier.status_list import peer_status_changed
 from verifier.verdicts import Decision, Facts, Reason, Verdict, decide
 from verifier.verification import clone_rules
 
@@ -44,6 +45,7 @@ from .cosigning import trusted_witnesses
 from .mirrored import item_registrations, mirrored_inclusion_proof
 from .models import MirroredCheckpoint, MirroredEntry, MirroredProduct, Peer, SplitViewEvidence
 from .peer_keys import PeerKey, PeerKeys, parse_time, peer_keys, record_of
+from .peer_keys import forget as forget_peer_keys
 from .status import is_stale
 from .tlog_cosignature import verify_cosignatures
 
@@ -452,3 +454,15 @@ def _latest_checkpoint_trusted(peer: Peer) -> bool:
     except NoteError:
         return False
     return len(cosigners) >= settings.IPCHAIN_WITNESS_QUORUM
+
+
+def record_peer_statuses(items: list[tuple[str, str]]) -> None:
+    """Mirrored events changed these peer items' status: each item's status as its office's
+    log proves it now (the same checks as a verdict), for the offline status list."""
+    forget_peer_keys()  # keys registered in the entries just stored count
+    for gtin, serial in items:
+        registration = _valid_registration(ScannedCode(gtin, serial), [])
+        if registration is None:
+            continue
+        status, _history, _notes = _replay_events(registration)
+        peer_status_changed(gtin, serial, status)

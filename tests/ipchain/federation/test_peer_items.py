@@ -27,8 +27,8 @@ from ipchain.registry.digital_link import build_label_uri, label_message
 from ipchain.registry.keys import active_key
 from ipchain.registry.signing import PrivateKey, PublicKey, b64url_encode, sign_record, verify_record
 from tests import factories
-from verifier import evidence, verification
-from verifier.models import Alert, Scan
+from verifier import evidence, golomb, status_list, verification
+from verifier.models import Alert, Scan, StatusChange
 from verifier.trustlist import trust_list_payload
 
 from .conftest import TEST_WITNESS, add_peer
@@ -257,6 +257,28 @@ def test_the_peers_recall_and_theft_events_are_honoured(office, peer):
     assert body["verdict"] == "recalled"
     assert [step["event"] for step in body["peer_item"]["history"]] == ["registered", "shipped", "recalled"]
     assert verify(stolen)["verdict"] == "stolen"
+    # The offline status list carries them too (phones at this office hear of a peer's theft).
+    changes = StatusChange.objects.filter(item=None).order_by("serial")
+    assert list(changes.values_list("gtin", "serial", "status")) == [
+        (GTIN, "P1", "recalled"),
+        (GTIN, "P2", "stolen"),
+    ]
+    factories.office()
+    header, blob = status_list.parse(status_list.build_full_list())[1:]
+    sizes = {entry["status"]: entry["n"] for entry in header["sets"]}
+    assert (sizes["recalled"], sizes["stolen"]) == (1, 1)
+    offset = header["sets"][0]["bytes"]
+    assert golomb.contains(
+        blob[offset : offset + header["sets"][1]["bytes"]], 1, 14, golomb.item_hash(GTIN, "P2")
+    )
+
+
+def test_an_event_by_an_unknown_key_changes_no_status_on_the_list(office, peer):
+    office.register("P1")
+    office.event("P1", "stolen", key=PrivateKey.generate())  # no key the office admitted
+    sync(peer)
+    assert not StatusChange.objects.exists()
+    assert verify(f"https://node-a.example/01/{GTIN}/21/P1")["verdict"] != "stolen"
 
 
 def test_an_event_off_the_items_chain_or_by_an_unknown_key_is_ignored(office, peer):
