@@ -86,12 +86,7 @@ def withdraw(request, pk: int):
 def invite_holder_admin(request, org, slug):
     """The office invites a rights holder's (first) administrator."""
     holder = get_object_or_404(Organisation, kind=Organisation.Kind.BRAND, slug=slug)
-    try:
-        email = EmailField().clean(request.POST.get("email", ""))
-    except ValidationError:
-        messages.error(request, _("Give a valid e-mail address."))
-    else:
-        invite(request, holder, email, Role.BRAND_ADMIN)
+    invite_posted(request, holder, Role.BRAND_ADMIN)
     return redirect("portal:holders")
 
 
@@ -184,13 +179,18 @@ def invite_customs_supervisor(request, org, slug):
     chosen = request.POST.get("customs_office", "")
     if chosen.isascii() and chosen.isdigit() and len(chosen) < 18:
         office = authority.customs_offices.filter(pk=int(chosen)).first()
+    invite_posted(request, authority, Role.CUSTOMS_SUPERVISOR, office)
+    return redirect("portal:customs_authorities")
+
+
+def invite_posted(request, organisation, role, customs_office=None) -> None:
+    """Invite the e-mail address the form posted, or say it is not one."""
     try:
         email = EmailField().clean(request.POST.get("email", ""))
     except ValidationError:
         messages.error(request, _("Give a valid e-mail address."))
     else:
-        invite(request, authority, email, Role.CUSTOMS_SUPERVISOR, office)
-    return redirect("portal:customs_authorities")
+        invite(request, organisation, email, role, customs_office)
 
 
 def invite(request, organisation, email, role, customs_office=None) -> None:
