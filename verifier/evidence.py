@@ -21,6 +21,7 @@ from functools import cache
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_noop
 
 from ipchain.errors import DomainError
@@ -29,8 +30,8 @@ from ipchain.ledger.logkey import log_verifier
 from ipchain.ledger.merkle import ProofError, verify_inclusion
 from ipchain.ledger.models import LogEntry, SignedCheckpoint
 from ipchain.ledger.notes import open_checkpoint
-from ipchain.ledger.reads import NotFound, tlog_proof
 from ipchain.ledger.tiles import TILE_BYTES, TiledTree
+from ipchain.ledger.tlogproof import TlogProof
 
 PROVEN_MAX = 50_000  # remembered proofs, about 200 bytes each
 TILES_MAX = 1024  # remembered tiles, at most 8 KiB each
@@ -69,6 +70,7 @@ class LatestCheckpoint:
     tree_size: int
     root_hash: bytes
     published_at: datetime
+    note: str = ""  # the signed note, as the log signed it (cosignature lines come apart)
 
 
 _lock = threading.Lock()
@@ -93,7 +95,7 @@ def latest_checkpoint() -> LatestCheckpoint | None:
     # The root comes from the signed note, opened with the log's public key, so the
     # evidence rests on the log's signature and not on a column anyone could edit.
     checkpoint = open_checkpoint(note, log_verifier())
-    latest = LatestCheckpoint(tree_size, checkpoint.root_hash, published_at)
+    latest = LatestCheckpoint(tree_size, checkpoint.root_hash, published_at, note)
     if _latest[1] is None or _latest[1].tree_size != tree_size:
         _drop_partial_tiles()
     _latest = (time.monotonic(), latest)
@@ -102,8 +104,9 @@ def latest_checkpoint() -> LatestCheckpoint | None:
 
 def forget() -> None:
     """Drop what the process remembers (tests; a restored database)."""
-    global _latest
+    global _latest, _cosigned
     _latest = (0.0, None)
+    _cosigned = (0.0, -1, "")
     with _lock:
         _proven.clear()
         _tiles.clear()
@@ -181,12 +184,34 @@ def _drop_partial_tiles() -> None:
             del _tiles[key]
 
 
-def attach_proof(evidence: Evidence) -> None:
+def attach_proof(evidence: Evidence, entry: LogEntry) -> None:
     """The registration's tlog-proof in the evidence itself (for a customs officer's verdict:
-    evidence to keep, offline too); a proof that cannot be made yet leaves it out."""
-    if not evidence.inclusion_proof_checked or evidence.ledger_index is None:
+    evidence to keep, offline too), from what the evidence just checked: the remembered
+    checkpoint and tiles; one query for the record's bytes, and for the cosignatures at most
+    once every IPCHAIN_VERIFY_CACHE_SECONDS."""
+    latest = _latest[1]
+    if not evidence.inclusion_proof_checked or latest is None or evidence.checkpoint_size != latest.tree_size:
         return
+    index = evidence.ledger_index
     try:
-        evidence.tlog_proof = tlog_proof(evidence.ledger_index).text()
-    except (NotFound, ProofError, LookupError):
-        evidence.tlog_proof = None
+        hashes = TiledTree(latest.tree_size, _read_tiles_remembered).inclusion_proof(index)
+    except (ProofError, LookupError):
+        return
+    body = LogEntry.objects.filter(pk=entry.pk).values_list("body", flat=True).first()
+    if body is not None:
+        evidence.tlog_proof = TlogProof(index, tuple(hashes), _cosigned_note(latest), bytes(body)).text()
+
+
+_cosigned: tuple[float, int, str] = (0.0, -1, "")
+
+
+def _cosigned_note(latest: LatestCheckpoint) -> str:
+    """The latest checkpoint with the cosignatures gathered for it, remembered briefly."""
+    global _cosigned
+    read_at, size, note = _cosigned
+    if size != latest.tree_size or time.monotonic() - read_at >= settings.IPCHAIN_VERIFY_CACHE_SECONDS:
+        note = latest.note + "".join(
+            import_string(path)(latest.tree_size) for path in settings.IPCHAIN_CHECKPOINT_COSIGNATURES
+        )
+        _cosigned = (time.monotonic(), latest.tree_size, note)
+    return note

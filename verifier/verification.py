@@ -63,7 +63,7 @@ def verify_code(
     if result is None:
         result = _unknown_result(code, now)
     if scanner.trusted and result.item is not None:
-        attach_proof(result.evidence)
+        attach_proof(result.evidence, result.item.registration_entry)
     if log:
         recorder.record_scan(result, text, scanner, latitude, longitude, now, offline=scanned_at is not None)
     return result
