@@ -187,8 +187,8 @@ def _drop_partial_tiles() -> None:
 def attach_proof(evidence: Evidence, entry: LogEntry) -> None:
     """The registration's tlog-proof in the evidence itself (for a customs officer's verdict:
     evidence to keep, offline too), from what the evidence just checked: the remembered
-    checkpoint and tiles; one query for the record's bytes, and for the cosignatures at most
-    once every IPCHAIN_VERIFY_CACHE_SECONDS."""
+    checkpoint and tiles, the record's bytes read with the item (lookup.py), and the
+    cosignatures read at most once every IPCHAIN_VERIFY_CACHE_SECONDS."""
     latest = _latest[1]
     if not evidence.inclusion_proof_checked or latest is None or evidence.checkpoint_size != latest.tree_size:
         return
@@ -197,7 +197,9 @@ def attach_proof(evidence: Evidence, entry: LogEntry) -> None:
         hashes = TiledTree(latest.tree_size, _read_tiles_remembered).inclusion_proof(index)
     except (ProofError, LookupError):
         return
-    body = LogEntry.objects.filter(pk=entry.pk).values_list("body", flat=True).first()
+    body = entry.body  # read with the item (lookup.py)
+    if body is None:
+        body = LogEntry.objects.filter(pk=entry.pk).values_list("body", flat=True).first()
     if body is not None:
         evidence.tlog_proof = TlogProof(index, tuple(hashes), _cosigned_note(latest), bytes(body)).text()
 

@@ -32,7 +32,7 @@ SIGHTINGS_READ = 200  # the most recent sightings the clone rules look at
 # Table names come from our own models; every value is a parameter.
 _ITEM_SQL = (
     "SELECT i.id, i.lot, i.origin_country, i.status, i.key_id, i.label_sig, i.head_hash,"  # noqa: S608
-    " i.registered_at, i.registration_entry_id, e.leaf_index, e.leaf_hash, e.submitted_at,"
+    " i.registered_at, i.registration_entry_id, e.leaf_index, e.leaf_hash, e.submitted_at, e.body,"
     " s.latitude, s.longitude, s.created_at, s.trusted, s.customs_office"
     f" FROM {Item._meta.db_table} i JOIN {LogEntry._meta.db_table} e ON e.id = i.registration_entry_id"
     f" LEFT JOIN {Scan._meta.db_table} s ON s.item_id = i.id AND s.created_at >= %s"
@@ -57,7 +57,7 @@ def find_item(code: ScannedCode, now: datetime) -> tuple[Item | None, tuple[Sigh
     if not rows:
         return None, ()
     pk, lot, origin, status, key_id, label_sig, head_hash, registered_at, entry_id, *rest = rows[0]
-    leaf_index, leaf_hash, submitted_at = rest[:3]
+    leaf_index, leaf_hash, submitted_at, body = rest[:4]
     item = Item(
         pk=pk,
         product=product,
@@ -70,7 +70,11 @@ def find_item(code: ScannedCode, now: datetime) -> tuple[Item | None, tuple[Sigh
         head_hash=bytes(head_hash),
         registered_at=_aware(registered_at),
         registration_entry=LogEntry(
-            pk=entry_id, leaf_index=leaf_index, leaf_hash=bytes(leaf_hash), submitted_at=_aware(submitted_at)
+            pk=entry_id,
+            leaf_index=leaf_index,
+            leaf_hash=bytes(leaf_hash),
+            submitted_at=_aware(submitted_at),
+            body=bytes(body),  # an officer's verdict carries it in its tlog-proof (evidence.py)
         ),
     )
     item._state.adding, item._state.db = False, "default"
