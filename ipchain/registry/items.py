@@ -97,6 +97,75 @@ def register_item(*, actor, brand: Organisation, **fields) -> Item:
     return register_rows(brand=brand, rows=[check_item_row(**fields)])[0]
 
 
+MAX_BATCH = 1000
+BATCH_FIELDS = {"gtin", "serial", "lot", "production_date", "origin"}
+
+
+class BatchRefused(RegistryError):
+    """A batch with bad items: nothing was registered; `items` says which and why."""
+
+    def __init__(self, items: list[dict]):
+        super().__init__("bad_items", f"{len(items)} of the items cannot be registered: nothing was")
+        self.items = items
+
+
+def register_batch(*, actor, brand: Organisation, items) -> list[Item]:
+    """Register up to MAX_BATCH items in one transaction, all or nothing: BatchRefused lists
+    every bad item by its index, with its reason (the same reasons as one item's)."""
+    require(actor, "registry.add_item", brand)
+    if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH:
+        raise RegistryError("bad_batch", f"items is a list of 1 to {MAX_BATCH} items")
+    rows, problems, seen = [], [], {}
+    for index, fields in enumerate(items):
+        if not isinstance(fields, dict) or not set(fields) <= BATCH_FIELDS:
+            problems.append(
+                _problem(index, "bad_row", f"an item is an object of {', '.join(sorted(BATCH_FIELDS))}")
+            )
+            continue
+        try:
+            row = check_item_row(
+                gtin=fields.get("gtin"),
+                serial=fields.get("serial"),
+                lot=fields.get("lot", ""),
+                production_date=fields.get("production_date"),
+                origin=fields.get("origin", ""),
+                line=index,
+            )
+        except RegistryError as exc:
+            problems.append(_problem(index, exc.reason, str(exc)))
+            continue
+        if (row.gtin, row.serial) in seen:
+            problems.append(
+                _problem(index, "duplicate_in_file", f"the same item as item {seen[row.gtin, row.serial]}")
+            )
+            continue
+        seen[row.gtin, row.serial] = index
+        rows.append(row)
+    products = brand_products(brand, {row.gtin for row in rows})
+    problems += [
+        _problem(r.line, "unknown_product", f"no product {r.gtin} of yours")
+        for r in rows
+        if r.gtin not in products
+    ]
+    taken = set(
+        Item.objects.filter(product__in=products.values(), serial__in={r.serial for r in rows}).values_list(
+            "product__gtin", "serial"
+        )
+    )
+    problems += [
+        _problem(r.line, "already_registered", "already registered")
+        for r in rows
+        if (r.gtin, r.serial) in taken
+    ]
+    if problems:
+        raise BatchRefused(sorted(problems, key=lambda p: p["index"]))
+    return register_rows(brand=brand, rows=rows)
+
+
+def _problem(index: int, reason: str, message: str) -> dict:
+    return {"index": index, "reason": reason, "message": message}
+
+
 def register_rows(*, brand: Organisation, rows: Sequence[ItemRow], bulk_job=None) -> list[Item]:
     """Sign and register checked rows in one transaction; all or nothing.
 

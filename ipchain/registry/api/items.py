@@ -10,6 +10,7 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ipchain.api_errors import error_body
 from ipchain.ledger.canonical import RecordError, parse_json
 
 from .. import items as item_services
@@ -124,6 +125,44 @@ class ItemListView(APIView):
         data.is_valid(raise_exception=True)
         item = item_services.register_item(actor=request.user, brand=my_brand(request), **data.validated_data)
         return Response(ItemOut(item).data, status=201)
+
+
+class BatchIn(serializers.Serializer):
+    items = serializers.ListField(
+        child=serializers.JSONField(),
+        help_text=f"1 to {item_services.MAX_BATCH} items, each gtin, serial and optionally lot, "
+        "production_date, origin",
+    )
+
+
+class BatchItemOut(serializers.Serializer):
+    gtin = serializers.CharField()
+    serial = serializers.CharField()
+    label_uri = serializers.CharField()
+
+
+class BatchOut(serializers.Serializer):
+    registered = serializers.IntegerField()
+    items = BatchItemOut(many=True)
+
+
+class ItemBatchView(APIView):
+    """Register up to 1,000 items in one request, all or nothing: a refused batch names every
+    bad item by its index, with its reason (`error.items`), and registers none."""
+
+    @extend_schema(request=BatchIn, responses={201: BatchOut}, operation_id="items_batch")
+    def post(self, request):
+        brand = my_brand(request)
+        items = request.data.get("items") if isinstance(request.data, dict) else None
+        try:
+            made = item_services.register_batch(actor=request.user, brand=brand, items=items)
+        except item_services.BatchRefused as exc:
+            return Response(error_body(exc.reason, str(exc), items=exc.items), status=400)
+        out = [
+            {"gtin": i.product.gtin, "serial": i.serial, "label_uri": item_services.label_uri(i)}
+            for i in made
+        ]
+        return Response({"registered": len(made), "items": out}, status=201)
 
 
 class ItemDetailView(APIView):

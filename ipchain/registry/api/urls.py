@@ -6,6 +6,7 @@ urlpatterns = [
     path("products", products.ProductListView.as_view(), name="api-products"),
     path("products/<str:gtin>", products.ProductDetailView.as_view(), name="api-product"),
     path("items", items.ItemListView.as_view(), name="api-items"),
+    path("items/batch", items.ItemBatchView.as_view(), name="api-items-batch"),
     path("items/<str:gtin>/<str:serial>", items.ItemDetailView.as_view(), name="api-item"),
     path("items/<str:gtin>/<str:serial>/events", items.ItemEventView.as_view(), name="api-item-events"),
     path("items/<str:gtin>/<str:serial>/label", items.ItemLabelView.as_view(), name="api-item-label"),
