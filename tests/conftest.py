@@ -5,6 +5,7 @@ import os
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.utils import translation
 
 from ipchain.ledger.logkey import log_signer
 from ipchain.ledger.notes import Signer
@@ -48,6 +49,7 @@ def ledger_settings(settings):
     yield settings
     log_signer.cache_clear()
     cache.clear()
+    translation.deactivate()  # a test that activated a language leaves none to the next
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from io import StringIO
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from ipchain.accounts.models import CustomsOffice, Invitation, Membership, Organisation, Role
 from ipchain.ledger.models import LogEntry
@@ -315,7 +316,11 @@ def test_an_authority_made_before_keys_came_with_it_is_given_one():
 
 def test_a_customs_role_in_the_office_is_refused_with_the_way_to_do_it():
     office = factories.office()
-    with pytest.raises(CommandError, match=r"belongs to a Customs authority .*ipchain_add_customs_authority"):
+    # In English whatever language is active in the process (a command speaks to operators).
+    with (
+        translation.override("fr"),
+        pytest.raises(CommandError, match=r"belongs to a Customs authority .*ipchain_add_customs_authority"),
+    ):
         call_command(
             "ipchain_adduser", "x", "--org", office.slug, "--role", "customs_officer", "--password", PASSWORD
         )

@@ -1,6 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import translation
 
 from ipchain.accounts.invitations import posted_at
 from ipchain.accounts.models import ROLE_KIND, Organisation, Role
@@ -25,11 +26,12 @@ class Command(BaseCommand):
         if organisation is None:
             raise CommandError(f"no organisation {org!r}")
         if ROLE_KIND[role] != organisation.kind:
-            fits = Organisation.Kind(ROLE_KIND[role]).label
-            raise CommandError(
-                f"{organisation.slug} is a {organisation.get_kind_display()}: a {Role(role).label} "
-                f"belongs to a {fits} (customs authorities: ipchain_add_customs_authority)"
-            )
+            with translation.override("en"):  # a command speaks English, whatever was active
+                fits = Organisation.Kind(ROLE_KIND[role]).label
+                raise CommandError(
+                    f"{organisation.slug} is a {organisation.get_kind_display()}: a {Role(role).label} "
+                    f"belongs to a {fits} (customs authorities: ipchain_add_customs_authority)"
+                )
         place = {}
         if customs_office:
             office = organisation.customs_offices.filter(name=customs_office).first()
@@ -50,4 +52,5 @@ class Command(BaseCommand):
         with transaction.atomic():
             user = User.objects.create_user(username=username, email=email, password=password)
             assign_role(user, organisation, role, **place)
-        self.stdout.write(f"created {username}: {Role(role).label} at {organisation}")
+        with translation.override("en"):
+            self.stdout.write(f"created {username}: {Role(role).label} at {organisation}")
