@@ -56,18 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, UnicodeDecodeError, ValueError, KeyError, DomainError, zipfile.BadZipFile) as exc:
         print(f"cannot read: {exc}", file=sys.stderr)
         return 2
-    proven, errors = None, []
-    for key in log_keys:  # the key whose name is the checkpoint's origin
-        try:
-            proven = verify(proof, key, record)
-            break
-        except TlogProofError as exc:
-            errors.append(f"{key.name}: {exc}")
-    if proven is None:
-        print("NOT PROVEN: " + "; ".join(errors))
-        return 1
     try:
-        cosigned = verify_cosignatures(proof.checkpoint, witness_keys)
+        proven, cosigned = _proven(proof, log_keys, witness_keys, record)
     except DomainError as exc:
         print(f"NOT PROVEN: {exc}")
         return 1
@@ -84,13 +74,13 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _proven(text: str, log_keys, witness_keys):
-    """(Proven, cosignatures) of a proof's text, or TlogProofError / DomainError."""
-    proof = parse(text)
+def _proven(proof, log_keys, witness_keys, record: bytes | None = None):
+    """(Proven, cosignatures) of a proof, by the log key its checkpoint names; TlogProofError
+    (each key's reason) or another DomainError (a bad cosignature) when it does not hold."""
     errors = []
     for key in log_keys:
         try:
-            return verify(proof, key), verify_cosignatures(proof.checkpoint, witness_keys)
+            return verify(proof, key, record), verify_cosignatures(proof.checkpoint, witness_keys)
         except TlogProofError as exc:
             errors.append(f"{key.name}: {exc}")
     raise TlogProofError("not_proven", "; ".join(errors))
@@ -118,7 +108,9 @@ def check_package(path: Path, log_keys, witness_keys, quorum: int) -> int:
     proven_records = {}
     for entry in manifest["proofs"]:
         try:
-            proven, cosigned = _proven(contents.get(entry["file"], b"").decode(), log_keys, witness_keys)
+            proven, cosigned = _proven(
+                parse(contents.get(entry["file"], b"").decode()), log_keys, witness_keys
+            )
         except DomainError as exc:
             problems.append(f"{entry['file']}: {exc}")
             continue

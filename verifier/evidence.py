@@ -21,7 +21,6 @@ from functools import cache
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext_noop
 
 from ipchain.errors import DomainError
@@ -30,6 +29,7 @@ from ipchain.ledger.logkey import log_verifier
 from ipchain.ledger.merkle import ProofError, verify_inclusion
 from ipchain.ledger.models import LogEntry, SignedCheckpoint
 from ipchain.ledger.notes import open_checkpoint
+from ipchain.ledger.reads import with_cosignatures
 from ipchain.ledger.tiles import TILE_BYTES, TiledTree
 from ipchain.ledger.tlogproof import TlogProof
 
@@ -197,11 +197,8 @@ def attach_proof(evidence: Evidence, entry: LogEntry) -> None:
         hashes = TiledTree(latest.tree_size, _read_tiles_remembered).inclusion_proof(index)
     except (ProofError, LookupError):
         return
-    body = entry.body  # read with the item (lookup.py)
-    if body is None:
-        body = LogEntry.objects.filter(pk=entry.pk).values_list("body", flat=True).first()
-    if body is not None:
-        evidence.tlog_proof = TlogProof(index, tuple(hashes), _cosigned_note(latest), bytes(body)).text()
+    body = bytes(entry.body)  # read with the item (lookup.py)
+    evidence.tlog_proof = TlogProof(index, tuple(hashes), _cosigned_note(latest), body).text()
 
 
 _cosigned: tuple[float, int, str] = (0.0, -1, "")
@@ -212,8 +209,6 @@ def _cosigned_note(latest: LatestCheckpoint) -> str:
     global _cosigned
     read_at, size, note = _cosigned
     if size != latest.tree_size or time.monotonic() - read_at >= settings.IPCHAIN_VERIFY_CACHE_SECONDS:
-        note = latest.note + "".join(
-            import_string(path)(latest.tree_size) for path in settings.IPCHAIN_CHECKPOINT_COSIGNATURES
-        )
+        note = with_cosignatures(latest.tree_size, latest.note)
         _cosigned = (time.monotonic(), latest.tree_size, note)
     return note

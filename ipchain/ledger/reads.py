@@ -26,10 +26,14 @@ def latest_checkpoint_note() -> str:
     fresh one of size 0. Cosignature lines come from IPCHAIN_CHECKPOINT_COSIGNATURES."""
     latest = SignedCheckpoint.objects.order_by("-tree_size").values_list("tree_size", "note").first()
     if latest is not None:
-        size, note = latest
-        return note + "".join(import_string(path)(size) for path in settings.IPCHAIN_CHECKPOINT_COSIGNATURES)
+        return with_cosignatures(*latest)
     signer = log_signer()
     return signer.sign(Checkpoint(signer.name, 0, EMPTY_ROOT).text())
+
+
+def with_cosignatures(tree_size: int, note: str) -> str:
+    """Our checkpoint of `tree_size` with the cosignature lines gathered for it."""
+    return note + "".join(import_string(path)(tree_size) for path in settings.IPCHAIN_CHECKPOINT_COSIGNATURES)
 
 
 def checkpoint_at(tree_size: int) -> SignedCheckpoint | None:
