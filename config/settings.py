@@ -309,6 +309,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ipchain.operations.tasks.publish_checkpoint",
         "schedule": timedelta(minutes=IPCHAIN_CHECKPOINT_INTERVAL_MINUTES),
     },
+    # The IP rights rules (docs/rules.md): daily; a run with nothing due appends one record.
+    "registry-run-rules": {
+        "task": "ipchain.registry.tasks.run_rules",
+        "schedule": timedelta(hours=env_float("IPCHAIN_RULES_INTERVAL_HOURS", 24)),
+    },
+    "registry-renewal-reminders": {
+        "task": "ipchain.registry.tasks.send_renewal_reminders",
+        "schedule": timedelta(hours=env_float("IPCHAIN_RULES_INTERVAL_HOURS", 24)),
+    },
     "operations-case-reminders": {
         "task": "ipchain.operations.tasks.send_case_reminders",
         "schedule": timedelta(minutes=env_float("IPCHAIN_CASE_REMINDER_INTERVAL_MINUTES", 30)),
@@ -405,12 +414,25 @@ IPCHAIN_MAX_ENTRY_BYTES = env_int("IPCHAIN_MAX_ENTRY_BYTES", 16384)
 IPCHAIN_BATCH_SIZE = env_int("IPCHAIN_BATCH_SIZE", 10000)
 # Further checks `ipchain_audit` runs over the records themselves (dotted paths of
 # functions yielding problems with .index, .reason, .message).
-IPCHAIN_AUDIT_RECORD_CHECKS = ["ipchain.registry.audit.check_record_signatures"]
+IPCHAIN_AUDIT_RECORD_CHECKS = [
+    "ipchain.registry.audit.check_record_signatures",
+    "ipchain.registry.rule_runs.check_rule_firings",
+]
 # Signature lines appended to the served checkpoint (dotted paths of functions of the tree
 # size returning lines): the witnesses' cosignatures, without the ledger knowing federation.
 IPCHAIN_CHECKPOINT_COSIGNATURES = ["ipchain.federation.cosigning.cosignature_lines"]
 
 # --- The registry -----------------------------------------------------------------------------
+# The IP rights rule set's parameters (ipchain/registry/right_rules.py, docs/rules.md): the
+# renewal window before expiry and the grace period after it, in months (EUTMR Art. 53(3),
+# Paris Convention Art. 5bis), and the reminders' days before the window or grace closes.
+IPCHAIN_RIGHT_RULES = {
+    "renewal_window_months": env_int("IPCHAIN_RENEWAL_WINDOW_MONTHS", 6),
+    "grace_months": env_int("IPCHAIN_RENEWAL_GRACE_MONTHS", 6),
+    "reminder_days": tuple(
+        int(d) for d in os.environ.get("IPCHAIN_RENEWAL_REMINDER_DAYS", "90,30,7").split(",") if d.strip()
+    ),
+}
 # Key-encryption keys sealing node-held private keys at rest: comma-separated base64
 # 32-byte keys, the current one first (make one: python -c "import os,base64;
 # print(base64.b64encode(os.urandom(32)).decode())"). Checked when the node starts

@@ -16,7 +16,7 @@ from django.db.models.signals import post_delete, post_save
 
 from ipchain.ledger.models import LogEntry
 from ipchain.registry.digital_link import ScannedCode, label_message
-from ipchain.registry.models import Item, OrgKey, Product
+from ipchain.registry.models import Item, Licence, OrgKey, Product
 from ipchain.registry.signing import PublicKey
 from ipchain.remembered import Remembered
 
@@ -33,6 +33,7 @@ SIGHTINGS_READ = 200  # the most recent sightings the clone rules look at
 _ITEM_SQL = (
     "SELECT i.id, i.lot, i.origin_country, i.status, i.key_id, i.label_sig, i.head_hash,"  # noqa: S608
     " i.registered_at, i.registration_entry_id, e.leaf_index, e.leaf_hash, e.submitted_at, e.body,"
+    " i.right_standing, i.licence_id,"
     " s.latitude, s.longitude, s.created_at, s.trusted, s.customs_office"
     f" FROM {Item._meta.db_table} i JOIN {LogEntry._meta.db_table} e ON e.id = i.registration_entry_id"
     f" LEFT JOIN {Scan._meta.db_table} s ON s.item_id = i.id AND s.created_at >= %s"
@@ -41,6 +42,7 @@ _ITEM_SQL = (
 )
 
 _keys = Remembered(factor=1)
+_licences = Remembered(factor=1)
 _products = Remembered(factor=30)
 
 
@@ -57,7 +59,7 @@ def find_item(code: ScannedCode, now: datetime) -> tuple[Item | None, tuple[Sigh
     if not rows:
         return None, ()
     pk, lot, origin, status, key_id, label_sig, head_hash, registered_at, entry_id, *rest = rows[0]
-    leaf_index, leaf_hash, submitted_at, body = rest[:4]
+    leaf_index, leaf_hash, submitted_at, body, right_standing, licence_id = rest[:6]
     item = Item(
         pk=pk,
         product=product,
@@ -69,6 +71,8 @@ def find_item(code: ScannedCode, now: datetime) -> tuple[Item | None, tuple[Sigh
         label_sig=bytes(label_sig),
         head_hash=bytes(head_hash),
         registered_at=_aware(registered_at),
+        right_standing=right_standing,
+        licence=_licences.get(licence_id, _licence) if licence_id else None,
         registration_entry=LogEntry(
             pk=entry_id,
             leaf_index=leaf_index,
@@ -138,12 +142,17 @@ def _product(gtin: str) -> Product | None:
     return Product.objects.select_related("brand").defer("description").filter(gtin=gtin).first()
 
 
+def _licence(pk: int) -> Licence:
+    return Licence.objects.select_related("licensor").get(pk=pk)
+
+
 def forget() -> None:
     """Drop everything remembered (tests; a restored database)."""
     _keys.clear()
+    _licences.clear()
     _products.clear()
 
 
-for _model, _remembered in ((Product, _products), (OrgKey, _keys)):
+for _model, _remembered in ((Product, _products), (OrgKey, _keys), (Licence, _licences)):
     post_save.connect(_remembered.clear, sender=_model, weak=False)
     post_delete.connect(_remembered.clear, sender=_model, weak=False)

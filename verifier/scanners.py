@@ -21,6 +21,7 @@ class Scanner:
     # The officer's customs office, where a scan is placed when the device gives no position.
     latitude: float | None = None
     longitude: float | None = None
+    country: str = ""  # the officer's authority's (WIPO ST.3)
 
 
 _scanners = Remembered(factor=30)
@@ -35,13 +36,20 @@ def scanner_for(user) -> Scanner:
 def _read_scanner(user_id: int) -> Scanner:
     membership = (
         Membership.objects.filter(user_id=user_id)
-        .values_list("organisation_id", "organisation__kind", "customs_office", "latitude", "longitude")
+        .values_list(
+            "organisation_id",
+            "organisation__kind",
+            "customs_office",
+            "latitude",
+            "longitude",
+            "organisation__country",
+        )
         .first()
     )
     if membership is None or membership[1] != Organisation.Kind.CUSTOMS:
         return Scanner(user_id=user_id)
-    authority, _, office, latitude, longitude = membership
-    return Scanner(True, user_id, authority, office, latitude, longitude)
+    authority, _, office, latitude, longitude, country = membership
+    return Scanner(True, user_id, authority, office, latitude, longitude, country)
 
 
 def forget() -> None:

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from math import asin, cos, radians, sin, sqrt
 
+from ipchain.registry.right_rules import in_territory
+
 
 class Verdict(StrEnum):
     GENUINE = "genuine"
@@ -43,6 +45,15 @@ REASON_TEXT = {
     "registered": gettext_noop("registered by the rights holder"),
     "signature_matches": gettext_noop("label signature matches the registered one"),
     "unsigned": gettext_noop("typed or unsigned code: the label itself was not checked"),
+    # What the label stands on (ipchain/registry/right_rules.py standing, docs/rules.md).
+    "right_lapsed": gettext_noop("signed when no IP right protecting the product was in force"),
+    "not_right_holder": gettext_noop(
+        "signed by a company that did not hold the IP right protecting the product at the time"
+    ),
+    "outside_licence": gettext_noop("signed outside the term of the licence it relies on"),
+    "no_right": gettext_noop("no IP right protecting the product is on record"),
+    "licensed": gettext_noop("made under licence from %(licensor)s, for %(territory)s"),
+    "outside_territory": gettext_noop("made under licence for %(territory)s only, and found in %(country)s"),
 }
 
 
@@ -83,6 +94,10 @@ class Facts:
     place: str = ""
     trusted: bool = True  # this scan is a signed-in officer's
     sightings: tuple[Sighting, ...] = ()
+    right_standing: str = ""  # "" or why the label stands on no live right (Item.right_standing)
+    licensor: str = ""  # the label was signed under a licence from this rights holder
+    territory: tuple[str, ...] = ()  # the licence's territory (WIPO ST.3 codes)
+    scan_country: str = ""  # where an officer scans (their authority's country)
 
 
 @dataclass(frozen=True)
@@ -114,6 +129,17 @@ def decide(facts: Facts, rules: CloneRules = CloneRules()) -> Decision:
         return Decision(Verdict.FORGED, [Reason("signature_mismatch")])
     if facts.key_revoked_before_registration:
         return Decision(Verdict.REVOKED, [Reason("revoked")])
+    if facts.right_standing:
+        # Decided: a label signed without a live right behind it is no longer the rights
+        # holder's promise: "revoked", the verdict for a label that does not hold.
+        return Decision(Verdict.REVOKED, [Reason(facts.right_standing)])
+    licence = []
+    if facts.licensor:
+        territory = {"territory": ", ".join(facts.territory), "licensor": facts.licensor}
+        if facts.trusted and facts.scan_country and not in_territory(facts.scan_country, facts.territory):
+            values = territory | {"country": facts.scan_country}
+            return Decision(Verdict.REVOKED, [Reason("outside_territory", values)])
+        licence = [Reason("licensed", territory)]
     status = {
         "stolen": Verdict.STOLEN,
         "destroyed": Verdict.DESTROYED,
@@ -128,8 +154,8 @@ def decide(facts: Facts, rules: CloneRules = CloneRules()) -> Decision:
     if not facts.code_signed:
         # Decided: only a label signature proves a label; a counterfeiter can print a plain QR
         # code of a real serial. The officer compares the goods with the guide.
-        return Decision(Verdict.REGISTERED, [Reason("registered"), Reason("unsigned")])
-    return Decision(Verdict.GENUINE, [Reason("registered"), Reason("signature_matches")])
+        return Decision(Verdict.REGISTERED, [Reason("registered"), *licence, Reason("unsigned")])
+    return Decision(Verdict.GENUINE, [Reason("registered"), *licence, Reason("signature_matches")])
 
 
 def clone_reasons(facts: Facts, rules: CloneRules) -> list[Reason]:

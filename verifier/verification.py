@@ -94,6 +94,10 @@ def _local_result(code: ScannedCode, scanner: Scanner, latitude, longitude, now)
         place=scanner.office,
         trusted=scanner.trusted,
         sightings=sightings,
+        right_standing=item.right_standing,
+        licensor=item.licence.licensor.name if item.licence else "",
+        territory=tuple(item.licence.territory) if item.licence else (),
+        scan_country=scanner.country,
     )
     rules = clone_rules()
     decision = decide(facts, rules)

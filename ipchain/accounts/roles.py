@@ -20,6 +20,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "ledger.add_logentry",
         "ledger.view_logentry",
         "registry.admit_rightsholder",
+        "registry.decide_rights",
+        "registry.view_ipright",
         "registry.manage_keys",
         "registry.view_product",
         "registry.view_item",
@@ -30,6 +32,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.BRAND_ADMIN: [
         "accounts.add_invitation",  # its own staff
         "registry.manage_keys",
+        "registry.view_ipright",
+        "registry.change_ipright",  # licences, surrender, assigning it away
         "registry.add_product",
         "registry.change_product",
         "registry.view_product",
@@ -40,6 +44,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "registry.view_bulkjob",
     ],
     Role.BRAND_OPERATOR: [
+        "registry.view_ipright",
         "registry.add_product",
         "registry.change_product",
         "registry.view_product",

@@ -13,49 +13,16 @@ from ipchain.ledger import log
 from . import records
 from .errors import RegistryError
 from .keys import office_sign
-from .models import Admission, IpRight
-from .st3 import is_st3_code
+from .models import Admission
+from .rights import add_ip_right
 
-NICE_CLASSES = range(1, 46)
-
-
-def add_ip_right(
-    *, holder: Organisation, kind: str, office: str, registration_number: str, nice_classes=(), mark: str = ""
-) -> IpRight:
-    if not all(isinstance(value, str) for value in (kind, office, registration_number, mark)):
-        raise RegistryError("bad_right", "an IP right's kind, office, number and mark are text")
-    office = office.strip().upper()
-    if kind not in IpRight.Kind.values:
-        raise RegistryError("bad_right_kind", f"kind must be one of {', '.join(IpRight.Kind.values)}")
-    if not is_st3_code(office):
-        raise RegistryError("bad_country", f"{office!r} is not a WIPO ST.3 office code")
-    number = registration_number.strip()
-    if not number or len(number) > 64:
-        raise RegistryError("bad_registration_number", "registration number is empty or too long")
-    if not isinstance(nice_classes, list | tuple) or any(
-        type(c) is not int or c not in NICE_CLASSES for c in nice_classes
-    ):
-        raise RegistryError("bad_nice_class", "Nice classes are a list of numbers from 1 to 45")
-    classes = sorted(set(nice_classes))
-    if (
-        IpRight.objects.filter(kind=kind, office=office, registration_number=number)
-        .exclude(holder=holder)
-        .exists()
-    ):
-        raise RegistryError("right_held_elsewhere", "another rights holder relies on this right")
-    right, _ = IpRight.objects.update_or_create(
-        kind=kind,
-        office=office,
-        registration_number=number,
-        defaults={"holder": holder, "nice_classes": classes, "mark": mark.strip()[:200]},
-    )
-    return right
+__all__ = ["add_ip_right", "decide"]
 
 
 def _rights_payload(holder: Organisation) -> list[dict]:
     return [
         {"kind": r.kind, "office": r.office, "number": r.registration_number, "nice": r.nice_classes}
-        for r in holder.ip_rights.order_by("office", "registration_number")
+        for r in holder.ip_rights.filter(status="registered").order_by("office", "registration_number")
     ]
 
 

@@ -18,11 +18,11 @@ from ipchain.accounts.roles import require
 from ipchain.ledger import log
 from ipchain.ledger.canonical import RecordError
 
-from . import provenance, records
+from . import provenance, records, standing
 from .digital_link import DigitalLinkError, build_label_uri, label_message, normalize_gtin, validate_serial
 from .errors import RegistryError
 from .keys import signing_key
-from .models import Item, ItemEvent, OrgKey, Product
+from .models import Item, ItemEvent, Licence, OrgKey, Product
 from .signing import PublicKey, SignatureError, b64url_decode, b64url_encode, sign_record, verify_record
 from .st3 import is_st3_code
 
@@ -88,7 +88,28 @@ def _check_brand(brand: Organisation) -> None:
 
 
 def brand_products(brand: Organisation, gtins) -> dict[str, Product]:
-    return {p.gtin: p for p in Product.objects.filter(brand=brand, gtin__in=set(gtins))}
+    """The products the brand may register items of: its own and those licensed to it."""
+    return standing.products_for(brand, gtins)
+
+
+STANDING_TEXT = {
+    "right_lapsed": "no IP right protecting this product is in force",
+    "not_right_holder": "the IP right protecting this product is held by another rights holder",
+    "outside_licence": "your licence for this product is not in force today",
+    "no_right": "no IP right of yours protects this product: link one on the product's page",
+}
+
+
+def label_licences(brand: Organisation, products: dict[str, Product]) -> dict[str, Licence | None]:
+    """For each product, the licence its labels are signed under (None: the brand's own right).
+    Raises RegistryError when a product stands on no live right of the brand's today
+    (docs/rules.md)."""
+    verdicts = standing.label_standing(products, brand, timezone.now().date())
+    for gtin, verdict in sorted(verdicts.items()):
+        if not verdict.holds:
+            raise RegistryError(verdict.reason, f"product {gtin}: {STANDING_TEXT[verdict.reason]}")
+    refs = standing.licence_by_ref(v.licence.ref for v in verdicts.values() if v.licence)
+    return {gtin: refs[v.licence.ref] if v.licence else None for gtin, v in verdicts.items()}
 
 
 def register_item(*, actor, brand: Organisation, **fields) -> Item:
@@ -147,6 +168,14 @@ def register_batch(*, actor, brand: Organisation, items) -> list[Item]:
         for r in rows
         if r.gtin not in products
     ]
+    verdicts = standing.label_standing(products, brand, timezone.now().date())
+    problems += [
+        _problem(
+            r.line, verdicts[r.gtin].reason, f"product {r.gtin}: {STANDING_TEXT[verdicts[r.gtin].reason]}"
+        )
+        for r in rows
+        if r.gtin in verdicts and not verdicts[r.gtin].holds
+    ]
     taken = set(
         Item.objects.filter(product__in=products.values(), serial__in={r.serial for r in rows}).values_list(
             "product__gtin", "serial"
@@ -174,11 +203,13 @@ def register_rows(*, brand: Organisation, rows: Sequence[ItemRow], bulk_job=None
     _check_brand(brand)
     key, private = signing_key(brand)
     products = brand_products(brand, (row.gtin for row in rows))
-    now = timezone.now()
-    signed, label_sigs = [], []
     for row in rows:
         if row.gtin not in products:
             raise RegistryError("unknown_product", f"line {row.line}: no product {row.gtin} for {brand}")
+    licences = label_licences(brand, products)
+    now = timezone.now()
+    signed, label_sigs = [], []
+    for row in rows:
         label_sig = private.sign(label_message(row.gtin, row.serial))
         record = records.item_registered_record(
             brand=brand.slug,
@@ -192,10 +223,10 @@ def register_rows(*, brand: Organisation, rows: Sequence[ItemRow], bulk_job=None
         )
         signed.append(sign_record(record, private))
         label_sigs.append(label_sig)
-    return _store_items(brand, key, products, rows, signed, label_sigs, now, bulk_job)
+    return _store_items(brand, key, products, rows, signed, label_sigs, now, bulk_job, licences)
 
 
-def _store_items(brand, key, products, rows, signed, label_sigs, now, bulk_job) -> list[Item]:
+def _store_items(brand, key, products, rows, signed, label_sigs, now, bulk_job, licences) -> list[Item]:
     try:
         with transaction.atomic():
             entries = log.append_many(signed)
@@ -213,6 +244,7 @@ def _store_items(brand, key, products, rows, signed, label_sigs, now, bulk_job) 
                     head_hash=entry.leaf_hash,
                     registered_at=now,
                     bulk_job=bulk_job,
+                    licence=licences[row.gtin],
                 )
                 for row, label_sig, entry in zip(rows, label_sigs, entries, strict=True)
             ]
@@ -419,7 +451,8 @@ def _accept_registration(brand: Organisation, record: dict) -> Item:
     products = brand_products(brand, [row.gtin])
     if row.gtin not in products:
         raise RegistryError("unknown_product", f"no product {row.gtin} for {brand}")
-    return _store_items(brand, key, products, [row], [record], [label_sig], timezone.now(), None)[0]
+    licences = label_licences(brand, products)
+    return _store_items(brand, key, products, [row], [record], [label_sig], timezone.now(), None, licences)[0]
 
 
 def _accept_event(signer: Organisation, record: dict) -> ItemEvent:

@@ -13,26 +13,140 @@ from ipchain.ledger.models import LogEntry
 
 
 class IpRight(models.Model):
-    """A trademark or design a rights holder is admitted against."""
+    """An IP right a rights holder relies on: its register's facts, as the log records them.
+
+    The log is the truth (right_rules.py folds it); these columns index it for pages and checks.
+    """
 
     class Kind(models.TextChoices):
-        TRADEMARK = "trademark", _("Trademark")
+        TRADEMARK = "trademark", _("Trade mark")
         DESIGN = "design", _("Design")
+        PATENT = "patent", _("Patent")
+        GEOGRAPHICAL_INDICATION = "geographical_indication", _("Geographical indication")
+
+    class Status(models.TextChoices):
+        REGISTERED = "registered", _("Registered")
+        LAPSED = "lapsed", _("Lapsed")
+        SURRENDERED = "surrendered", _("Surrendered")
+        INVALIDATED = "invalidated", _("Declared invalid")
 
     holder = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="ip_rights")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
     office = models.CharField(max_length=2, help_text="WIPO ST.3 code of the office that granted it")
     registration_number = models.CharField(max_length=64)
-    nice_classes = models.JSONField(default=list, blank=True, help_text="Nice classes, 1-45")
+    nice_classes = models.JSONField(default=list, blank=True, help_text="Nice classes, 1-45 (marks)")
+    locarno_classes = models.JSONField(default=list, blank=True, help_text="Locarno classes (designs)")
     mark = models.CharField(max_length=200, blank=True, help_text="The word mark or design title")
+    filing_date = models.DateField(null=True, blank=True)
+    registration_date = models.DateField(null=True, blank=True)
+    expiry_date = models.DateField(
+        null=True, blank=True, help_text="Blank: no term (a geographical indication)"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.REGISTERED)
+    ended_on = models.DateField(null=True, blank=True, help_text="The first day it no longer holds")
+    representative = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="represented_rights"
+    )
+    registration_entry = models.ForeignKey(
+        LogEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["kind", "office", "registration_number"], name="iprights_unique"),
         ]
+        permissions = [("decide_rights", "Can record an office's decisions on IP rights")]
 
     def __str__(self) -> str:
         return f"{self.office} {self.get_kind_display()} {self.registration_number}"
+
+    @property
+    def names(self) -> dict:
+        """How the log names it."""
+        return {"office": self.office, "kind": self.kind, "number": self.registration_number}
+
+    @property
+    def is_live(self) -> bool:
+        return self.status == self.Status.REGISTERED
+
+
+class RightEvent(models.Model):
+    """One record of a right's life in the log, for its timeline."""
+
+    right = models.ForeignKey(IpRight, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=32, help_text="The record's type, e.g. right.renewed")
+    entry = models.OneToOneField(LogEntry, on_delete=models.PROTECT, related_name="+")
+    effective_date = models.DateField(null=True, blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, related_name="+")
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["entry_id"]
+
+    def __str__(self) -> str:
+        return f"{self.right} {self.kind}"
+
+
+class Licence(models.Model):
+    """A licence the owner granted under a right: to whom, where, for how long, for what."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("In force")
+        ENDED = "ended", _("Ended")
+
+    right = models.ForeignKey(IpRight, on_delete=models.PROTECT, related_name="licences")
+    ref = models.CharField(max_length=32, unique=True)
+    licensor = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="licences_granted")
+    licensee = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="licences_held")
+    territory = models.JSONField(default=list, help_text="WIPO ST.3 codes")
+    starts = models.DateField()
+    ends = models.DateField(null=True, blank=True)
+    exclusive = models.BooleanField(default=False)
+    gtins = models.JSONField(default=list, blank=True, help_text="Products covered; empty: all the right's")
+    classes = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
+    ended_on = models.DateField(null=True, blank=True)
+    entry = models.ForeignKey(LogEntry, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-starts"]
+
+    def __str__(self) -> str:
+        return f"licence {self.ref} under {self.right}"
+
+
+class RuleRun(models.Model):
+    """One evaluation of the rights rules: what it read and what it appended (docs/rules.md)."""
+
+    ruleset = models.CharField(max_length=32)
+    at = models.DateTimeField()
+    upto = models.BigIntegerField(unique=True, help_text="The log size it read")
+    firings = models.PositiveIntegerField(default=0)
+    entry = models.OneToOneField(LogEntry, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-upto"]
+
+    def __str__(self) -> str:
+        return f"{self.ruleset} at {self.at:%Y-%m-%d}: {self.firings} firings"
+
+
+class RenewalReminder(models.Model):
+    """A renewal reminder sent to a right's owner: at most one per expiry and stage."""
+
+    right = models.ForeignKey(IpRight, on_delete=models.CASCADE, related_name="+")
+    expiry = models.DateField()
+    stage = models.PositiveIntegerField(help_text="Days left when sent; +1000 in the grace period")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["right", "expiry", "stage"], name="renewalreminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.right} reminder {self.stage}"
 
 
 class OrgKey(models.Model):
@@ -115,6 +229,7 @@ class Product(models.Model):
     trade_routes = models.TextField(blank=True, help_text="Legitimate trade routes and distributors")
     contact = models.CharField(max_length=300, blank=True, help_text="Who customs should call")
     created_at = models.DateTimeField(default=timezone.now)
+    rights = models.ManyToManyField(IpRight, blank=True, related_name="products")
 
     class Meta:
         ordering = ["name"]
@@ -156,6 +271,12 @@ class Item(models.Model):
     registered_at = models.DateTimeField(default=timezone.now)
     bulk_job = models.ForeignKey(
         "BulkJob", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # What the label stands on (right_rules.standing): "" for a live right held or licensed
+    # when it was signed, else the reason; kept current when a right's past changes.
+    right_standing = models.CharField(max_length=20, blank=True)
+    licence = models.ForeignKey(
+        Licence, on_delete=models.PROTECT, null=True, blank=True, related_name="items"
     )
 
     class Meta:

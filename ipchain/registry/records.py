@@ -194,3 +194,60 @@ def customs_outcome_record(
     if case_commitment:
         record["case_commitment"] = case_commitment
     return record
+
+
+# --- IP rights (docs/rules.md) ---------------------------------------------------------------
+
+RIGHT_REGISTERED = "right.registered"
+RIGHT_RENEWED = "right.renewed"
+RIGHT_ASSIGNED = "right.assigned"
+RIGHT_LICENSED = "right.licensed"
+RIGHT_LICENCE_ENDED = "right.licence_ended"
+RIGHT_LAPSED = "right.lapsed"
+RIGHT_SURRENDERED = "right.surrendered"
+RIGHT_INVALIDATED = "right.invalidated"
+RIGHT_RESTORED = "right.restored"
+PRODUCT_RIGHTS = "product.rights"
+RULES_EVALUATED = "rules.evaluated"
+RIGHT_TYPES = (
+    RIGHT_REGISTERED,
+    RIGHT_RENEWED,
+    RIGHT_ASSIGNED,
+    RIGHT_LICENSED,
+    RIGHT_LICENCE_ENDED,
+    RIGHT_LAPSED,
+    RIGHT_SURRENDERED,
+    RIGHT_INVALIDATED,
+    RIGHT_RESTORED,
+    PRODUCT_RIGHTS,
+    RULES_EVALUATED,
+)
+
+
+def right_record(kind: str, *, right: dict, moment: datetime, **fields) -> dict:
+    """A right's change: `right` names it ({office, kind, number}); empty fields are left out.
+    Legal dates (expiry, effective_date, starts, ends) are YYYY-MM-DD."""
+    values = {name: value for name, value in fields.items() if value not in (None, "", [], {})}
+    return _base(kind, moment) | {"right": right} | values
+
+
+def product_rights_record(*, brand: str, gtin: str, rights: list[dict], guide: str, moment: datetime) -> dict:
+    """A product's public record: the rights that protect it and a SHA-256 of its identification
+    guide (the guide's text stays with the node: a peer learns that it changed, not what it says)."""
+    return _base(PRODUCT_RIGHTS, moment) | {"brand": brand, "gtin": gtin, "rights": rights, "guide": guide}
+
+
+def rule_firing_record(*, kind: str, right: dict, fields: dict, rule: dict, time: str) -> dict:
+    return {"v": VERSION, "type": kind, "time": time, "right": right} | fields | {"rule": rule}
+
+
+def rules_evaluated_record(*, ruleset: str, params: dict, upto: int, firings: int, moment: datetime) -> dict:
+    """A rule run: the rule set and parameters it ran, at `time`, over the log's first `upto`
+    entries, and how many firings it appended (docs/rules.md)."""
+    return _base(RULES_EVALUATED, moment) | {
+        "ruleset": ruleset,
+        "params": params,
+        "at": timestamp(moment),
+        "upto": upto,
+        "firings": firings,
+    }

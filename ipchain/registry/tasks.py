@@ -6,7 +6,7 @@ from celery import shared_task
 
 from ipchain.outbox.enqueue import enqueue
 
-from . import bulk, label_jobs
+from . import bulk, label_jobs, rule_runs
 
 logger = logging.getLogger(__name__)
 
@@ -44,3 +44,13 @@ def register_bulk_chunk(self, job_id: int, rows: list[list]) -> int:
 @shared_task(acks_late=True)
 def render_label_job(job_id: int) -> None:
     label_jobs.run_job(job_id)
+
+
+@shared_task(acks_late=True)
+def run_rules() -> int:
+    return rule_runs.run_rules().firings
+
+
+@shared_task(acks_late=True)
+def send_renewal_reminders() -> int:
+    return rule_runs.send_renewal_reminders()
