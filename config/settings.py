@@ -430,7 +430,7 @@ IPCHAIN_RIGHT_RULES = {
     "renewal_window_months": env_int("IPCHAIN_RENEWAL_WINDOW_MONTHS", 6),
     "grace_months": env_int("IPCHAIN_RENEWAL_GRACE_MONTHS", 6),
     "reminder_days": tuple(
-        int(d) for d in os.environ.get("IPCHAIN_RENEWAL_REMINDER_DAYS", "90,30,7").split(",") if d.strip()
+        int(d) for d in os.environ.get("IPCHAIN_RENEWAL_REMINDER_DAYS", "180,90,30,7").split(",") if d.strip()
     ),
 }
 # Key-encryption keys sealing node-held private keys at rest: comma-separated base64

@@ -29,6 +29,8 @@ def create_product(*, actor, brand: Organisation, gtin: str, name: str, rights=N
         raise RegistryError("unknown_field", f"unknown fields: {', '.join(sorted(unknown))}")
     if rights is None:
         rights = list(brand.ip_rights.filter(status=IpRight.Status.REGISTERED))
+    else:
+        rights = list(IpRight.objects.filter(pk__in=[getattr(r, "pk", r) for r in rights]))
     if any(right.holder_id != brand.pk for right in rights):
         raise RegistryError("bad_rights", "a product stands on one or more of your own rights")
     try:

@@ -70,8 +70,9 @@ def right_state(right: IpRight) -> right_rules.RightState:
 
 
 def products_for(org: Organisation, gtins) -> dict[str, Product]:
-    """The products `org` may register items of: its own, and those a licence it holds covers."""
-    licensed = Q(rights__licences__licensee=org, rights__licences__status=Licence.Status.ACTIVE)
+    """The products `org` may register items of: its own, and those a licence it holds or held
+    covers (label_standing then says whether it is in force)."""
+    licensed = Q(rights__licences__licensee=org)
     products = Product.objects.filter(Q(brand=org) | licensed, gtin__in=set(gtins)).distinct()
     return {p.gtin: p for p in products.select_related("brand").prefetch_related("rights")}
 
