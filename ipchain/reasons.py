@@ -58,7 +58,31 @@ REASON_TEXT = {
     "duplicate_slug": _("That identifier is taken."),
     "bad_right_kind": _("Choose the kind of IP right from the list."),
     "bad_registration_number": _("Give the IP right's registration number."),
-    "bad_nice_class": _("Nice classes run from 1 to 45."),
+    "bad_nice_class": _("Nice classes run from 1 to 45, and only trade marks have them."),
+    # IP rights (ipchain/registry/rights.py, docs/rules.md).
+    "bad_locarno_class": _("Locarno classes run from 1 to 32, or 99, and only designs have them."),
+    "bad_text": _("This text is too long or has characters it cannot have."),
+    "right_not_live": _("This IP right is no longer in force."),
+    "right_live": _("This IP right is in force: there is nothing to restore."),
+    "no_term": _("This IP right has no term to renew."),
+    "not_renewable_now": _(
+        "Renewal is open only in the months before expiry and in the grace period after it."
+    ),
+    "consent_required": _(
+        "The office records an assignment only on the owner's consent: give the deed's reference."
+    ),
+    "bad_new_owner": _("A right moves to another rights holder."),
+    "stale_owner": _("The right changed hands meanwhile: look at it again."),
+    "bad_licensee": _("A licence is granted to another rights holder."),
+    "bad_territory": _("Give the territory as country or office codes (WIPO ST.3), comma-separated."),
+    "bad_gtins": _("A licence covers only products this right protects."),
+    "exclusive_taken": _("An exclusive licence of this right is already in force."),
+    "licence_ended": _("This licence has already ended."),
+    "bad_rights": _("A product stands on one or more of your own IP rights."),
+    "right_lapsed": _("No IP right protecting this product is in force: its labels cannot be signed."),
+    "not_right_holder": _("The IP right protecting this product is held by another rights holder."),
+    "outside_licence": _("Your licence for this product is not in force today."),
+    "no_right": _("No IP right of yours protects this product: link one on the right's page."),
     "right_held_elsewhere": _("Another rights holder already relies on this IP right."),
     "no_ip_right": _("A rights holder is admitted against at least one IP right."),
     "no_change": _("Nothing to change: that decision is already in force."),

@@ -19,7 +19,7 @@ import base64
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.utils import timezone
@@ -46,6 +46,7 @@ from .mirrored import item_registrations, mirrored_inclusion_proof
 from .models import MirroredCheckpoint, MirroredEntry, MirroredProduct, Peer, SplitViewEvidence
 from .peer_keys import PeerKey, PeerKeys, parse_time, peer_keys, record_of
 from .peer_keys import forget as forget_peer_keys
+from .peer_rights import peer_standing
 from .status import is_stale
 from .tlog_cosignature import verify_cosignatures
 
@@ -143,6 +144,10 @@ def verify_peer_item(
     peer, record = registration.peer, registration.record
     status, history, event_notes = _replay_events(registration)
     notes += event_notes
+    standing = peer_standing(
+        peer, brand=record["brand"], gtin=code.gtin, day=registration.registered_at.astimezone(UTC).date()
+    )
+    licence = standing.licence if standing else None
     facts = Facts(
         item_found=True,
         code_signed=code.signed,
@@ -156,6 +161,10 @@ def verify_peer_item(
         place=scanner.office if scanner else "",
         trusted=scanner.trusted if scanner else True,
         sightings=unlinked_sightings(code, now),
+        right_standing=standing.reason if standing else "",
+        licensor=registration.keys.org_names.get(licence.licensor, licence.licensor) if licence else "",
+        territory=licence.territory if licence else (),
+        scan_country=scanner.country if scanner else "",
     )
     evidence = _evidence(registration, now)
     evidence.notes += notes

@@ -256,3 +256,58 @@ class CustomsOfficeForm(PositionForm):
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("admitted", _("Admit")), ("suspended", _("Suspend"))])
     reason = forms.CharField(max_length=300, required=False)
+
+
+# --- IP rights (ipchain/portal/right_views.py) ---------------------------------------------------
+
+
+class RenewForm(forms.Form):
+    expiry = forms.DateField(
+        label=_("New expiry"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave blank for a full term from the current expiry."),
+    )
+
+
+class AssignForm(forms.Form):
+    new_owner = forms.ModelChoiceField(
+        label=_("New owner"), queryset=Organisation.objects.filter(kind=Organisation.Kind.BRAND)
+    )
+    effective_date = forms.DateField(
+        label=_("Takes effect on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    consent = forms.CharField(
+        label=_("Owner's consent (deed reference)"),
+        max_length=200,
+        required=False,
+        help_text=_("The office records an assignment on the owner's written consent."),
+    )
+
+
+class InvalidateForm(forms.Form):
+    reason = forms.CharField(label=_("Grounds"), max_length=200)
+    effective_date = forms.DateField(
+        label=_("Takes effect on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class LicenceForm(forms.Form):
+    licensee = forms.ModelChoiceField(
+        label=_("Licensee"), queryset=Organisation.objects.filter(kind=Organisation.Kind.BRAND)
+    )
+    territory = forms.CharField(
+        label=_("Territory"),
+        max_length=200,
+        help_text=_("Country codes, comma-separated (EM: the whole EU)."),
+    )
+    starts = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    ends = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    exclusive = forms.BooleanField(label=_("Exclusive"), required=False)
+
+    def clean_territory(self):
+        return [code.strip().upper() for code in self.cleaned_data["territory"].split(",") if code.strip()]
+
+
+class ConfirmForm(forms.Form):
+    confirm = forms.BooleanField(label=_("I understand this cannot be undone"))

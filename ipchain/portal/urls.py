@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import case_views, team_views, views
+from . import case_views, right_views, team_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -11,6 +11,10 @@ urlpatterns = [
     path("items/<str:gtin>/<str:serial>/", views.item, name="item"),
     path("bulk/", views.bulk_upload, name="bulk"),
     path("bulk/<int:job_id>/", views.bulk_job, name="bulk_job"),
+    path("rights/", right_views.right_list, name="rights"),
+    path("rights/<int:right_id>/", right_views.right_detail, name="right"),
+    path("rights/<int:right_id>/<slug:action>/", right_views.right_action, name="right_action"),
+    path("licences/<str:ref>/end/", right_views.licence_end, name="licence_end"),
     path("keys/", views.key_list, name="keys"),
     path("keys/<str:kid>/revoke/", views.key_revoke, name="key_revoke"),
     path("keys/signing-guide/", views.signing_guide, name="signing_guide"),

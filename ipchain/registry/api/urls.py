@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import holders, items, jobs, keys, organisations, products
+from . import holders, items, jobs, keys, organisations, products, rights
 
 urlpatterns = [
     path("products", products.ProductListView.as_view(), name="api-products"),
@@ -28,6 +28,26 @@ urlpatterns = [
     ),
     path("invitations", organisations.InvitationView.as_view(), name="api-invitations"),
     path("rights-holders", holders.HolderListView.as_view(), name="api-holders"),
+    path("ip-rights", rights.RightListView.as_view(), name="api-ip-rights"),
+    path("ip-rights/<int:right_id>", rights.RightDetailView.as_view(), name="api-ip-right"),
+    path("ip-rights/<int:right_id>/renewal", rights.RenewalView.as_view(), name="api-ip-right-renewal"),
+    path(
+        "ip-rights/<int:right_id>/assignment", rights.AssignmentView.as_view(), name="api-ip-right-assignment"
+    ),
+    path(
+        "ip-rights/<int:right_id>/invalidation",
+        rights.InvalidationView.as_view(),
+        name="api-ip-right-invalidation",
+    ),
+    path(
+        "ip-rights/<int:right_id>/restoration",
+        rights.RestorationView.as_view(),
+        name="api-ip-right-restoration",
+    ),
+    path("ip-rights/<int:right_id>/surrender", rights.SurrenderView.as_view(), name="api-ip-right-surrender"),
+    path("ip-rights/<int:right_id>/licences", rights.LicenceListView.as_view(), name="api-ip-right-licences"),
+    path("licences/<str:ref>/end", rights.LicenceEndView.as_view(), name="api-licence-end"),
+    path("products/<str:gtin>/rights", rights.ProductRightsView.as_view(), name="api-product-rights"),
     path(
         "rights-holders/<slug:slug>/ip-rights", holders.HolderRightsView.as_view(), name="api-holder-rights"
     ),

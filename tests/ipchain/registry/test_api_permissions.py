@@ -46,6 +46,10 @@ def client_for(role, world) -> APIClient:
     return client
 
 
+def right_url(world, suffix=""):
+    return f"/api/v1/ip-rights/{world['acme'].ip_rights.get().pk}{suffix}"
+
+
 def item_url(world, suffix=""):
     return f"/api/v1/items/{world['product'].gtin}/P1{suffix}"
 
@@ -118,6 +122,58 @@ CASES = [
         ),
         [401, 200, 403, 403, 403, 403, 403],
     ),
+    ("list IP rights", lambda w: ("get", "/api/v1/ip-rights", None), [401, 200, 200, 200, 403, 403, 200]),
+    ("IP right detail", lambda w: ("get", right_url(w), None), [401, 200, 200, 200, 403, 403, 404]),
+    (
+        "register IP right",
+        lambda w: (
+            "post",
+            "/api/v1/ip-rights",
+            {
+                "holder": "acme",
+                "kind": "design",
+                "office": "EM",
+                "registration_number": "D1",
+                "locarno_classes": [2],
+            },
+        ),
+        [401, 201, 403, 403, 403, 403, 403],
+    ),
+    ("renew IP right", lambda w: ("post", right_url(w, "/renewal"), {}), [401, 409, 403, 403, 403, 403, 404]),
+    (
+        "assign IP right",
+        lambda w: ("post", right_url(w, "/assignment"), {"new_owner": "other"}),
+        [401, 400, 200, 403, 403, 403, 404],
+    ),
+    (
+        "declare IP right invalid",
+        lambda w: ("post", right_url(w, "/invalidation"), {"reason": "bad faith"}),
+        [401, 200, 403, 403, 403, 403, 404],
+    ),
+    (
+        "restore IP right",
+        lambda w: ("post", right_url(w, "/restoration"), {}),
+        [401, 409, 403, 403, 403, 403, 404],
+    ),
+    (
+        "surrender IP right",
+        lambda w: ("post", right_url(w, "/surrender"), None),
+        [401, 403, 200, 403, 403, 403, 404],
+    ),
+    (
+        "license IP right",
+        lambda w: ("post", right_url(w, "/licences"), {"licensee": "other", "territory": ["FR"]}),
+        [401, 403, 201, 403, 403, 403, 404],
+    ),
+    (
+        "set product rights",
+        lambda w: (
+            "put",
+            f"/api/v1/products/{w['product'].gtin}/rights",
+            {"rights": [w["acme"].ip_rights.get().pk]},
+        ),
+        [401, 404, 200, 200, 403, 403, 404],
+    ),
     (
         "append raw ledger record",
         lambda w: ("post", "/api/v1/log/entries", {"type": "note"}),
@@ -133,7 +189,9 @@ def test_permission_matrix(world, name, make, expected, role_index):
     client = client_for(ROLES[role_index], world)
     fmt = "multipart" if data and any(hasattr(v, "read") for v in data.values()) else "json"
     response = (
-        getattr(client, method)(url, data, format=fmt) if data is not None else getattr(client, method)(url)
+        getattr(client, method)(url, data, format=fmt)
+        if data is not None
+        else getattr(client, method)(url, format="json")
     )
     assert response.status_code == expected[role_index], response.content[:300]
     if response.status_code >= 400:
