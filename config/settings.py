@@ -377,7 +377,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
     # Rights holders and customs authorities share their status: one enum, named.
-    "ENUM_NAME_OVERRIDES": {"OrganisationStatusEnum": "ipchain.accounts.models.Organisation.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationStatusEnum": "ipchain.accounts.models.Organisation.Status",
+        "IpRightStatusEnum": "ipchain.registry.models.IpRight.Status",
+        "LicenceStatusEnum": "ipchain.registry.models.Licence.Status",
+    },
 }
 
 # --- Logs: one JSON object per line (LOG_FORMAT=json, the production default), else plain ------

@@ -26,8 +26,8 @@ from ipchain.ledger.audit import audit_log
 from ipchain.ledger.logkey import log_verifier
 from ipchain.ledger.models import SignedCheckpoint
 from ipchain.operations.models import CaptureJob, CaseReminder, FailedTask
-from ipchain.registry import items
-from ipchain.registry.models import BulkJob, LabelJob, ProductImage
+from ipchain.registry import items, rights, rule_runs
+from ipchain.registry.models import BulkJob, LabelJob, ProductImage, RenewalReminder
 from tests import factories
 from verifier import cases
 from verifier.models import CasePhoto, Scan, StatusChange
@@ -99,6 +99,10 @@ def staff_client(client, superuser, django_capture_on_commit_callbacks):
     CaseReminder.objects.create(case=case, clock="notify", due=case.notify_by, stage="due_soon")
     CaptureJob.objects.create(capture_id="c1", organisation=org, created_by=admin_user, events=1, captured=1)
     Token.objects.create(user=admin_user)
+    right = org.ip_rights.get()
+    rights.grant_licence(actor=admin_user, right=right, licensee=factories.brand("lic"), territory=["FR"])
+    rule_runs.run_rules()
+    RenewalReminder.objects.create(right=right, expiry=right.expiry_date, stage=180)
     client.force_login(superuser)
     return client
 

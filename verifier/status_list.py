@@ -40,12 +40,15 @@ from .models import StatusChange
 MAGIC = b"IPSL"
 P = 14  # 2^-14: an unlisted item matches a set about once in 16,384 lookups
 # The statuses listed, by their code in deltas; decommissioned items read as destroyed.
-STATUS_CODES = {"recalled": 1, "stolen": 2, "destroyed": 3, "suspected_clone": 4}
+# "revoked": the label stands on no live IP right (signed after a lapse or an assignment:
+# ipchain/registry/standing.py, docs/rules.md).
+STATUS_CODES = {"recalled": 1, "stolen": 2, "destroyed": 3, "suspected_clone": 4, "revoked": 5}
 LISTED_AS = {
     "recalled": "recalled",
     "stolen": "stolen",
     "destroyed": "destroyed",
     "decommissioned": "destroyed",
+    "revoked": "revoked",
 }
 CACHE_KEY = "verifier:status-list"
 
@@ -74,6 +77,9 @@ def build_full_list() -> bytes:
     rows = Item.objects.filter(status__in=LISTED_AS).values_list("product__gtin", "serial", "status")
     for gtin, serial, status in rows.iterator(chunk_size=10_000):
         hashes[LISTED_AS[status]].append(golomb.item_hash(gtin, serial))
+    standless = Item.objects.filter(status="active").exclude(right_standing="")
+    for gtin, serial in standless.values_list("product__gtin", "serial").iterator(chunk_size=10_000):
+        hashes["revoked"].append(golomb.item_hash(gtin, serial))
     # Items an officer's scan found cloned lately (a verdict, not a status: it expires).
     clones = (
         StatusChange.objects.filter(
@@ -165,6 +171,19 @@ def item_event_saved(sender, instance, created: bool, **kwargs) -> None:
         StatusChange.objects.create(
             item=item, gtin=item.product.gtin, serial=item.serial, status=STATUS_AFTER[instance.kind]
         )
+
+
+def standing_changed(sender, changes: list[tuple[int, str, str, str]], **kwargs) -> None:
+    """Labels whose IP right no longer holds them (standing.standing_changed), in the
+    transaction that changed them; one that holds again is left for the next full list."""
+    StatusChange.objects.bulk_create(
+        [
+            StatusChange(item_id=pk, gtin=gtin, serial=serial, status="revoked")
+            for pk, gtin, serial, reason in changes
+            if reason
+        ],
+        batch_size=5000,
+    )
 
 
 def peer_status_changed(gtin: str, serial: str, status: str) -> None:

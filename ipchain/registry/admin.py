@@ -2,14 +2,54 @@ from django.contrib import admin
 
 from ipchain.ledger.admin import ReadOnlyAdmin as ReadOnly
 
-from .models import Admission, BulkJob, IpRight, Item, ItemEvent, LabelJob, OrgKey, Product, ProductImage
+from .models import (
+    Admission,
+    BulkJob,
+    IpRight,
+    Item,
+    ItemEvent,
+    LabelJob,
+    Licence,
+    OrgKey,
+    Product,
+    ProductImage,
+    RenewalReminder,
+    RightEvent,
+    RuleRun,
+)
 
 
 @admin.register(IpRight)
-class IpRightAdmin(admin.ModelAdmin):
-    list_display = ["holder", "kind", "office", "registration_number", "nice_classes"]
-    list_filter = ["kind", "office"]
+class IpRightAdmin(ReadOnly):
+    """Read-only: a right changes by signed records (the portal, the API: rights.py)."""
+
+    list_display = ["holder", "kind", "office", "registration_number", "status", "expiry_date"]
+    list_filter = ["kind", "office", "status"]
     search_fields = ["registration_number", "holder__name", "mark"]
+
+
+@admin.register(RightEvent)
+class RightEventAdmin(ReadOnly):
+    list_display = ["right", "kind", "effective_date", "recorded_at"]
+    list_filter = ["kind"]
+    search_fields = ["right__registration_number"]
+
+
+@admin.register(Licence)
+class LicenceAdmin(ReadOnly):
+    list_display = ["ref", "right", "licensor", "licensee", "starts", "ends", "status"]
+    list_filter = ["status", "exclusive"]
+    search_fields = ["ref", "right__registration_number", "licensee__name"]
+
+
+@admin.register(RuleRun)
+class RuleRunAdmin(ReadOnly):
+    list_display = ["at", "ruleset", "upto", "firings"]
+
+
+@admin.register(RenewalReminder)
+class RenewalReminderAdmin(ReadOnly):
+    list_display = ["right", "expiry", "stage", "sent_at"]
 
 
 @admin.register(OrgKey)

@@ -14,12 +14,17 @@ from datetime import UTC, date
 from django.conf import settings
 from django.db.models import Q
 from django.db.models.functions import TruncDate
+from django.dispatch import Signal
 
 from ipchain.accounts.models import Organisation
 from ipchain.ledger.models import LogEntry
 
 from . import records, right_rules
 from .models import IpRight, Item, Licence, Product, RightEvent
+
+# Sent with [(item id, GTIN, serial, new standing)] when labels' standing changes, in the
+# transaction that changes it (the verifier lists them for phones offline).
+standing_changed = Signal()
 
 GUIDE_FIELDS = ("name", "description", "genuine_features", "packaging", "made_in", "trade_routes", "contact")
 
@@ -109,7 +114,7 @@ def restand(right: IpRight) -> int:
     )
     by_pk = {p.pk: p for p in products}
     licences = {}
-    changed = 0
+    changes: list[tuple[int, str, str, str]] = []
     for product_id, owner_id, day in groups:
         product = by_pk[product_id]
         verdict = right_rules.standing(
@@ -119,14 +124,20 @@ def restand(right: IpRight) -> int:
         if verdict.licence is not None:
             licences.setdefault(verdict.licence.ref, Licence.objects.filter(ref=verdict.licence.ref).first())
             licence_id = getattr(licences[verdict.licence.ref], "pk", None)
-        changed += (
+        stale = (
             Item.objects.filter(product_id=product_id, owner_id=owner_id)
             .annotate(day=TruncDate("registered_at", tzinfo=UTC))
             .filter(day=day)
             .exclude(right_standing=verdict.reason, licence_id=licence_id)
-            .update(right_standing=verdict.reason, licence_id=licence_id)
         )
-    return changed
+        found = list(stale.values_list("pk", "serial"))
+        for start in range(0, len(found), 5000):
+            chunk = [pk for pk, _serial in found[start : start + 5000]]
+            Item.objects.filter(pk__in=chunk).update(right_standing=verdict.reason, licence_id=licence_id)
+        changes += [(pk, product.gtin, serial, verdict.reason) for pk, serial in found]
+    if changes:
+        standing_changed.send(sender=IpRight, changes=changes)
+    return len(changes)
 
 
 def log_records(kinds=records.RIGHT_TYPES, *, upto: int | None = None):

@@ -268,7 +268,7 @@
     stolen: ["stolen"],
     destroyed: ["destroyed"],
     suspected_clone: ["suspected_clone"],
-    listed: ["recalled", "stolen", "destroyed", "suspected_clone", "genuine"],
+    listed: ["recalled", "stolen", "destroyed", "suspected_clone", "revoked", "genuine"],
     forged: ["forged"],
     revoked: ["revoked"],
     unknown_product: ["forged", "unknown"],
@@ -389,9 +389,9 @@
     const code = document.getElementById("offline-code");
     code.textContent = codeText(result.gtin, result.serial);
     const unknownKey = result.reason === "unknown_key" || result.reason === "key_not_yet_valid";
-    const statusWord = { recalled: t.statusRecalled, stolen: t.statusStolen, destroyed: t.statusDestroyed, suspected_clone: t.statusSuspectedClone }[result.reason] || "";
-    const headline = { offline_valid: result.status_list_issued ? t.validListed : t.valid, recalled: t.recalled, stolen: t.stolen, destroyed: t.destroyed, suspected_clone: t.suspectedClone, listed: (t.listed || "").replace("%(status)s", statusWord), forged: unknownKey ? t.unknownKey : t.forged, revoked: t.revoked, unknown_product: t.unknownProduct, unchecked: t.unchecked }[result.verdict];
-    const detail = { offline_valid: result.status_list_issued ? t.validListedDetail : t.validDetail, recalled: t.byListDetail, stolen: t.byListDetail, destroyed: t.byListDetail, suspected_clone: t.byListDetail, listed: t.listedDetail, forged: unknownKey ? t.unknownKeyDetail : t.forgedDetail, revoked: t.revokedDetail, unknown_product: t.unknownProductDetail, unchecked: t.uncheckedDetail }[result.verdict];
+    const statusWord = { recalled: t.statusRecalled, stolen: t.statusStolen, destroyed: t.statusDestroyed, suspected_clone: t.statusSuspectedClone, revoked: t.statusRevoked }[result.reason] || "";
+    const headline = { offline_valid: result.status_list_issued ? t.validListed : t.valid, recalled: t.recalled, stolen: t.stolen, destroyed: t.destroyed, suspected_clone: t.suspectedClone, listed: (t.listed || "").replace("%(status)s", statusWord), forged: unknownKey ? t.unknownKey : t.forged, revoked: result.reason === "status_list" ? t.revokedListed : t.revoked, unknown_product: t.unknownProduct, unchecked: t.unchecked }[result.verdict];
+    const detail = { offline_valid: result.status_list_issued ? t.validListedDetail : t.validDetail, recalled: t.byListDetail, stolen: t.byListDetail, destroyed: t.byListDetail, suspected_clone: t.byListDetail, listed: t.listedDetail, forged: unknownKey ? t.unknownKeyDetail : t.forgedDetail, revoked: result.reason === "status_list" ? t.byListDetail : t.revokedDetail, unknown_product: t.unknownProductDetail, unchecked: t.uncheckedDetail }[result.verdict];
     show(result.verdict, headline, detail);
     page.dataset.reason = result.reason;
     // Whose key made the signature, only where it verified: a forged label is nobody's.
@@ -411,7 +411,7 @@
     }
     // The status list's age, on every offline verdict it took part in (or that there is none).
     const statusAge = document.getElementById("status-age");
-    if (statusAge && ["offline_valid", "recalled", "stolen", "destroyed", "suspected_clone", "listed"].includes(result.verdict)) {
+    if (statusAge && ["offline_valid", "recalled", "stolen", "destroyed", "suspected_clone", "revoked", "listed"].includes(result.verdict)) {
       statusAge.textContent = result.status_list_issued
         ? t.statusAge.replace("%(age)s", ageInWords(result.status_list_age_seconds)).replace("%(issued)s", when(result.status_list_issued)) +
           (result.status_list_checkpoint ? " " + t.statusCheckpoint.replace("%(size)s", result.status_list_checkpoint) : "")

@@ -94,7 +94,7 @@
     return new Uint8Array(digest).slice(0, 8);
   }
 
-  const CODES = { 1: "recalled", 2: "stolen", 3: "destroyed", 4: "suspected_clone" };
+  const CODES = { 1: "recalled", 2: "stolen", 3: "destroyed", 4: "suspected_clone", 5: "revoked" };
 
   function deltaChanges(blob) {
     const changes = {};
