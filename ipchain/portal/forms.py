@@ -211,7 +211,19 @@ class HolderForm(forms.Form):
     right_office = CodeChoiceField(choices=OFFICE_CHOICES, label=_("Granting office"))
     right_number = forms.CharField(max_length=64, label=_("Registration number"))
     right_nice = forms.CharField(
-        max_length=100, required=False, label=_("Nice classes"), help_text=_("e.g. 18, 25")
+        max_length=100,
+        required=False,
+        label=_("Classes"),
+        help_text=_("Nice classes for a trade mark (e.g. 18, 25), Locarno classes for a design (e.g. 2)"),
+    )
+    right_filed = forms.DateField(
+        required=False, label=_("Filing date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    right_expiry = forms.DateField(
+        required=False,
+        label=_("Expiry date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Left empty: the full term from filing (10 years for a trade mark, 5 for a design)."),
     )
 
 
@@ -311,3 +323,18 @@ class LicenceForm(forms.Form):
 
 class ConfirmForm(forms.Form):
     confirm = forms.BooleanField(label=_("I understand this cannot be undone"))
+
+
+class ProductRightsForm(forms.Form):
+    rights = forms.ModelMultipleChoiceField(
+        label=_("IP rights that protect it"),
+        queryset=IpRight.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Labels of this product are valid only while one of these rights is in force."),
+    )
+
+    def __init__(self, *args, holder, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rights"].queryset = IpRight.objects.filter(
+            holder=holder, status=IpRight.Status.REGISTERED
+        )

@@ -19,6 +19,7 @@ from ipchain.registry.errors import RegistryError
 from ipchain.registry.holders import create_rights_holder
 from ipchain.registry.labels import LABEL_SIZES_MM
 from ipchain.registry.models import BulkJob, Item, LabelJob, OrgKey, Product
+from ipchain.registry.rights import set_product_rights
 from ipchain.registry.selectors import item_history, visible_items
 from ipchain.registry.signing import PublicKey, SignatureError
 from ipchain.registry.wording import detail_lines, event_label
@@ -91,7 +92,20 @@ def product(request, org, gtin):
     guide = forms.ProductGuideForm(instance=product)
     item_form = forms.ItemForm()
     photo_form = forms.ProductPhotoForm()
-    if request.method == "POST" and "photo" in request.FILES:
+    rights_form = forms.ProductRightsForm(holder=org, initial={"rights": product.rights.all()})
+    if request.method == "POST" and "set_rights" in request.POST:
+        rights_form = forms.ProductRightsForm(request.POST, holder=org)
+        if rights_form.is_valid():
+            try:
+                set_product_rights(
+                    actor=request.user, product=product, rights=rights_form.cleaned_data["rights"]
+                )
+            except (RegistryError, PermissionDenied) as exc:
+                rights_form.add_error(None, explain(exc))
+            else:
+                messages.success(request, _("The product's IP rights are recorded in the ledger."))
+                return redirect("portal:product", gtin=product.gtin)
+    elif request.method == "POST" and "photo" in request.FILES:
         photo_form = forms.ProductPhotoForm(request.POST, request.FILES)
         if photo_form.is_valid():
             try:
@@ -134,6 +148,8 @@ def product(request, org, gtin):
             "item_form": item_form,
             "recent": recent,
             "photo_form": photo_form,
+            "rights_form": rights_form,
+            "rights": product.rights.order_by("office", "registration_number"),
         },
     )
 
@@ -266,6 +282,10 @@ def key_list(request, org):
         {
             "org": org,
             "keys": org.keys.order_by("-created_at"),
+            # What the keys may sign for: the rights in force the organisation holds or is
+            # licensed under (docs/rules.md).
+            "rights": org.ip_rights.filter(status="registered").order_by("office", "registration_number"),
+            "licences": org.licences_held.filter(status="active").select_related("right", "licensor"),
             "form": form,
             "revoke_form": forms.RevokeForm(),
         },
@@ -364,12 +384,14 @@ def holders(request, org):
 
 
 def _create_holder(request, d):
-    nice = [int(c) for c in d["right_nice"].replace(",", " ").split() if c.isascii() and c.isdigit()]
+    classes = [int(c) for c in d["right_nice"].replace(",", " ").split() if c.isascii() and c.isdigit()]
     right = {
         "kind": d["right_kind"],
         "office": d["right_office"],
         "registration_number": d["right_number"],
-        "nice_classes": nice,
+        "locarno_classes" if d["right_kind"] == "design" else "nice_classes": classes,
+        "filing_date": d.get("right_filed"),
+        "expiry_date": d.get("right_expiry"),
     }
     return create_rights_holder(
         actor=request.user,

@@ -42,7 +42,7 @@ def create_rights_holder(
                 website=website,
             )
             for right in ip_rights:
-                add_ip_right(holder=holder, **right)
+                add_ip_right(holder=holder, actor=actor, **right)
     except IntegrityError:
         raise RegistryError("duplicate_slug", f"identifier {slug!r} is taken") from None
     return holder

@@ -18,11 +18,13 @@ class IpRightSerializer(serializers.ModelSerializer):
     nice_classes = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=45), required=False, max_length=45
     )
+    locarno_classes = serializers.ListField(child=serializers.IntegerField(), required=False, max_length=33)
 
     class Meta:
         model = IpRight
-        fields = ["kind", "office", "registration_number", "nice_classes", "mark"]
-        extra_kwargs = {"nice_classes": {"required": False}}
+        fields = ["kind", "office", "registration_number", "nice_classes", "locarno_classes", "mark"]
+        fields += ["filing_date", "registration_date", "expiry_date", "status"]
+        extra_kwargs = {"nice_classes": {"required": False}, "status": {"read_only": True}}
         validators = []  # uniqueness is the service's business, with a clearer message
 
 
@@ -82,7 +84,7 @@ class HolderRightsView(APIView):
         holder = get_object_or_404(Organisation, slug=slug, kind=Organisation.Kind.BRAND)
         data = IpRightSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        admission.add_ip_right(holder=holder, **data.validated_data)
+        admission.add_ip_right(holder=holder, actor=request.user, **data.validated_data)
         return Response(HolderOut(holder).data, status=201)
 
 

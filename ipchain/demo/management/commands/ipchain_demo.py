@@ -12,7 +12,7 @@ from ipchain.accounts.invitations import posted_at
 from ipchain.accounts.models import Organisation, Role
 from ipchain.accounts.roles import assign_role
 from ipchain.ledger import log
-from ipchain.registry import admission, authorities, catalogue, items
+from ipchain.registry import admission, authorities, catalogue, items, rights, rule_runs
 from ipchain.registry.digital_link import gtin_check_digit
 from ipchain.registry.keys import create_node_key
 
@@ -50,6 +50,72 @@ class Command(BaseCommand):
         for username, what in users:
             self.stdout.write(f"  {username:<16} {what}   (password: {DEMO_PASSWORD})")
 
+    def _rights(self, acme, office_admin, brand_admin, user):
+        """Rights in each state: a design in force, an old mark past its grace period (the
+        rule run lapses it), one surrendered, one declared invalid, one assigned to a
+        licensee, which holds a licence of the main mark."""
+        nordic = Organisation.objects.create(
+            kind="brand",
+            slug="nordic-gear",
+            name="Nordic Gear AB",
+            country="SE",
+            contact_email="ip@nordic.example",
+        )
+        admission.add_ip_right(
+            holder=nordic, kind="trademark", office="SE", registration_number="0555123", nice_classes=[25]
+        )
+        admission.decide(actor=office_admin, holder=nordic, decision="admitted")
+        create_node_key(organisation=nordic)
+        user("licensee", nordic, Role.BRAND_ADMIN)
+        design = admission.add_ip_right(
+            holder=acme,
+            kind="design",
+            office="EM",
+            registration_number="008123456-0001",
+            locarno_classes=[3],
+            mark="Summit backpack",
+            filing_date=date(2023, 5, 2),
+        )
+        admission.add_ip_right(
+            holder=acme,
+            kind="trademark",
+            office="DE",
+            registration_number="30201401234",
+            nice_classes=[25],
+            mark="ACME CLASSIC",
+            filing_date=date(2014, 6, 1),
+        )
+        trail = admission.add_ip_right(
+            holder=acme,
+            kind="trademark",
+            office="EM",
+            registration_number="018000002",
+            nice_classes=[25],
+            mark="ACME TRAIL",
+        )
+        rights.surrender(actor=brand_admin, right=trail)
+        summit = admission.add_ip_right(
+            holder=acme,
+            kind="trademark",
+            office="EM",
+            registration_number="018000003",
+            nice_classes=[18],
+            mark="SUMMIT",
+        )
+        rights.invalidate(
+            actor=office_admin, right=summit, reason="Descriptive for backpacks (EUTMR Art. 7(1)(c))"
+        )
+        kids = admission.add_ip_right(
+            holder=acme,
+            kind="trademark",
+            office="EM",
+            registration_number="018000004",
+            nice_classes=[25],
+            mark="ACME KIDS",
+        )
+        rights.assign(actor=office_admin, right=kids, new_owner=nordic, consent="Deed of assignment 2026/117")
+        return design, nordic
+
     def _dashboard_demo(self) -> None:
         """Scans, cases and alerts for the office dashboard."""
         self.stdout.write(f"{load_demo_scans()} demo scans for the dashboard")
@@ -83,13 +149,16 @@ class Command(BaseCommand):
             contact_email="brand-protection@acme.example",
             contact_phone="+49 30 0000 0000",
         )
-        admission.add_ip_right(
+        # Its main mark, filed in 2017: its renewal window is open (docs/rules.md).
+        outdoor = admission.add_ip_right(
             holder=acme,
             kind="trademark",
             office="EM",
             registration_number="018000001",
             nice_classes=[18, 25],
             mark="ACME OUTDOOR",
+            filing_date=date(2017, 3, 1),
+            registration_date=date(2017, 9, 15),
         )
         admission.decide(actor=office_admin, holder=acme, decision="admitted")
         create_node_key(organisation=acme)
@@ -121,11 +190,22 @@ class Command(BaseCommand):
             "Never sold through marketplaces outside the EU.",
             "contact": "Brand protection desk, +49 30 0000 0000, brand-protection@acme.example",
         }
+        design, nordic = self._rights(acme, office_admin, brand_admin, user)
         jacket = catalogue.create_product(
-            actor=brand_admin, brand=acme, gtin=gtin("0950600013435"), name="Trail Jacket", **guide
+            actor=brand_admin,
+            brand=acme,
+            gtin=gtin("0950600013435"),
+            name="Trail Jacket",
+            rights=[outdoor],
+            **guide,
         )
         pack = catalogue.create_product(
-            actor=brand_admin, brand=acme, gtin=gtin("0950600013436"), name="Summit Backpack 40 L", **guide
+            actor=brand_admin,
+            brand=acme,
+            gtin=gtin("0950600013436"),
+            name="Summit Backpack 40 L",
+            rights=[outdoor, design],
+            **guide,
         )
         produced = date.today() - timedelta(days=30)
         for product, prefix, origin in ((jacket, "TJ", "VN"), (pack, "SB", "PT")):
@@ -151,10 +231,20 @@ class Command(BaseCommand):
             actor=brand_admin, item=sample[2], kind="stolen", details={"note": "Lorry theft near Venlo"}
         )
         items.record_event(actor=brand_admin, item=sample[3], kind="destroyed")
+        # A licence of the mark in Sweden and Finland: the licensee's own labels.
+        rights.grant_licence(
+            actor=brand_admin, right=outdoor, licensee=nordic, territory=["SE", "FI"], ends=date(2028, 12, 31)
+        )
+        items.register_rows(
+            brand=nordic,
+            rows=[items.check_item_row(gtin=jacket.gtin, serial=f"NG{n:07d}") for n in range(1, 6)],
+        )
+        rule_runs.run_rules()  # the old mark lapses, by the rules, as the daily run would
         return [
             ("office", "office administrator"),
             ("brand", "brand administrator (Acme Outdoor)"),
             ("operator", "brand operator (Acme Outdoor)"),
             ("officer", "customs officer (Rotterdam)"),
             ("supervisor", "customs supervisor (Rotterdam)"),
+            ("licensee", "brand administrator (Nordic Gear, licensee)"),
         ]
