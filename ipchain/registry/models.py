@@ -73,6 +73,23 @@ class IpRight(models.Model):
 class RightEvent(models.Model):
     """One record of a right's life in the log, for its timeline."""
 
+    LABELS = {
+        "right.registered": _("Registered"),
+        "right.renewed": _("Renewed"),
+        "right.assigned": _("Assigned to a new owner"),
+        "right.licensed": _("Licence granted"),
+        "right.licence_ended": _("Licence ended"),
+        "right.lapsed": _("Lapsed: not renewed"),
+        "right.surrendered": _("Surrendered by the owner"),
+        "right.invalidated": _("Declared invalid"),
+        "right.restored": _("Restored"),
+    }
+    RULES = {
+        "lapse": _("not renewed by the end of the grace period"),
+        "licence_term": _("the licence's term ended"),
+        "licence_right_ended": _("the right it was granted under ended"),
+    }
+
     right = models.ForeignKey(IpRight, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32, help_text="The record's type, e.g. right.renewed")
     entry = models.OneToOneField(LogEntry, on_delete=models.PROTECT, related_name="+")
@@ -86,6 +103,15 @@ class RightEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.right} {self.kind}"
+
+    @property
+    def label(self) -> str:
+        return self.LABELS.get(self.kind, self.kind)
+
+    @property
+    def rule_label(self) -> str:
+        rule = self.details.get("rule") if isinstance(self.details, dict) else None
+        return self.RULES.get(rule.get("name"), "") if isinstance(rule, dict) else ""
 
 
 class Licence(models.Model):
