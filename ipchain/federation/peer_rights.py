@@ -27,6 +27,7 @@ OFFICE_DECISIONS = {
 }
 
 _ledgers: dict[int, tuple[int, right_rules.Ledger]] = {}
+_replays: dict[int, tuple[int, list[ReplayProblem]]] = {}
 
 
 def _signed_entries(peer: Peer) -> tuple[list[tuple[int, dict]], list[ReplayProblem]]:
@@ -66,11 +67,24 @@ def replay_peer(peer: Peer) -> list[ReplayProblem]:
     return sorted([*problems, *replay_problems(entries)], key=lambda p: p.index)
 
 
-def _ledger(peer: Peer) -> right_rules.Ledger:
-    """The peer's rights as its log says, folded again only when the log grew."""
-    latest = MirroredEntry.objects.filter(peer=peer, kind__in=records.RIGHT_TYPES).aggregate(
+def _latest(peer: Peer) -> int | None:
+    return MirroredEntry.objects.filter(peer=peer, kind__in=records.RIGHT_TYPES).aggregate(
         last=Max("leaf_index")
     )["last"]
+
+
+def rule_problems(peer: Peer) -> list[ReplayProblem]:
+    """replay_peer, run again only when the peer's rights records grew (federation status)."""
+    latest = _latest(peer)
+    known = _replays.get(peer.pk)
+    if known is None or known[0] != latest:
+        known = _replays[peer.pk] = (latest, replay_peer(peer))
+    return known[1]
+
+
+def _ledger(peer: Peer) -> right_rules.Ledger:
+    """The peer's rights as its log says, folded again only when the log grew."""
+    latest = _latest(peer)
     known = _ledgers.get(peer.pk)
     if known is not None and known[0] == latest:
         return known[1]
@@ -97,3 +111,4 @@ def peer_standing(peer: Peer, *, brand: str, gtin: str, day: date) -> right_rule
 
 def forget() -> None:
     _ledgers.clear()
+    _replays.clear()

@@ -1,6 +1,6 @@
 """Federation at a glance: each peer, what we do with it, how far it got, and what is wrong."""
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -8,6 +8,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from .models import Peer
+from .peer_rights import rule_problems
 
 
 @dataclass
@@ -25,10 +26,12 @@ class PeerStatus:
     stale: bool
     split_views: int  # evidence rows, proven or suspected
     proven_split_views: int
+    # Its rule runs replayed here: firings missing, extra or different (docs/rules.md).
+    rule_problems: list[str] = field(default_factory=list)
 
     @property
     def healthy(self) -> bool:
-        return not (self.errors or self.stale or self.split_views)
+        return not (self.errors or self.stale or self.split_views or self.rule_problems)
 
     def as_json(self) -> dict:
         data = asdict(self)
@@ -104,6 +107,7 @@ def federation_status() -> list[PeerStatus]:
                 stale=is_stale(peer, now=now),
                 split_views=evidence[peer.pk][0],
                 proven_split_views=evidence[peer.pk][1],
+                rule_problems=[p.message for p in rule_problems(peer)] if peer.mirror_its_log else [],
             )
         )
     return statuses

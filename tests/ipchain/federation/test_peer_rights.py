@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from ipchain.federation import peer_keys, peer_rights
+from ipchain.federation.status import federation_status
 from ipchain.registry import records, right_rules
 
 from .test_peer_items import GTIN, PeerOffice, sync, verify
@@ -100,11 +101,13 @@ def test_a_firing_the_peer_left_out_is_found(office, peer):
     assert [p.reason for p in peer_rights.replay_peer(peer)] == ["missing_firing"]
 
 
-def test_a_firing_no_rule_made_is_found(office, peer):
+def test_a_firing_no_rule_made_is_found_and_the_peer_is_not_healthy(office, peer):
     add_rights(office)
     add_run(office, forge=True)
     sync(peer)
     assert [p.reason for p in peer_rights.replay_peer(peer)] == ["extra_firing"]
+    (status,) = federation_status()
+    assert status.healthy is False and "no rule of the run makes it" in status.rule_problems[0]
 
 
 def test_a_firing_signed_by_the_brand_not_the_office_does_not_count(office, peer):

@@ -19,7 +19,15 @@ class Command(BaseCommand):
         if not statuses:
             self.stdout.write("no peers: add one with `manage.py ipchain_peer_add`")
         for s in statuses:
-            flags = [flag for flag, on in (("STALE", s.stale), ("SPLIT VIEW", s.split_views)) if on]
+            flags = [
+                flag
+                for flag, on in (
+                    ("STALE", s.stale),
+                    ("SPLIT VIEW", s.split_views),
+                    ("RULE RUNS", s.rule_problems),
+                )
+                if on
+            ]
             if s.errors:
                 flags.append("ERRORS")
             self.stdout.write(f"{s.name}  {s.origin}  {s.url}  {' '.join(flags) or 'healthy'}")
@@ -31,6 +39,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  last mirror sync: {s.last_mirror_ok}  last cosignature: {s.last_cosign_ok}")
             for error in s.errors:
                 self.stdout.write(f"  error: {error}")
+            for problem in s.rule_problems:
+                self.stdout.write(f"  rule runs: {problem}")
             if s.split_views:
                 self.stdout.write(f"  split-view evidence: {s.split_views} ({s.proven_split_views} proven)")
         if statuses:
