@@ -1,7 +1,10 @@
 """Rate limits on the verifier, the label landing, the API and the sign-in: a client over its
 limit gets 429 with Retry-After and the JSON error body (or a page), others are unaffected."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.test import Client
 from rest_framework.test import APIClient
@@ -15,13 +18,17 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def limits(settings):
+    """The rates below, counted in fixed windows: the clock stands still at a window's start, or
+    requests made across a minute's turn would be counted in two windows (a flaky test)."""
     settings.IPCHAIN_THROTTLE_RATES = {
         "verify": "5/min",
         "verify_user": "8/min",
         "label": "3/min",
         "api": "4/min",
     }
-    return settings
+    start = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(seconds=1)
+    with time_machine.travel(start, tick=False):
+        yield settings
 
 
 def test_rates_are_read_as_requests_per_period():
