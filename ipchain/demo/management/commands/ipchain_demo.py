@@ -15,6 +15,7 @@ from ipchain.ledger import log
 from ipchain.registry import admission, authorities, catalogue, items, rights, rule_runs
 from ipchain.registry.digital_link import gtin_check_digit
 from ipchain.registry.keys import create_node_key
+from ipchain.registry.right_rules import add_months
 
 from ...dashboard_data import load_demo_scans
 
@@ -52,7 +53,7 @@ class Command(BaseCommand):
 
     def _rights(self, acme, office_admin, brand_admin, user):
         """Rights in each state: a design in force, an old mark past its grace period (the
-        rule run lapses it), one surrendered, one declared invalid, one assigned to a
+        rule run lapses it), one in its grace period, one surrendered, one declared invalid, one assigned to a
         licensee, which holds a licence of the main mark."""
         nordic = Organisation.objects.create(
             kind="brand",
@@ -76,14 +77,23 @@ class Command(BaseCommand):
             mark="Summit backpack",
             filing_date=date(2023, 5, 2),
         )
-        admission.add_ip_right(
+        admission.add_ip_right(  # expired a year ago: past its grace period, the rule run lapses it
             holder=acme,
             kind="trademark",
             office="DE",
             registration_number="30201401234",
             nice_classes=[25],
             mark="ACME CLASSIC",
-            filing_date=date(2014, 6, 1),
+            filing_date=add_months(date.today(), -132),
+        )
+        admission.add_ip_right(  # expired two months ago: in its grace period
+            holder=acme,
+            kind="trademark",
+            office="EM",
+            registration_number="015000009",
+            nice_classes=[25],
+            mark="ACME ALPINE",
+            filing_date=add_months(date.today(), -122),
         )
         trail = admission.add_ip_right(
             holder=acme,
@@ -149,7 +159,8 @@ class Command(BaseCommand):
             contact_email="brand-protection@acme.example",
             contact_phone="+49 30 0000 0000",
         )
-        # Its main mark, filed in 2017: its renewal window is open (docs/rules.md).
+        # Its main mark expires in three months: its renewal window is open (docs/rules.md).
+        filed = add_months(date.today(), -117)
         outdoor = admission.add_ip_right(
             holder=acme,
             kind="trademark",
@@ -157,8 +168,8 @@ class Command(BaseCommand):
             registration_number="018000001",
             nice_classes=[18, 25],
             mark="ACME OUTDOOR",
-            filing_date=date(2017, 3, 1),
-            registration_date=date(2017, 9, 15),
+            filing_date=filed,
+            registration_date=add_months(filed, 6),
         )
         admission.decide(actor=office_admin, holder=acme, decision="admitted")
         create_node_key(organisation=acme)
