@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -83,12 +83,27 @@ def products(request, org):
             messages.success(request, _("Product %(name)s added.") % {"name": product.name})
             return redirect("portal:product", gtin=product.gtin)
     rows = Product.objects.filter(brand=org).annotate(n_items=Count("items"))
-    return render(request, "portal/products.html", {"org": org, "products": rows, "form": form})
+    licensed = (
+        Product.objects.filter(rights__licences__licensee=org, rights__licences__status="active")
+        .exclude(brand=org)
+        .select_related("brand")
+        .distinct()
+    )
+    return render(
+        request, "portal/products.html", {"org": org, "products": rows, "licensed": licensed, "form": form}
+    )
 
 
 @brand_only
 def product(request, org, gtin):
-    product = get_object_or_404(Product, brand=org, gtin=gtin)
+    # A licensee opens a licensed product to register its own items; the guide and the
+    # rights stay the owner's to change.
+    product = get_object_or_404(
+        Product.objects.filter(Q(brand=org) | Q(rights__licences__licensee=org)).distinct(), gtin=gtin
+    )
+    licensed = product.brand_id != org.pk
+    if licensed and request.method == "POST" and "register" not in request.POST:
+        raise PermissionDenied
     guide = forms.ProductGuideForm(instance=product)
     item_form = forms.ItemForm()
     photo_form = forms.ProductPhotoForm()
@@ -137,13 +152,18 @@ def product(request, org, gtin):
             else:
                 messages.success(request, _("Identification guide saved."))
                 return redirect("portal:product", gtin=product.gtin)
-    recent = product.items.order_by("-id")[:20]
+    recent = (
+        product.items.filter(owner=org).order_by("-id")[:20]
+        if licensed
+        else product.items.order_by("-id")[:20]
+    )
     return render(
         request,
         "portal/product.html",
         {
             "org": org,
             "product": product,
+            "licensed": licensed,
             "guide": guide,
             "item_form": item_form,
             "recent": recent,

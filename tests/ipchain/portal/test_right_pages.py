@@ -6,7 +6,7 @@ import pytest
 import time_machine
 
 from ipchain.accounts.models import Role
-from ipchain.registry.models import IpRight, Licence
+from ipchain.registry.models import IpRight, Item, Licence
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -94,3 +94,26 @@ def test_the_pages_speak_the_readers_language(client, world, language):
     response = client.get(f"/portal/rights/{world['right'].pk}/", HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200
     assert response.headers["Content-Language"] == language
+
+
+def test_a_licensee_registers_its_own_items_of_a_licensed_product_and_changes_nothing_else(client, world):
+    from ipchain.registry import rights
+
+    jacket = world["acme"].products.get()
+    rights.grant_licence(
+        actor=factories.brand_admin(world["acme"]),
+        right=world["right"],
+        licensee=world["other"],
+        territory=["FR"],
+    )
+    signed_in(client, world["other"], Role.BRAND_ADMIN)
+    assert "Trail jacket" in client.get("/portal/products/").content.decode()
+    page = client.get(f"/portal/products/{jacket.gtin}/").content.decode()
+    assert "under licence from Acme" in page and "Save guide" not in page
+    response = client.post(f"/portal/products/{jacket.gtin}/", {"register": "1", "serial": "L1"})
+    item = Item.objects.get(serial="L1")
+    assert response.status_code == 302 and item.owner == world["other"] and item.licence is not None
+    denied = client.post(f"/portal/products/{jacket.gtin}/", {"name": "Mine now"})
+    assert denied.status_code == 403
+    jacket.refresh_from_db()
+    assert jacket.name == "Trail jacket"
