@@ -48,9 +48,12 @@ class RightOut(serializers.ModelSerializer):
     owner = serializers.SlugRelatedField(source="holder", slug_field="slug", read_only=True)
     products = serializers.SlugRelatedField(many=True, slug_field="gtin", read_only=True)
 
+    representative = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
     class Meta:
         model = IpRight
-        fields = ["id", "kind", "office", "registration_number", "mark", "owner", "status", "filing_date"]
+        fields = ["id", "kind", "office", "registration_number", "mark", "owner", "representative", "status"]
+        fields += ["filing_date"]
         fields += [
             "registration_date",
             "expiry_date",
@@ -80,6 +83,7 @@ class RightIn(serializers.Serializer):
     filing_date = serializers.DateField(required=False, allow_null=True)
     registration_date = serializers.DateField(required=False, allow_null=True)
     expiry_date = serializers.DateField(required=False, allow_null=True)
+    representative = serializers.SlugField(max_length=64, required=False, allow_null=True)
 
 
 class RenewalIn(serializers.Serializer):
@@ -142,6 +146,9 @@ class RightListView(APIView):
     def post(self, request):
         require(request.user, "registry.decide_rights")
         data = _body(RightIn, request)
+        representative = data.pop("representative", None)
+        if representative:
+            data["representative"] = get_object_or_404(Organisation, slug=representative)
         right = rights.add_ip_right(actor=request.user, holder=_brand(data.pop("holder")), **data)
         return Response(RightDetailOut(right).data, status=201)
 
