@@ -175,12 +175,15 @@ def item_event_saved(sender, instance, created: bool, **kwargs) -> None:
 
 def standing_changed(sender, changes: list[tuple[int, str, str, str]], **kwargs) -> None:
     """Labels whose IP right no longer holds them (standing.standing_changed), in the
-    transaction that changed them; one that holds again is left for the next full list."""
+    transaction that changed them. As in the full list, an item already listed by its status
+    (recalled, stolen...) keeps it; one that holds again is left for the next full list."""
+    revoked = {pk: (gtin, serial) for pk, gtin, serial, reason in changes if reason}
+    active = set(Item.objects.filter(pk__in=revoked, status="active").values_list("pk", flat=True))
     StatusChange.objects.bulk_create(
         [
             StatusChange(item_id=pk, gtin=gtin, serial=serial, status="revoked")
-            for pk, gtin, serial, reason in changes
-            if reason
+            for pk, (gtin, serial) in revoked.items()
+            if pk in active
         ],
         batch_size=5000,
     )

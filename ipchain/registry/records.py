@@ -209,6 +209,16 @@ RIGHT_INVALIDATED = "right.invalidated"
 RIGHT_RESTORED = "right.restored"
 PRODUCT_RIGHTS = "product.rights"
 RULES_EVALUATED = "rules.evaluated"
+# Applications for customs action (EU Regulation 608/2013; ipchain/enforcement, docs/enforcement.md):
+# the register of rights under customs protection, without personal data.
+AFA_FILED = "afa.filed"
+AFA_DECIDED = "afa.decided"
+AFA_EXTENDED = "afa.extended"
+AFA_SUSPENDED = "afa.suspended"
+AFA_REVOKED = "afa.revoked"
+AFA_EXPIRED = "afa.expired"
+AFA_ENDED = "afa.ended"
+AFA_TYPES = (AFA_FILED, AFA_DECIDED, AFA_EXTENDED, AFA_SUSPENDED, AFA_REVOKED, AFA_EXPIRED, AFA_ENDED)
 RIGHT_TYPES = (
     RIGHT_REGISTERED,
     RIGHT_RENEWED,
@@ -221,6 +231,7 @@ RIGHT_TYPES = (
     RIGHT_RESTORED,
     PRODUCT_RIGHTS,
     RULES_EVALUATED,
+    *AFA_TYPES,
 )
 
 
@@ -231,14 +242,24 @@ def right_record(kind: str, *, right: dict, moment: datetime, **fields) -> dict:
     return _base(kind, moment) | {"right": right} | values
 
 
+def afa_record(kind: str, *, afa: str, moment: datetime, **fields) -> dict:
+    """An application for action's filing or a decision on it: `afa` is its reference; names
+    organisations by slug and rights as {office, kind, number}; never a person."""
+    values = {name: value for name, value in fields.items() if value not in (None, "", [], {})}
+    return _base(kind, moment) | {"afa": afa} | values
+
+
 def product_rights_record(*, brand: str, gtin: str, rights: list[dict], guide: str, moment: datetime) -> dict:
     """A product's public record: the rights that protect it and a SHA-256 of its identification
     guide (the guide's text stays with the node: a peer learns that it changed, not what it says)."""
     return _base(PRODUCT_RIGHTS, moment) | {"brand": brand, "gtin": gtin, "rights": rights, "guide": guide}
 
 
-def rule_firing_record(*, kind: str, right: dict, fields: dict, rule: dict, time: str) -> dict:
-    return {"v": VERSION, "type": kind, "time": time, "right": right} | fields | {"rule": rule}
+def rule_firing_record(*, kind: str, right: dict | None, fields: dict, rule: dict, time: str) -> dict:
+    """A rule's firing: about a right (`right`) or, for an application for action, `fields`
+    name it (`afa`)."""
+    named = {"right": right} if right is not None else {}
+    return {"v": VERSION, "type": kind, "time": time} | named | fields | {"rule": rule}
 
 
 def rules_evaluated_record(*, ruleset: str, params: dict, upto: int, firings: int, moment: datetime) -> dict:

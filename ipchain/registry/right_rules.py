@@ -14,8 +14,6 @@ from datetime import date, timedelta
 
 from . import records
 
-RULESET = "ipchain-rights/1"
-
 
 @dataclass(frozen=True)
 class Parameters:
@@ -168,11 +166,30 @@ class RightState:
 
 
 @dataclass
+class AfaState:
+    """An application for customs action (EU Regulation 608/2013) as the log says it."""
+
+    ref: str
+    holder: str
+    rights: tuple[str, ...]  # those filed; once decided, those granted
+    status: str = "filed"  # granted, partly_granted, rejected, suspended, revoked, expired, ended
+    valid_until: date | None = None
+    reads: list[int] = field(default_factory=list)
+
+    @property
+    def standing(self) -> bool:
+        """Granted and not yet ended: in force, or suspended (which may still expire or end)."""
+        return self.status in ("granted", "partly_granted", "suspended")
+
+
+@dataclass
 class Ledger:
-    """What the rights records in a log say: every right's state, every product's rights."""
+    """What the rights records in a log say: every right's state, every product's rights, every
+    application for action."""
 
     rights: dict[str, RightState] = field(default_factory=dict)
     products: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)  # gtin -> brand, rights
+    afas: dict[str, AfaState] = field(default_factory=dict)
 
     def right(self, record: dict) -> RightState:
         key = right_key(record.get("right"))
@@ -202,6 +219,9 @@ def fold(ledger: Ledger, index: int, record: dict) -> None:
         if not isinstance(rights, list):
             raise RuleInputError("bad_rights", "a product's rights are a list")
         ledger.products[str(record.get("gtin"))] = (str(record.get("brand")), tuple(map(right_key, rights)))
+        return
+    if kind in AFA_CHANGES:
+        _fold_afa(ledger, index, record)
         return
     if kind not in RIGHT_CHANGES:
         return
@@ -278,6 +298,56 @@ RIGHT_CHANGES = {
 }
 
 
+def _fold_afa(ledger: Ledger, index: int, record: dict) -> None:
+    ref = record.get("afa")
+    if not isinstance(ref, str):
+        raise RuleInputError("bad_afa", "an application for action has a reference")
+    if record["type"] == records.AFA_FILED:
+        rights = record.get("rights")
+        if ref in ledger.afas or not isinstance(rights, list) or not isinstance(record.get("holder"), str):
+            raise RuleInputError("bad_afa", f"application {ref} is filed once, by a holder, for rights")
+        ledger.afas[ref] = AfaState(ref, record["holder"], tuple(map(right_key, rights)), reads=[index])
+        return
+    state = ledger.afas.get(ref)
+    if state is None:
+        raise RuleInputError("unknown_afa", f"application {ref} was never filed in this log")
+    if index >= 0 and not isinstance(record.get("rule"), dict):
+        state.reads.append(index)
+    AFA_CHANGES[record["type"]](state, record)
+
+
+def _afa_decided(state: AfaState, record: dict) -> None:
+    decision = record.get("decision")
+    if decision not in ("granted", "partly_granted", "rejected") or state.status != "filed":
+        raise RuleInputError("bad_afa_decision", f"application {state.ref} is decided once")
+    state.status = decision
+    if decision != "rejected":
+        state.rights = tuple(map(right_key, record.get("rights") or []))
+        state.valid_until = _date(record.get("valid_until"), "valid_until")
+
+
+def _afa_extended(state: AfaState, record: dict) -> None:
+    state.valid_until = _date(record.get("valid_until"), "valid_until")
+
+
+def _afa_status(status: str):
+    def change(state: AfaState, record: dict) -> None:
+        state.status = status
+
+    return change
+
+
+AFA_CHANGES = {
+    records.AFA_FILED: None,
+    records.AFA_DECIDED: _afa_decided,
+    records.AFA_EXTENDED: _afa_extended,
+    records.AFA_SUSPENDED: _afa_status("suspended"),
+    records.AFA_REVOKED: _afa_status("revoked"),
+    records.AFA_EXPIRED: _afa_status("expired"),
+    records.AFA_ENDED: _afa_status("ended"),
+}
+
+
 def fold_all(entries: Iterable[tuple[int, dict]]) -> Ledger:
     ledger = Ledger()
     for index, record in entries:
@@ -349,18 +419,55 @@ def _licence_right_gone(ledger: Ledger, on: date, params: Parameters) -> Iterabl
                 )
 
 
-# In this order; each firing is applied before the next rule looks (a lapse ends licences
-# in the same run).
-RULES = (_lapse, _licence_term, _licence_right_gone)
+def _afa_expiry(ledger: Ledger, on: date, params: Parameters) -> Iterable[Firing]:
+    """An application's period of action ends: at most a year after the decision (608/2013
+    Art. 11(1)), unless extended (Art. 12)."""
+    for ref, afa in sorted(ledger.afas.items()):
+        if afa.standing and afa.valid_until is not None and on > afa.valid_until:
+            fields = {"afa": ref, "effective_date": (afa.valid_until + timedelta(days=1)).isoformat()}
+            yield Firing("afa_expiry", records.AFA_EXPIRED, "", fields, tuple(afa.reads))
 
 
-def evaluate(ledger: Ledger, *, on: date, params: Parameters) -> list[Firing]:
+def _afa_rights_gone(ledger: Ledger, on: date, params: Parameters) -> Iterable[Firing]:
+    """An application ends when the last right it was granted for has ended or left its holder:
+    customs take no action on it (608/2013 Art. 12(5), Art. 15)."""
+    for ref, afa in sorted(ledger.afas.items()):
+        states = [ledger.rights[key] for key in afa.rights if key in ledger.rights]
+        if not afa.standing or not states:
+            continue
+        gone = [_gone_from(state, afa.holder, on) for state in states]
+        if all(day is not None for day in gone):
+            fields = {"afa": ref, "effective_date": max(gone).isoformat(), "cause": "rights_gone"}
+            reads = sorted({*afa.reads, *(i for state in states for i in state.reads)})
+            yield Firing("afa_rights_gone", records.AFA_ENDED, "", fields, tuple(reads))
+
+
+def _gone_from(state: RightState, holder: str, on: date) -> date | None:
+    """The day from which the right no longer stands for `holder`, if it no longer does on `on`."""
+    if state.dead_from is not None and state.dead_from <= on:
+        return state.dead_from
+    if state.owner_on(on) != holder:
+        return next((since for since, owner in reversed(state.owners) if owner != holder and since <= on), on)
+    return None
+
+
+# Each rule set's rules, in order; each firing is applied before the next rule looks (a lapse
+# ends licences, and the applications for action standing on it, in the same run). A log's
+# runs each name the set they ran, so a replay runs the same rules.
+RULESETS = {
+    "ipchain-rights/1": (_lapse, _licence_term, _licence_right_gone),
+    "ipchain-rights/2": (_lapse, _licence_term, _licence_right_gone, _afa_expiry, _afa_rights_gone),
+}
+RULESET = "ipchain-rights/2"
+
+
+def evaluate(ledger: Ledger, *, on: date, params: Parameters, ruleset: str = RULESET) -> list[Firing]:
     """Every firing due on `on`, applied to `ledger` as it goes (pass a copy to keep it)."""
     firings = []
-    for rule in RULES:
+    for rule in RULESETS[ruleset]:
         for firing in list(rule(ledger, on, params)):
-            record = {"type": firing.kind, "right": _right_fields(firing.right)} | firing.fields
-            fold(ledger, -1, record)
+            named = {"right": _right_fields(firing.right)} if firing.right else {}
+            fold(ledger, -1, {"type": firing.kind} | named | firing.fields)
             firings.append(firing)
     return firings
 
@@ -370,13 +477,13 @@ def _right_fields(key: str) -> dict:
     return {"office": office, "kind": kind, "number": number}
 
 
-def firing_record(firing: Firing, *, run: int, time: str) -> dict:
+def firing_record(firing: Firing, *, run: int, time: str, ruleset: str = RULESET) -> dict:
     """The record a firing is appended as (before the office signs it); `time` is the run's."""
     return records.rule_firing_record(
         kind=firing.kind,
-        right=_right_fields(firing.right),
+        right=_right_fields(firing.right) if firing.right else None,
         fields=firing.fields,
-        rule={"set": RULESET, "name": firing.rule, "run": run, "reads": list(firing.reads)},
+        rule={"set": ruleset, "name": firing.rule, "run": run, "reads": list(firing.reads)},
         time=time,
     )
 
@@ -479,14 +586,16 @@ def replay(entries: list[tuple[int, dict]]) -> list[Discrepancy]:
 def _check_run(ledger: Ledger, index: int, run: dict, actual: dict[int, dict]) -> list[Discrepancy]:
     try:
         params = Parameters.from_record(run.get("params"))
-        if run.get("ruleset") != RULESET:
-            raise RuleInputError("unknown_ruleset", f"rule set {run.get('ruleset')!r} is not known here")
+        ruleset = run.get("ruleset")
+        if ruleset not in RULESETS:
+            raise RuleInputError("unknown_ruleset", f"rule set {ruleset!r} is not known here")
         moment = run["at"]
         on = date.fromisoformat(moment[:10])
     except (RuleInputError, KeyError, TypeError, ValueError) as exc:
         return [Discrepancy(index, "bad_run", f"entry {index}: {exc}")]
     expected = [
-        firing_record(f, run=run["upto"], time=moment) for f in evaluate(ledger, on=on, params=params)
+        firing_record(f, run=run["upto"], time=moment, ruleset=ruleset)
+        for f in evaluate(ledger, on=on, params=params, ruleset=ruleset)
     ]
     got = {i: _unsigned(record) for i, record in actual.items()}
     problems = []
@@ -508,7 +617,7 @@ def _check_run(ledger: Ledger, index: int, run: dict, actual: dict[int, dict]) -
                 Discrepancy(
                     index,
                     "missing_firing",
-                    f"run at entry {index}: {want['rule']['name']} on {want['right']} is missing",
+                    f"run at entry {index}: {want['rule']['name']} on {_target(want)} is missing",
                 )
             )
     problems += [Discrepancy(i, "extra_firing", f"entry {i}: no rule of the run makes it") for i in got]
@@ -523,12 +632,12 @@ def _check_run(ledger: Ledger, index: int, run: dict, actual: dict[int, dict]) -
     return problems
 
 
+def _target(firing: dict) -> str:
+    return str(firing.get("right") or firing.get("afa"))
+
+
 def _same_target(have: dict, want: dict) -> bool:
-    return (have.get("type"), have.get("right"), have.get("licence")) == (
-        want["type"],
-        want["right"],
-        want.get("licence"),
-    )
+    return all(have.get(key) == want.get(key) for key in ("type", "right", "licence", "afa"))
 
 
 def renewal_due(state: RightState, *, on: date, params: Parameters) -> dict | None:

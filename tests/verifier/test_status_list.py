@@ -5,7 +5,7 @@ import hashlib
 
 import pytest
 
-from ipchain.registry import items
+from ipchain.registry import items, rights
 from ipchain.registry.keys import active_key, the_office
 from ipchain.registry.signing import PublicKey, b64url_decode
 from tests import factories
@@ -107,7 +107,7 @@ def test_a_suspected_clone_is_listed_for_a_while_then_leaves_the_list(client, wo
     assert StatusChange.objects.filter(status="suspected_clone").count() == 1
     header, blob = verified(status_list.build_full_list())
     sizes = {entry["status"]: entry["n"] for entry in header["sets"]}
-    assert sizes == {"recalled": 1, "stolen": 1, "destroyed": 1, "suspected_clone": 1}
+    assert sizes == {"recalled": 1, "stolen": 1, "destroyed": 1, "suspected_clone": 1, "revoked": 0}
     offset = sum(entry["bytes"] for entry in header["sets"][:3])
     assert golomb.contains(blob[offset:], 1, 14, golomb.item_hash(product.gtin, "A"))
     clone = StatusChange.objects.get(status="suspected_clone")
@@ -116,3 +116,31 @@ def test_a_suspected_clone_is_listed_for_a_while_then_leaves_the_list(client, wo
     settings.IPCHAIN_STATUS_CLONE_DAYS = 0  # the suspicion has aged out of the list
     header, _blob = verified(status_list.build_full_list())
     assert {entry["status"]: entry["n"] for entry in header["sets"]}["suspected_clone"] == 0
+
+
+def test_labels_whose_right_no_longer_holds_them_are_listed_as_revoked(client, world):
+    """An assignment effective before it was recorded: labels the old owner signed since are
+    revoked (docs/rules.md), in the list and in a delta, as code 5."""
+    product, _admin, made = world
+    right = product.brand.ip_rights.get()
+    since = StatusChange.objects.latest("id").id
+    newco = factories.brand("newco")
+    rights.assign(
+        actor=factories.office_admin(),
+        right=right,
+        new_owner=newco,
+        effective_date=made["A"].registered_at.date(),
+        consent="Deed 1",
+    )
+    header, blob = verified(status_list.build_full_list())
+    sets, offset = {}, 0
+    for entry in header["sets"]:
+        sets[entry["status"]] = (blob[offset : offset + entry["bytes"]], entry["n"])
+        offset += entry["bytes"]
+    data, n = sets["revoked"]
+    assert n == 1  # A: the recalled, stolen and destroyed items are listed by their status
+    assert golomb.contains(data, n, 14, golomb.item_hash(product.gtin, "A"))
+    _header, delta = verified(status_list.delta(since))
+    changes = {delta[i : i + 8]: delta[i + 8] for i in range(0, len(delta), 9)}
+    assert changes[golomb.item_hash(product.gtin, "A").to_bytes(8, "big")] == 5
+    assert len(changes) == 1  # the recalled, stolen and destroyed items keep their statuses
