@@ -178,7 +178,10 @@ def standing_changed(sender, changes: list[tuple[int, str, str, str]], **kwargs)
     transaction that changed them. As in the full list, an item already listed by its status
     (recalled, stolen...) keeps it; one that holds again is left for the next full list."""
     revoked = {pk: (gtin, serial) for pk, gtin, serial, reason in changes if reason}
-    active = set(Item.objects.filter(pk__in=revoked, status="active").values_list("pk", flat=True))
+    ids, active = list(revoked), set()
+    for start in range(0, len(ids), 5000):  # SQLite takes so many parameters a query
+        chunk = Item.objects.filter(pk__in=ids[start : start + 5000], status="active")
+        active.update(chunk.values_list("pk", flat=True))
     StatusChange.objects.bulk_create(
         [
             StatusChange(item_id=pk, gtin=gtin, serial=serial, status="revoked")
