@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "verifier",
     "ipchain.federation",
     "ipchain.operations",
+    "ipchain.enforcement",
     "ipchain.portal",
     "ipchain.dashboard",
     "ipchain.demo",
@@ -318,6 +319,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ipchain.registry.tasks.send_renewal_reminders",
         "schedule": timedelta(hours=env_float("IPCHAIN_RULES_INTERVAL_HOURS", 24)),
     },
+    "enforcement-expiry-reminders": {
+        "task": "ipchain.enforcement.tasks.send_expiry_reminders",
+        "schedule": timedelta(hours=env_float("IPCHAIN_RULES_INTERVAL_HOURS", 24)),
+    },
     "operations-case-reminders": {
         "task": "ipchain.operations.tasks.send_case_reminders",
         "schedule": timedelta(minutes=env_float("IPCHAIN_CASE_REMINDER_INTERVAL_MINUTES", 30)),
@@ -478,6 +483,17 @@ IPCHAIN_CASE_CLOCKS = {
     "small_consignment_working_days": env_int("IPCHAIN_CASE_SMALL_CONSIGNMENT_DAYS", 10),
 }
 # Clone detection: see verifier/verdicts.py CloneRules (customs officers' sightings only).
+# Applications for customs action (EU Regulation 608/2013, docs/enforcement.md): the competent
+# department's deadline to decide (Art. 9(1): 30 working days), the notice before the end under
+# which an extension may be refused (Art. 12(2): 30 working days), and the holder's reminders
+# (days before its period of action ends).
+IPCHAIN_AFA = {
+    "decision_working_days": env_int("IPCHAIN_AFA_DECISION_DAYS", 30),
+    "extension_notice_working_days": env_int("IPCHAIN_AFA_EXTENSION_NOTICE_DAYS", 30),
+    "reminder_days": tuple(
+        int(d) for d in os.environ.get("IPCHAIN_AFA_REMINDER_DAYS", "60,30").split(",") if d.strip()
+    ),
+}
 IPCHAIN_CLONE_RULES = {
     "max_places": env_int("IPCHAIN_CLONE_MAX_PLACES", 3),
     "window_seconds": env_float("IPCHAIN_CLONE_WINDOW_DAYS", 7) * 86400,

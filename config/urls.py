@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("ipchain.accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("portal/applications/", include("ipchain.enforcement.urls")),
     path("portal/", include("ipchain.portal.urls")),
     path("admin/", admin.site.urls),
     path("", include(log_urlpatterns)),

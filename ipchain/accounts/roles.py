@@ -22,6 +22,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "registry.admit_rightsholder",
         "registry.decide_rights",
         "registry.view_ipright",
+        "enforcement.view_application",  # the register of rights under customs protection
         "registry.manage_keys",
         "registry.view_product",
         "registry.view_item",
@@ -34,6 +35,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "registry.manage_keys",
         "registry.view_ipright",
         "registry.change_ipright",  # licences, surrender, assigning it away
+        "enforcement.add_application",  # applications for customs action (Reg. 608/2013)
+        "enforcement.view_application",
         "registry.add_product",
         "registry.change_product",
         "registry.view_product",
@@ -45,6 +48,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.BRAND_OPERATOR: [
         "registry.view_ipright",
+        "enforcement.view_application",
         "registry.add_product",
         "registry.change_product",
         "registry.view_product",
@@ -54,12 +58,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "registry.add_bulkjob",
         "registry.view_bulkjob",
     ],
-    Role.CUSTOMS_OFFICER: [],
+    Role.CUSTOMS_OFFICER: ["enforcement.view_application"],
     Role.CUSTOMS_SUPERVISOR: [
         # The dashboard limited to their own authority's scans and cases (ipchain.dashboard.access).
         "dashboard.view_authority_dashboard",
         "accounts.add_invitation",  # their authority's officers and supervisors
         "accounts.add_customsoffice",  # their authority's offices
+        # The competent customs department's decisions on applications for action.
+        "enforcement.view_application",
+        "enforcement.decide_application",
     ],
 }
 

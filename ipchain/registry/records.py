@@ -242,11 +242,11 @@ def right_record(kind: str, *, right: dict, moment: datetime, **fields) -> dict:
     return _base(kind, moment) | {"right": right} | values
 
 
-def afa_record(kind: str, *, afa: str, moment: datetime, **fields) -> dict:
+def afa_record(record_type: str, /, *, afa: str, moment: datetime, **fields) -> dict:
     """An application for action's filing or a decision on it: `afa` is its reference; names
     organisations by slug and rights as {office, kind, number}; never a person."""
     values = {name: value for name, value in fields.items() if value not in (None, "", [], {})}
-    return _base(kind, moment) | {"afa": afa} | values
+    return _base(record_type, moment) | {"afa": afa} | values
 
 
 def product_rights_record(*, brand: str, gtin: str, rights: list[dict], guide: str, moment: datetime) -> dict:

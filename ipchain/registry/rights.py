@@ -462,10 +462,10 @@ def publish_product(product: Product) -> None:
         guide=standing.guide_hash(product),
         moment=timezone.now(),
     )
-    log.append(_holder_or_office_sign(product.brand, record))
+    log.append(holder_or_office_sign(product.brand, record))
 
 
-def _holder_or_office_sign(holder: Organisation, record: dict) -> dict:
+def holder_or_office_sign(holder: Organisation, record: dict) -> dict:
     """The holder signs with its node-held key; for a holder that keeps its own key (or has
     none yet) the office records the product on its behalf."""
     try:

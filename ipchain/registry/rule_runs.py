@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from ipchain.accounts.models import Organisation, Role
@@ -25,6 +26,10 @@ from .models import IpRight, Licence, RenewalReminder, RightEvent, RuleRun
 from .rights import record_registration
 
 logger = logging.getLogger(__name__)
+
+# Sent with each firing about something this app does not keep (an application for action),
+# in the run's transaction: `firing` (right_rules.Firing), `entry` (its LogEntry).
+firing_applied = Signal()
 
 
 def record_unlogged_rights() -> int:
@@ -67,6 +72,9 @@ def run_rules(*, now: datetime | None = None) -> RuleRun:
 
 
 def _apply(firing: right_rules.Firing, signed: dict, entry: LogEntry) -> None:
+    if not firing.right:
+        firing_applied.send(sender=RuleRun, firing=firing, entry=entry)
+        return
     office, kind, number = firing.right.split("/", 2)
     right = IpRight.objects.select_for_update().get(office=office, kind=kind, registration_number=number)
     effective = datetime.fromisoformat(firing.fields["effective_date"]).date()

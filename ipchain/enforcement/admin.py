@@ -1,0 +1,25 @@
+from django.contrib import admin
+
+from ipchain.ledger.admin import ReadOnlyAdmin as ReadOnly
+
+from .models import Application, ApplicationEvent, ExpiryReminder
+
+
+@admin.register(Application)
+class ApplicationAdmin(ReadOnly):
+    """Read-only: applications change by signed records (the portal, the API)."""
+
+    list_display = ["ref", "holder", "competent_authority", "status", "filed_at", "valid_until"]
+    list_filter = ["status", "kind"]
+    search_fields = ["ref", "holder__name"]
+
+
+@admin.register(ApplicationEvent)
+class ApplicationEventAdmin(ReadOnly):
+    list_display = ["application", "kind", "at"]
+    list_filter = ["kind"]
+
+
+@admin.register(ExpiryReminder)
+class ExpiryReminderAdmin(ReadOnly):
+    list_display = ["application", "valid_until", "stage", "sent_at"]
