@@ -48,7 +48,7 @@ class RightOut(serializers.ModelSerializer):
     owner = serializers.SlugRelatedField(source="holder", slug_field="slug", read_only=True)
     products = serializers.SlugRelatedField(many=True, slug_field="gtin", read_only=True)
 
-    representative = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    representative = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = IpRight
