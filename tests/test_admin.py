@@ -11,6 +11,8 @@ from rest_framework.authtoken.models import Token
 
 from ipchain.accounts import invitations
 from ipchain.accounts.models import CustomsOffice, Role
+from ipchain.enforcement import applications
+from ipchain.enforcement.models import ExpiryReminder
 from ipchain.federation.models import (
     Cosignature,
     MirroredCheckpoint,
@@ -35,7 +37,7 @@ from verifier.models import CasePhoto, Scan, StatusChange
 pytestmark = pytest.mark.django_db
 
 # Every model of these apps must be in the admin, and the fixture below gives each a row.
-COVERED_APPS = {"accounts", "ledger", "registry", "federation", "verifier", "operations"}
+COVERED_APPS = {"accounts", "ledger", "registry", "federation", "verifier", "operations", "enforcement"}
 LEDGER_MODELS = ["ledger.logentry", "ledger.hashtile", "ledger.signedcheckpoint", "ledger.auditrun"]
 
 
@@ -103,6 +105,16 @@ def staff_client(client, superuser, django_capture_on_commit_callbacks):
     rights.grant_licence(actor=admin_user, right=right, licensee=factories.brand("lic"), territory=["FR"])
     rule_runs.run_rules()
     RenewalReminder.objects.create(right=right, expiry=right.expiry_date, stage=180)
+    application = applications.file_application(
+        actor=admin_user,
+        holder=org,
+        competent_authority=nl_customs,
+        rights=[right],
+        contact_name="Jane",
+        contact_email="jane@acme.example",
+        liability_undertaking=True,
+    )
+    ExpiryReminder.objects.create(application=application, valid_until=right.expiry_date, stage=30)
     client.force_login(superuser)
     return client
 
