@@ -309,7 +309,7 @@ def _day(value) -> date | None:
 # --- what the rules and the clock do ------------------------------------------------------------
 
 
-def rule_fired(sender, firing, entry, **kwargs) -> None:
+def rule_fired(sender, firing, details, entry, **kwargs) -> None:
     """A rule run expired or ended an application (registry.rule_runs.firing_applied)."""
     ref = firing.fields.get("afa")
     status = {
@@ -321,7 +321,7 @@ def rule_fired(sender, firing, entry, **kwargs) -> None:
         return  # another node's application (a peer log replayed here) or a kind not ours
     effective = date.fromisoformat(firing.fields["effective_date"])
     ApplicationEvent.objects.create(
-        application=application, kind=firing.kind, entry=entry, details=dict(firing.fields)
+        application=application, kind=firing.kind, entry=entry, details=details
     )
     application.status, application.ended_on = status, effective
     application.save(update_fields=["status", "ended_on"])

@@ -28,7 +28,8 @@ from .rights import record_registration
 logger = logging.getLogger(__name__)
 
 # Sent with each firing about something this app does not keep (an application for action),
-# in the run's transaction: `firing` (right_rules.Firing), `entry` (its LogEntry).
+# in the run's transaction: `firing` (right_rules.Firing), `details` (what the signed record says
+# beyond its envelope: the fields and the rule), `entry` (its LogEntry).
 firing_applied = Signal()
 
 
@@ -72,8 +73,9 @@ def run_rules(*, now: datetime | None = None) -> RuleRun:
 
 
 def _apply(firing: right_rules.Firing, signed: dict, entry: LogEntry) -> None:
+    details = {k: v for k, v in signed.items() if k not in ("v", "type", "time", "right", "kid", "sig")}
     if not firing.right:
-        firing_applied.send(sender=RuleRun, firing=firing, entry=entry)
+        firing_applied.send(sender=RuleRun, firing=firing, details=details, entry=entry)
         return
     office, kind, number = firing.right.split("/", 2)
     right = IpRight.objects.select_for_update().get(office=office, kind=kind, registration_number=number)
@@ -83,7 +85,7 @@ def _apply(firing: right_rules.Firing, signed: dict, entry: LogEntry) -> None:
         kind=firing.kind,
         entry=entry,
         effective_date=effective,
-        details={k: v for k, v in signed.items() if k not in ("v", "type", "time", "right", "kid", "sig")},
+        details=details,
     )
     if firing.kind == records.RIGHT_LAPSED:
         right.status, right.ended_on = IpRight.Status.LAPSED, effective

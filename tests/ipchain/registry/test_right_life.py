@@ -1,6 +1,7 @@
 """Eleven years of a trade mark under a controlled clock: registered, a renewal reminder,
-renewed, licensed in one territory, assigned, not renewed, grace, lapse; the verdicts on its
-labels change at each step, and the log's rule runs replay exactly."""
+renewed, licensed in one territory, assigned, protected by an application for customs action,
+not renewed, grace, lapse, the application ending; the verdicts on its labels change at each
+step, and the log's rule runs replay exactly."""
 
 from datetime import UTC, date, datetime
 
@@ -9,6 +10,8 @@ import time_machine
 from django.core import mail
 
 from ipchain.accounts.models import Role
+from ipchain.enforcement import applications
+from ipchain.enforcement.models import Application
 from ipchain.ledger import log
 from ipchain.registry import items, records, right_rules, rights, rule_runs
 from ipchain.registry.errors import RegistryError
@@ -124,6 +127,25 @@ def test_eleven_years_of_a_trade_mark():
         b1 = register(newco, coat, "B1")
         assert verdict(b1)[0] == "genuine"
 
+        # The new owner asks customs to act on the mark: granted for a year.
+        clock.move_to(at(2034, 10, 1))
+        customs = factories.customs("nl-customs")
+        right.refresh_from_db()
+        afa = applications.file_application(
+            actor=factories.brand_admin(newco),
+            holder=newco,
+            competent_authority=customs,
+            rights=[right],
+            products=[coat],
+            contact_name="Brand protection",
+            contact_email="bp@newco.example",
+            liability_undertaking=True,
+        )
+        afa = applications.decide(
+            actor=factories.user(customs, Role.CUSTOMS_SUPERVISOR), application=afa, decision="granted"
+        )
+        assert afa.valid_until == date(2035, 10, 1)  # Reg. 608/2013 Art. 11(1)
+
         # Not renewed: in the grace period labels are still signed, and the owner reminded.
         clock.move_to(at(2035, 3, 1))
         b2 = register(newco, coat, "B2")
@@ -142,6 +164,12 @@ def test_eleven_years_of_a_trade_mark():
         assert verdict(b2) == ("revoked", ["right_lapsed"])
         assert verdict(b1)[0] == "genuine"
         assert refused(newco, coat, "B3") == "right_lapsed"
+        # The application stood on that right alone: the same run ends it (Art. 12(5), 15).
+        afa.refresh_from_db()
+        assert (afa.status, afa.ended_on) == (Application.Status.ENDED, date(2035, 1, 6))
+        assert afa.events.last().kind == records.AFA_ENDED
+        assert afa.events.last().details["rule"]["run"] == run.upto
+        assert not applications.rights_under_protection().exists()
 
         # Every run replays to the same firings.
         log.integrate_pending()
