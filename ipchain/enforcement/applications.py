@@ -320,9 +320,7 @@ def rule_fired(sender, firing, details, entry, **kwargs) -> None:
     if application is None or status is None:
         return  # another node's application (a peer log replayed here) or a kind not ours
     effective = date.fromisoformat(firing.fields["effective_date"])
-    ApplicationEvent.objects.create(
-        application=application, kind=firing.kind, entry=entry, details=details
-    )
+    ApplicationEvent.objects.create(application=application, kind=firing.kind, entry=entry, details=details)
     application.status, application.ended_on = status, effective
     application.save(update_fields=["status", "ended_on"])
 
