@@ -481,6 +481,11 @@ IPCHAIN_CASE_CLOCKS = {
     "perishable_working_days": env_int("IPCHAIN_CASE_PERISHABLE_DAYS", 3),
     "extension_working_days": env_int("IPCHAIN_CASE_EXTENSION_DAYS", 10),
     "small_consignment_working_days": env_int("IPCHAIN_CASE_SMALL_CONSIGNMENT_DAYS", 10),
+    # Ex officio (Art. 18): the person entitled files an application within this (Art. 5(3)).
+    "application_working_days": env_int("IPCHAIN_CASE_APPLICATION_DAYS", 4),
+    # The declarant agrees to destruction or objects within this, else is deemed to agree
+    # (Art. 23(1)(c)); for a small consignment, small_consignment_working_days (Art. 26(4)).
+    "declarant_working_days": env_int("IPCHAIN_CASE_DECLARANT_DAYS", 10),
 }
 # Clone detection: see verifier/verdicts.py CloneRules (customs officers' sightings only).
 # Applications for customs action (EU Regulation 608/2013, docs/enforcement.md): the competent
@@ -489,6 +494,8 @@ IPCHAIN_CASE_CLOCKS = {
 # (days before its period of action ends).
 IPCHAIN_AFA = {
     "decision_working_days": env_int("IPCHAIN_AFA_DECISION_DAYS", 30),
+    # An application filed after goods were detained ex officio (Art. 5(3), 9(2)).
+    "ex_officio_decision_working_days": env_int("IPCHAIN_AFA_EX_OFFICIO_DECISION_DAYS", 2),
     "extension_notice_working_days": env_int("IPCHAIN_AFA_EXTENSION_NOTICE_DAYS", 30),
     "reminder_days": tuple(
         int(d) for d in os.environ.get("IPCHAIN_AFA_REMINDER_DAYS", "60,30").split(",") if d.strip()

@@ -75,3 +75,23 @@ def product(org: Organisation, **guide):
 def brand_admin(org: Organisation):
     admin = org.members.filter(role=Role.BRAND_ADMIN).first()
     return admin.user if admin else user(org, Role.BRAND_ADMIN)
+
+
+def application(holder: Organisation, authority: Organisation, *, rights=None, small_consignment=False):
+    """An application for action by `holder`, granted by `authority` for a year: customs act on
+    its rights under Art. 17 (and Art. 26 for small consignments when asked)."""
+    from ipchain.enforcement import applications
+
+    rights = list(rights if rights is not None else holder.ip_rights.filter(status="registered"))
+    filed = applications.file_application(
+        actor=brand_admin(holder),
+        holder=holder,
+        competent_authority=authority,
+        rights=rights,
+        small_consignment_rights=rights if small_consignment else (),
+        contact_name="Brand protection",
+        contact_email=f"protect@{holder.slug}.example",
+        liability_undertaking=True,
+    )
+    supervisor = user(authority, Role.CUSTOMS_SUPERVISOR)
+    return applications.decide(actor=supervisor, application=filed, decision="granted")

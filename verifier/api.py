@@ -5,24 +5,25 @@ One view per operation: validate, call a service, serialize (docs/verifier.md)."
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import permissions, serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ipchain.accounts.roles import membership_of
 from ipchain.api_errors import ApiError, error_body
 from ipchain.edge import StrictJSONParser
 from ipchain.registry.digital_link import DigitalLinkError, normalize_gtin
-from ipchain.registry.models import Item
+from ipchain.registry.models import IpRight, Item, Product
 
 from . import cases, offline
 from .audiences import INSIDE, audience_for
 from .forms import MAX_PHOTOS
 from .models import Case, Scan
 from .scanners import scanner_for
-from .selectors import scan_by_ref
+from .selectors import product_by_gtin, scan_by_ref
 from .tokenauth import RememberedTokenAuthentication
 from .verification import MAX_CODE, verify_code
 from .wording import reason_text
@@ -141,11 +142,42 @@ def _offline_answer(answer: offline.OfflineAnswer) -> dict:
 # --- Detention cases ------------------------------------------------------------------
 
 
+PARTIES = (
+    "declarant",
+    "consignor",
+    "consignee",
+    "origin_country",
+    "dispatch_country",
+    "transport_mode",
+    "declaration_ref",
+    "tracking_ref",
+)
+
+
+class RightName(serializers.Serializer):
+    office = serializers.CharField(max_length=2)
+    kind = serializers.CharField(max_length=24)
+    number = serializers.CharField(max_length=40)
+
+
+class PartiesOut(serializers.Serializer):
+    declarant = serializers.CharField()
+    consignor = serializers.CharField()
+    consignee = serializers.CharField()
+    origin_country = serializers.CharField()
+    dispatch_country = serializers.CharField()
+    transport_mode = serializers.CharField()
+    declaration_ref = serializers.CharField()
+    tracking_ref = serializers.CharField()
+
+
 class CaseOut(serializers.ModelSerializer):
-    gtin = serializers.CharField(source="item.product.gtin", default=None)
+    gtin = serializers.SerializerMethodField()
     serial = serializers.CharField(source="item.serial", default=None)
     authority = serializers.CharField(source="authority.slug")
     brand = serializers.CharField(source="brand.slug")
+    rights = serializers.SerializerMethodField()
+    parties = serializers.SerializerMethodField()
     clocks = serializers.SerializerMethodField()
     photos = serializers.SerializerMethodField()
 
@@ -154,8 +186,13 @@ class CaseOut(serializers.ModelSerializer):
         fields = [
             "id",
             "state",
+            "procedure",
+            "application_ref",
+            "rights",
             "goods",
             "quantity",
+            "unit",
+            "estimated_value",
             "notes",
             "perishable",
             "small_consignment",
@@ -164,17 +201,38 @@ class CaseOut(serializers.ModelSerializer):
             "authority",
             "customs_office",
             "brand",
+            "parties",
             "detained_at",
             "notify_by",
             "notified_at",
+            "application_by",
             "holder_deadline",
             "extended",
             "holder_answer",
             "holder_answered_at",
+            "declarant_deadline",
+            "declarant_answer",
+            "declarant_answered_at",
             "closed_at",
             "clocks",
             "photos",
         ]
+
+    def get_gtin(self, case) -> str | None:
+        return case.product.gtin if case.product_id else None
+
+    @extend_schema_field(RightName(many=True))
+    def get_rights(self, case):
+        return [right.names for right in case.rights.all()]
+
+    @extend_schema_field(PartiesOut(allow_null=True))
+    def get_parties(self, case):
+        """The declaration's parties, for those who may see them (cases.parties_shown), else null."""
+        request = self.context.get("request")
+        side = _side(request.user) if request else ""
+        if not cases.parties_shown(case, side):
+            return None
+        return {name: getattr(case, name) for name in PARTIES}
 
     def get_clocks(self, case) -> list:
         return cases.clocks_of(case)
@@ -183,39 +241,74 @@ class CaseOut(serializers.ModelSerializer):
         return [reverse("case-photo", args=[case.pk, photo.pk]) for photo in case.photos.all()]
 
 
+def _side(user) -> str:
+    membership = membership_of(user)
+    return membership.organisation.kind if membership else ""
+
+
 class CaseIn(serializers.Serializer):
+    """Goods scanned (`scan`), bearing a label (`gtin` and `serial`), of a registered product
+    (`gtin` alone), or infringing named `rights` with no registered product."""
+
     goods = serializers.CharField(max_length=300)
     quantity = serializers.IntegerField(min_value=1, max_value=10_000_000)
     scan = serializers.UUIDField(required=False)
     gtin = serializers.CharField(required=False, max_length=14)
     serial = serializers.CharField(required=False, max_length=20)
+    rights = RightName(many=True, required=False, max_length=20)
     notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     perishable = serializers.BooleanField(default=False)
     small_consignment = serializers.BooleanField(default=False)
+    unit = serializers.ChoiceField(choices=Case.Unit.choices, default=Case.Unit.PIECES)
+    estimated_value = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    declarant = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    consignor = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    consignee = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    origin_country = serializers.CharField(required=False, allow_blank=True, max_length=2)
+    dispatch_country = serializers.CharField(required=False, allow_blank=True, max_length=2)
+    transport_mode = serializers.ChoiceField(choices=Case.Transport.choices, required=False, allow_blank=True)
+    declaration_ref = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    tracking_ref = serializers.CharField(required=False, allow_blank=True, max_length=40)
     photos = serializers.ListField(
         child=serializers.ImageField(), required=False, max_length=MAX_PHOTOS, allow_empty=True
     )
 
 
-def _case_item(data) -> tuple[Item, Scan | None]:
-    """The item a new case is about: from the officer's scan, or by GTIN and serial."""
+def _case_goods(data) -> tuple[Item | None, Scan | None, Product | None, list]:
+    """What a new case is about: the officer's scan, a registered item or product, or rights."""
     if data.get("scan"):
         scan = scan_by_ref(data["scan"])
         if scan is None or scan.item is None:
             raise ApiError("no_item", "no scan of a registered item with this reference", 404)
-        return scan.item, scan
-    try:
-        gtin = normalize_gtin(data.get("gtin", ""))
-    except DigitalLinkError as exc:
-        raise ApiError(exc.reason, str(exc)) from None
-    item = (
-        Item.objects.select_related("product__brand")
-        .filter(product__gtin=gtin, serial=data.get("serial", ""))
-        .first()
-    )
-    if item is None:
-        raise ApiError("no_item", "give the scan reference, or the GTIN and serial of a registered item", 404)
-    return item, None
+        return scan.item, scan, None, []
+    if data.get("gtin"):
+        try:
+            gtin = normalize_gtin(data["gtin"])
+        except DigitalLinkError as exc:
+            raise ApiError(exc.reason, str(exc)) from None
+        if data.get("serial"):
+            item = (
+                Item.objects.select_related("product__brand")
+                .filter(product__gtin=gtin, serial=data["serial"])
+                .first()
+            )
+            if item is None:
+                raise ApiError("no_item", "no registered item has this GTIN and serial", 404)
+            return item, None, None, []
+        product = product_by_gtin(gtin)
+        if product is None:
+            raise ApiError("no_product", "no registered product has this GTIN", 404)
+        return None, None, product, []
+    names = data.get("rights") or []
+    found = [
+        IpRight.objects.filter(office=n["office"], kind=n["kind"], registration_number=n["number"]).first()
+        for n in names
+    ]
+    if not names or None in found:
+        raise ApiError("no_right", "give the scan, a GTIN, or the IP rights the goods infringe", 404)
+    return None, None, None, found
 
 
 class CasesView(APIView):
@@ -228,26 +321,30 @@ class CasesView(APIView):
         rows = cases.work_order(cases.visible_cases(request.user)).select_related(
             "item__product", "authority", "brand"
         )
-        return Response(CaseOut(rows.prefetch_related("photos")[:200], many=True).data)
+        rows = rows.prefetch_related("photos", "rights")[:200]
+        return Response(CaseOut(rows, many=True, context={"request": request}).data)
 
     @extend_schema(request=CaseIn, responses=CaseOut)
     def post(self, request):
         data = CaseIn(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
-        item, scan = _case_item(d)
+        item, scan, product, rights = _case_goods(d)
         case = cases.open_case(
             actor=request.user,
             goods=d["goods"],
             quantity=d["quantity"],
             item=item,
             scan=scan,
+            product=product,
+            rights=rights,
             notes=d.get("notes", ""),
             perishable=d["perishable"],
             small_consignment=d["small_consignment"],
             photos=d.get("photos", []),
+            details={name: d.get(name) for name in (*PARTIES, "unit", "estimated_value")},
         )
-        return Response(CaseOut(case).data, status=201)
+        return Response(CaseOut(case, context={"request": request}).data, status=201)
 
 
 def _visible_case(request, pk: int) -> Case:
@@ -259,26 +356,48 @@ def _visible_case(request, pk: int) -> Case:
 class CaseView(APIView):
     @extend_schema(responses=CaseOut)
     def get(self, request, pk: int):
-        return Response(CaseOut(_visible_case(request, pk)).data)
+        return Response(CaseOut(_visible_case(request, pk), context={"request": request}).data)
 
 
 class AnswerIn(serializers.Serializer):
-    answer = serializers.ChoiceField(choices=["genuine", "counterfeit"])
+    answer = serializers.ChoiceField(choices=list(cases.HOLDER_ANSWERS))
 
 
 class CaseAnswerView(APIView):
-    """The rights holder confirms the goods are genuine or counterfeit (Art. 23)."""
+    """The rights holder confirms the goods are genuine or counterfeit (Art. 23(1)), or says it
+    started court proceedings (Art. 23(3), 26(9))."""
 
     @extend_schema(request=AnswerIn, responses=CaseOut)
     def post(self, request, pk: int):
         data = AnswerIn(data=request.data)
         data.is_valid(raise_exception=True)
         case = cases.holder_answer(
+            actor=request.user, case=_visible_case(request, pk), answer=data.validated_data["answer"]
+        )
+        return Response(CaseOut(case, context={"request": request}).data)
+
+
+class DeclarantIn(serializers.Serializer):
+    answer = serializers.ChoiceField(choices=["agreed", "objected"])
+    note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+
+
+class CaseDeclarantView(APIView):
+    """Customs record the declarant's answer: agreement to destruction, or an objection
+    (Art. 23(1)(c), 26(4)). Declarants have no accounts."""
+
+    @extend_schema(request=DeclarantIn, responses=CaseOut)
+    def post(self, request, pk: int):
+        data = DeclarantIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        case = cases.declarant_answer(
             actor=request.user,
             case=_visible_case(request, pk),
-            counterfeit=data.validated_data["answer"] == "counterfeit",
+            agreed=d["answer"] == "agreed",
+            note=d.get("note", ""),
         )
-        return Response(CaseOut(case).data)
+        return Response(CaseOut(case, context={"request": request}).data)
 
 
 class CaseExtendView(APIView):
@@ -286,7 +405,8 @@ class CaseExtendView(APIView):
 
     @extend_schema(request=None, responses=CaseOut)
     def post(self, request, pk: int):
-        return Response(CaseOut(cases.extend(actor=request.user, case=_visible_case(request, pk))).data)
+        case = cases.extend(actor=request.user, case=_visible_case(request, pk))
+        return Response(CaseOut(case, context={"request": request}).data)
 
 
 class CloseIn(serializers.Serializer):
@@ -303,4 +423,4 @@ class CaseCloseView(APIView):
         case = cases.close(
             actor=request.user, case=_visible_case(request, pk), outcome=data.validated_data["outcome"]
         )
-        return Response(CaseOut(case).data)
+        return Response(CaseOut(case, context={"request": request}).data)

@@ -4,9 +4,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
@@ -20,13 +21,16 @@ from .confirmations import CONFIRM, confirm_page
 from .evidence_package import case_package
 from .forms import CaseForm, PhotosForm
 from .models import Case
-from .selectors import officer_scan, scan_product
+from .selectors import officer_scan, product_by_gtin, right_by_number, scan_product
 
 # Colour and icon of a case's state, always shown with its words (icons every phone
 # font has: no emoji).
 STATE_STYLE = {
     Case.State.DETAINED: ("warn", "!"),
+    Case.State.AWAITING_APPLICATION: ("warn", "…"),
     Case.State.AWAITING_HOLDER: ("warn", "…"),
+    Case.State.AWAITING_DECLARANT: ("warn", "…"),
+    Case.State.PROCEEDINGS: ("warn", "§"),
     Case.State.CONFIRMED_COUNTERFEIT: ("bad", "✖"),
     Case.State.CONFIRMED_GENUINE: ("ok", "✔"),
     Case.State.RELEASED: ("ok", "✔"),
@@ -35,10 +39,21 @@ STATE_STYLE = {
 
 CLOCK_LABELS = {
     "notify": gettext_lazy("Notify the rights holder by"),
+    "application": gettext_lazy("The rights holder files an application for action by"),
     "holder": gettext_lazy("The rights holder answers by"),
+    "declarant": gettext_lazy("The declarant may object until"),
 }
 
-ACTIONS = ("genuine", "counterfeit", "extend", "released", "destroyed")
+ACTIONS = (
+    "genuine",
+    "counterfeit",
+    "proceedings",
+    "declarant_agreed",
+    "declarant_objected",
+    "extend",
+    "released",
+    "destroyed",
+)
 
 
 @login_required
@@ -58,36 +73,65 @@ def _styled(case: Case) -> dict:
 
 @login_required
 def case_new(request: HttpRequest) -> HttpResponse:
-    """Detain the goods just scanned: the form names the officer's scan."""
-    scan = officer_scan(user=request.user, ref=request.GET.get("scan") or request.POST.get("scan", ""))
-    form = CaseForm(request.POST or None, request.FILES or None)
+    """Detain goods: those just scanned (?scan=), a product found in the catalogue (?gtin=), or
+    goods with no registered product at all, named by the IP right they infringe."""
+    source = request.POST if request.method == "POST" else request.GET
+    scan, product = None, None
+    if source.get("scan"):
+        scan = officer_scan(user=request.user, ref=source["scan"])
+        product = scan_product(scan)
+    elif source.get("gtin"):
+        product = product_by_gtin(source["gtin"])
+        if product is None:
+            raise Http404("no registered product has this GTIN")
+    form = CaseForm(request.POST or None, request.FILES or None, needs_right=product is None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            rights = [] if product is not None else [right_by_number(data["right_number"])]
             case = cases.open_case(
                 actor=request.user,
                 goods=data["goods"],
                 quantity=data["quantity"],
-                item=scan.item,
+                item=scan.item if scan else None,
                 scan=scan,
+                product=product,
+                rights=rights,
                 notes=data["notes"],
                 perishable=data["perishable"],
                 small_consignment=data["small_consignment"],
                 photos=data["photos"],
+                details=form.details(),
             )
         except DomainError as exc:
             form.add_error(None, explain(exc))
         else:
-            messages.success(request, _("Case opened. The rights holder is being notified."))
+            messages.success(request, _(OPENED[case.procedure]))
             return redirect(case)
     context = {
         "form": form,
         "scan": scan,
-        "item": scan.item,
-        "product": scan_product(scan),
+        "item": scan.item if scan else None,
+        "product": product,
         "notify_days": settings.IPCHAIN_CASE_CLOCKS["notify_working_days"],
     }
     return render(request, "verifier/case_new.html", context, status=400 if form.errors else 200)
+
+
+# What the officer is told once the case is open, by procedure.
+OPENED = {
+    Case.Procedure.APPLICATION: gettext_lazy(
+        "Case opened under the holder's application. The rights holder is being notified."
+    ),
+    Case.Procedure.EX_OFFICIO: gettext_lazy(
+        "Case opened ex officio: no application covers these goods here. "
+        "The rights holder is told and may file one."
+    ),
+    Case.Procedure.SMALL_CONSIGNMENT: gettext_lazy(
+        "Small consignment: tell the declarant now. "
+        "The goods are destroyed unless the declarant objects in time."
+    ),
+}
 
 
 @login_required
@@ -123,33 +167,73 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "actions": _actions(case, role),
         "photo_form": photo_form,
         "history": case.actions.select_related("actor"),
+        "rights": case.rights.all(),
+        "parties": _parties(case) if cases.parties_shown(case, role) else [],
     }
     return render(
         request, "verifier/case.html", context, status=400 if photo_form and photo_form.errors else 200
     )
 
 
+def _parties(case: Case) -> list[tuple]:
+    rows = [
+        (_("Declarant or holder of the goods"), case.declarant),
+        (_("Consignor"), case.consignor),
+        (_("Consignee"), case.consignee),
+        (_("Country of origin"), case.origin_country),
+        (_("Country of dispatch"), case.dispatch_country),
+        (_("Transport"), case.get_transport_mode_display() if case.transport_mode else ""),
+        (_("Declaration reference (MRN)"), case.declaration_ref),
+        (_("Parcel tracking number"), case.tracking_ref),
+        (_("Unit"), case.get_unit_display()),
+        (_("Estimated value of the genuine goods, in euro"), case.estimated_value),
+    ]
+    return [(label, value) for label, value in rows if value not in ("", None)]
+
+
 def _actions(case: Case, role: str) -> list[dict]:
     """The buttons this side may press now (the services check again on POST)."""
     if case.closed_at:
         return []
-    awaiting = case.state in (Case.State.DETAINED, Case.State.AWAITING_HOLDER)
     if role == "brand":
-        if not awaiting:
-            return []
-        return [
-            {"name": "genuine", "label": _("Our genuine goods"), "style": "secondary"},
-            {"name": "counterfeit", "label": _("Counterfeit"), "style": "danger"},
-        ]
+        return _holder_actions(case)
     if role != "customs":
         return []
     actions = []
-    if not case.perishable and not case.extended and case.holder_deadline:
+    if (
+        case.declarant_deadline
+        and not case.declarant_answer
+        and case.state != Case.State.PROCEEDINGS
+        and timezone.now() <= case.declarant_deadline
+    ):
+        actions += [
+            {
+                "name": "declarant_agreed",
+                "label": _("The declarant agrees to destruction"),
+                "style": "secondary",
+            },
+            {"name": "declarant_objected", "label": _("The declarant objects"), "style": "secondary"},
+        ]
+    if case.state == Case.State.AWAITING_HOLDER and not case.perishable and not case.extended:
         actions.append({"name": "extend", "label": _("Extend the holder's period"), "style": "secondary"})
     actions.append({"name": "released", "label": _("Release the goods"), "style": "secondary"})
-    if case.state == Case.State.CONFIRMED_COUNTERFEIT:
+    if cases.destruction_blocked(case) is None:
         actions.append({"name": "destroyed", "label": _("Destroy the goods"), "style": "danger"})
     return actions
+
+
+HOLDER_BUTTONS = {
+    "genuine": (gettext_lazy("Our genuine goods"), "secondary"),
+    "counterfeit": (gettext_lazy("Counterfeit: destroy them"), "danger"),
+    "proceedings": (gettext_lazy("We started court proceedings"), "secondary"),
+}
+
+
+def _holder_actions(case: Case) -> list[dict]:
+    return [
+        {"name": name, "label": HOLDER_BUTTONS[name][0], "style": HOLDER_BUTTONS[name][1]}
+        for name in cases.holder_options(case)
+    ]
 
 
 @require_POST
@@ -165,8 +249,10 @@ def case_action(request: HttpRequest, pk: int) -> HttpResponse:
     if action in CONFIRM and action in offered and request.POST.get("confirm") != "yes":
         return confirm_page(request, case, action, reverse("case-action", args=[case.pk]), {"action": action})
     try:
-        if action in ("genuine", "counterfeit"):
-            cases.holder_answer(actor=request.user, case=case, counterfeit=action == "counterfeit")
+        if action in cases.HOLDER_ANSWERS:
+            cases.holder_answer(actor=request.user, case=case, answer=action)
+        elif action.startswith("declarant_"):
+            cases.declarant_answer(actor=request.user, case=case, agreed=action == "declarant_agreed")
         elif action == "extend":
             cases.extend(actor=request.user, case=case)
         else:

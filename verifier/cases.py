@@ -1,14 +1,29 @@
-"""Detention cases: customs open them, the rights holder is told and answers, customs close.
+"""Detention cases: customs open them on any goods, the rights holder and the declarant are
+told and answer, customs close.
+
+Goods bear a registered label, a forged one or none: a case names the IP rights they infringe
+and so their rights holder. The procedure follows from the application for action covering
+them here (plugins.case_cover; EU Regulation 608/2013, docs/enforcement.md):
+
+- under an application (Art. 17): the holder confirms infringement and agrees to destruction
+  within its period (Art. 23(1)), the declarant agrees or does not object within its own;
+- ex officio (Art. 18): no application covers them; the person entitled files one within its
+  period (Art. 5(3)), which then carries the case; otherwise the goods are released;
+- small consignment (Art. 26): the application asked for it; the goods are destroyed unless
+  the declarant objects within its period; an objection goes to the holder, who has its
+  period to start proceedings.
 
 A case moves through one state machine (TRANSITIONS). Every change locks the case's row
-first and checks the move from the state it finds there, so two people acting at once
-(two officers closing, a holder answering as the case closes) make one change and the other
-is refused; each change is kept with who made it (CaseAction). Each customs decision about
-goods bearing a registered label (detained, released, destroyed) is also a record signed
-by the customs authority in the item's chain.
+first and checks the move from the state it finds there, so two people acting at once make
+one change and the other is refused; each change is kept with who made it (CaseAction).
+Declarants have no accounts: the officer records their answer. Each customs decision
+(detained, released, destroyed) is also a record signed by the customs authority: in the
+item's chain for goods bearing a registered label, a `customs.case` record otherwise.
 """
 
+import re
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -19,27 +34,48 @@ from django.utils import timezone
 from ipchain.accounts.models import Organisation
 from ipchain.accounts.roles import membership_of
 from ipchain.errors import DomainError
+from ipchain.ledger import log
 from ipchain.outbox.enqueue import enqueue
+from ipchain.registry import records
 from ipchain.registry.items import append_customs_outcome
-from ipchain.registry.models import Item, Product
+from ipchain.registry.keys import sign_as
+from ipchain.registry.models import IpRight, Item, Product
+from ipchain.registry.st3 import STATES
 
-from . import clocks, recorder
+from . import clocks, plugins, recorder
 from .models import Alert, Case, CaseAction, CasePhoto, Scan
 from .selectors import scan_product
 
 State = Case.State
-OPEN = (State.DETAINED, State.AWAITING_HOLDER, State.CONFIRMED_COUNTERFEIT, State.CONFIRMED_GENUINE)
+Procedure = Case.Procedure
+OPEN = (
+    State.DETAINED,
+    State.AWAITING_APPLICATION,
+    State.AWAITING_HOLDER,
+    State.AWAITING_DECLARANT,
+    State.CONFIRMED_COUNTERFEIT,
+    State.CONFIRMED_GENUINE,
+    State.PROCEEDINGS,
+)
 AWAITING = (State.DETAINED, State.AWAITING_HOLDER)
-# The moves a case can make, from the states each is allowed in.
+# The moves a case can make, from the states each is allowed in (the services check the
+# procedure's conditions besides).
 TRANSITIONS = {
     "notified": (State.DETAINED,),
+    "application_granted": (State.DETAINED, State.AWAITING_APPLICATION),
     "answered": AWAITING,
+    "proceedings": (State.AWAITING_HOLDER, State.CONFIRMED_COUNTERFEIT),
+    "declarant": tuple(s for s in OPEN if s != State.PROCEEDINGS),
     "extended": (State.AWAITING_HOLDER,),
     "released": OPEN,
-    "destroyed": (State.CONFIRMED_COUNTERFEIT,),
+    "destroyed": (State.CONFIRMED_COUNTERFEIT, State.AWAITING_DECLARANT, State.PROCEEDINGS),
 }
 # A notification claimed by a worker that died is taken over after this long.
 NOTIFY_CLAIM_TIMEOUT = timedelta(minutes=5)
+PARTY_FIELDS = ("declarant", "consignor", "consignee", "declaration_ref", "tracking_ref")
+PARTY_LIMITS = {"declaration_ref": 40, "tracking_ref": 40}
+# A declaration's MRN, or a parcel's tracking number: letters, digits, a few separators.
+REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ./-]*")
 
 
 class CaseError(DomainError):
@@ -53,6 +89,75 @@ def _customs_membership(user):
     return membership
 
 
+def _text(value, name: str, limit: int) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str) or "\x00" in value or len(value.strip()) > limit:
+        raise CaseError("bad_text", f"{name} is text of at most {limit} characters")
+    return value.strip()
+
+
+def _goods_details(details: dict) -> dict:
+    """The parties, the movement and the value of the goods, checked."""
+    unknown = set(details) - {
+        *PARTY_FIELDS,
+        "origin_country",
+        "dispatch_country",
+        "transport_mode",
+        "unit",
+        "estimated_value",
+    }
+    if unknown:
+        raise CaseError("bad_field", f"unknown case fields: {', '.join(sorted(unknown))}")
+    clean = {name: _text(details.get(name), name, PARTY_LIMITS.get(name, 200)) for name in PARTY_FIELDS}
+    for name in ("declaration_ref", "tracking_ref"):
+        if clean[name] and not REFERENCE.fullmatch(clean[name]):
+            raise CaseError("bad_reference", f"{name} has letters, digits, spaces, dots, slashes and dashes")
+    for name in ("origin_country", "dispatch_country"):
+        code = _text(details.get(name), name, 2).upper()
+        if code and code not in STATES:
+            raise CaseError("bad_country", f"{name} is a country's two-letter code (ISO 3166-1)")
+        clean[name] = code
+    mode = details.get("transport_mode") or ""
+    if mode not in ("", *Case.Transport.values):
+        raise CaseError("bad_transport", f"transport_mode is one of {', '.join(Case.Transport.values)}")
+    clean["transport_mode"] = mode
+    unit = details.get("unit") or Case.Unit.PIECES
+    if unit not in Case.Unit.values:
+        raise CaseError("bad_unit", f"unit is one of {', '.join(Case.Unit.values)}")
+    clean["unit"] = unit
+    clean["estimated_value"] = _value(details.get("estimated_value"))
+    return clean
+
+
+def _value(raw) -> Decimal | None:
+    if raw in (None, ""):
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str | Decimal):
+        raise CaseError("bad_value", "estimated_value is an amount in euro")
+    try:
+        value = Decimal(str(raw))
+    except InvalidOperation:
+        raise CaseError("bad_value", "estimated_value is an amount in euro") from None
+    if not value.is_finite() or value < 0 or value >= Decimal("1e10"):
+        raise CaseError("bad_value", "estimated_value is an amount in euro, from 0 to 9,999,999,999.99")
+    return value.quantize(Decimal("0.01"))
+
+
+def _holder_and_rights(item, product, rights) -> tuple[Organisation, list[IpRight]]:
+    """The rights holder the goods concern and the rights they infringe: those named, else the
+    product's rights in force."""
+    rights = list(rights)
+    holder = product.brand if product is not None else (rights[0].holder if rights else None)
+    if holder is None:
+        raise CaseError("no_right", "name the product, or the IP right, the goods infringe")
+    if any(r.holder_id != holder.pk for r in rights):
+        raise CaseError("bad_rights", "the rights of one case belong to one rights holder")
+    if not rights and product is not None:
+        rights = [r for r in product.rights.all() if r.is_live and r.holder_id == holder.pk]
+    return holder, rights
+
+
 def open_case(
     *,
     actor,
@@ -60,67 +165,134 @@ def open_case(
     quantity: int = 1,
     item: Item | None = None,
     scan: Scan | None = None,
+    product: Product | None = None,
+    rights=(),
     notes: str = "",
     perishable: bool = False,
     small_consignment: bool = False,
     photos: list = (),
+    details: dict | None = None,
 ) -> Case:
-    """Detain goods; the rights holder is alerted at once and e-mailed after commit.
+    """Detain goods; the procedure follows from the application for action covering them.
 
     The goods bear the label of a registered item, or claim a registered product (a forged
-    label of a serial never registered): the product's rights holder is the one told. Only an
-    item has a chain in the log for the customs outcome record. `photos` are uploaded image
-    files (already checked to be images by the form)."""
+    label, or goods found by the catalogue), or only infringe the `rights` named. `details`:
+    the parties, the movement and the value (PARTY_FIELDS, countries, transport_mode, unit,
+    estimated_value). `photos` are uploaded image files (checked to be images by the form)."""
     membership = _customs_membership(actor)
     if item is None and scan is not None:
         item = scan.item
-    product = item.product if item is not None else _scanned_product(scan)
-    if product is None:
-        raise CaseError("no_item", "a case names the registered product the goods claim to be")
-    goods = goods.strip()
-    if not goods or quantity < 1:
-        raise CaseError("bad_goods", "describe the goods and give a quantity of at least 1")
+    if item is not None:
+        product = item.product
+    elif product is None and scan is not None:
+        product = scan_product(scan)
+    holder, rights = _holder_and_rights(item, product, rights)
+    goods = _text(goods, "goods", 300)
+    if (
+        not goods
+        or isinstance(quantity, bool)
+        or not isinstance(quantity, int)
+        or not 1 <= quantity <= 10_000_000
+    ):
+        raise CaseError("bad_goods", "describe the goods and give a quantity from 1 to 10,000,000")
+    fields = _goods_details(details or {})
+    notes = _text(notes, "notes", 5000)
     now = timezone.now()
+    authority = membership.organisation
+    cover = plugins.case_cover(authority, holder, rights, small_consignment=small_consignment, on=now)
+    if cover is None:
+        procedure = Procedure.EX_OFFICIO
+    elif small_consignment and cover.small_consignment:
+        procedure = Procedure.SMALL_CONSIGNMENT
+    else:
+        procedure = Procedure.APPLICATION
     with transaction.atomic():
         case = Case.objects.create(
-            authority=membership.organisation,
+            authority=authority,
             opened_by=actor,
             customs_office=membership.customs_office,
-            brand=product.brand,
+            brand=holder,
             item=item,
             product=product,
             scan=scan,
-            goods=goods[:300],
+            goods=goods,
             quantity=quantity,
             notes=notes,
             perishable=perishable,
             small_consignment=small_consignment,
+            procedure=procedure,
+            application_ref=cover.application_ref if cover else "",
             detained_at=now,
             notify_by=clocks.add_working_days(now, settings.IPCHAIN_CASE_CLOCKS["notify_working_days"]),
+            **fields,
         )
+        case.rights.set(cover.rights if cover else rights)
         CaseAction.objects.create(case=case, action=CaseAction.Action.OPENED, actor=actor, at=now)
         for photo in photos:
             CasePhoto.objects.create(case=case, image=photo, caption=getattr(photo, "name", "")[:200])
-        if item is not None:
-            append_customs_outcome(
-                authority=membership.organisation,
-                item=item,
-                outcome="detained",
-                case=case.pk,
-                case_salt=case.commitment_salt,
-                office=membership.customs_office,
+        _record_outcome(case, "detained")
+        if procedure == Procedure.SMALL_CONSIGNMENT:
+            # The declarant is told by the officer at the parcel (Art. 26(3)); the holder is
+            # informed, not asked, unless the declarant objects.
+            _declarant_clock(case, now, settings.IPCHAIN_CASE_CLOCKS["small_consignment_working_days"])
+            case.state = State.AWAITING_DECLARANT
+            case.save(update_fields=["declarant_notified_at", "declarant_deadline", "state"])
+            message = (
+                f"{quantity} x {goods} detained at {case.customs_office or authority} under the "
+                f"small-consignment procedure of application {case.application_ref}: case {case.pk}"
             )
+        else:
+            if procedure == Procedure.APPLICATION:
+                _declarant_clock(case, now, settings.IPCHAIN_CASE_CLOCKS["declarant_working_days"])
+                case.save(update_fields=["declarant_notified_at", "declarant_deadline"])
+                ask = "please confirm genuine or counterfeit"
+            else:
+                ask = "no application for action covers them: file one to have customs act"
+            message = (
+                f"{quantity} x {goods} detained at {case.customs_office or authority}: case {case.pk}, {ask}"
+            )
+            enqueue("verifier.tasks.notify_holder", case.pk)
         recorder.raise_alert(
-            Alert.Kind.DETAINED,
-            brand=case.brand,
-            item=item,
-            scan=scan,
-            case=case,
-            message=f"{quantity} x {goods} detained at {case.customs_office or case.authority}: "
-            f"case {case.pk}, please confirm genuine or counterfeit",
+            Alert.Kind.DETAINED, brand=holder, item=item, scan=scan, case=case, message=message
         )
-        enqueue("verifier.tasks.notify_holder", case.pk)
     return case
+
+
+def _declarant_clock(case: Case, now, days: int) -> None:
+    case.declarant_notified_at = now
+    case.declarant_deadline = clocks.add_working_days(now, days)
+
+
+def _record_outcome(case: Case, outcome: str) -> None:
+    """The customs decision, signed by the authority: in the item's chain when the goods bear
+    a registered item's label, else a customs.case record."""
+    commitment = records.case_commitment(
+        salt=case.commitment_salt, authority=case.authority.slug, case=case.pk
+    )
+    if case.item_id is not None:
+        append_customs_outcome(
+            authority=case.authority,
+            item=case.item,
+            outcome=outcome,
+            case=case.pk,
+            case_salt=case.commitment_salt,
+            office=case.customs_office,
+        )
+        return
+    record = records.customs_case_record(
+        outcome=outcome,
+        by=case.authority.slug,
+        case_commitment=commitment,
+        procedure=case.procedure,
+        afa=case.application_ref,
+        rights=sorted(
+            (r.names for r in case.rights.all()), key=lambda n: (n["office"], n["kind"], n["number"])
+        ),
+        gtins=[case.product.gtin] if case.product_id else [],
+        office=case.customs_office,
+        moment=timezone.now(),
+    )
+    log.append(sign_as(case.authority, record)[1])
 
 
 def _scanned_product(scan: Scan | None) -> Product | None:
@@ -171,6 +343,17 @@ def record_suspicion(*, actor, item: Item | None, scan: Scan | None = None, note
             scan=scan,
             message=f"{label}: suspected by {where}" + (f": {note}" if note else ""),
         )
+
+
+def parties_shown(case: Case, side: str) -> bool:
+    """Customs see the declaration's parties; the rights holder once an application carries
+    the case (Art. 17(4)), for a small consignment once the declarant objects (Art. 26(8)).
+    Before that it learns only the quantity and nature of the goods (Art. 18(4), 26(3))."""
+    if side == Organisation.Kind.CUSTOMS:
+        return True
+    if side != Organisation.Kind.BRAND or not case.application_ref:
+        return False
+    return case.procedure != Procedure.SMALL_CONSIGNMENT or case.declarant_answer == "objected"
 
 
 def work_order(rows):
@@ -239,7 +422,8 @@ def release_notification(case: Case) -> None:
 
 
 def mark_notified(case: Case) -> Case:
-    """The holder was told: its clock starts (Art. 23). A case closed meanwhile stays closed."""
+    """The holder was told: its clock starts (Art. 23), or, ex officio, the period to file an
+    application (Art. 5(3)). A case closed meanwhile stays closed."""
     with transaction.atomic():
         try:
             locked = _locked(case, "notified")
@@ -247,18 +431,107 @@ def mark_notified(case: Case) -> Case:
             return case
         now = timezone.now()
         locked.notified_at = now
-        locked.holder_deadline = clocks.holder_deadline(
-            now,
-            perishable=locked.perishable,
-            small_consignment=locked.small_consignment,
-            clocks=settings.IPCHAIN_CASE_CLOCKS,
-        )
-        locked.state = State.AWAITING_HOLDER
-        fields = ["notified_at", "holder_deadline", "state"]
+        fields = ["notified_at", "state"]
+        if locked.procedure == Procedure.EX_OFFICIO and not locked.application_ref:
+            locked.application_by = clocks.add_working_days(
+                now, settings.IPCHAIN_CASE_CLOCKS["application_working_days"]
+            )
+            locked.state = State.AWAITING_APPLICATION
+            fields.append("application_by")
+        else:
+            locked.holder_deadline = _holder_deadline(locked, now)
+            locked.state = State.AWAITING_HOLDER
+            fields.append("holder_deadline")
         return _saved(locked, case, fields, CaseAction.Action.NOTIFIED, None, now)
 
 
-def holder_answer(*, actor, case: Case, counterfeit: bool) -> Case:
+def _holder_deadline(case: Case, now):
+    return clocks.holder_deadline(
+        now,
+        perishable=case.perishable,
+        small_consignment=case.procedure == Procedure.SMALL_CONSIGNMENT,
+        clocks=settings.IPCHAIN_CASE_CLOCKS,
+    )
+
+
+def waiting_for_application(*, authorities, holder: Organisation, rights, now=None):
+    """Open ex officio cases an application just granted may carry: the holder's, at one of
+    the application's authorities, on one of its rights, still within their period."""
+    now = now or timezone.now()
+    return (
+        Case.objects.filter(
+            state__in=(State.DETAINED, State.AWAITING_APPLICATION),
+            procedure=Procedure.EX_OFFICIO,
+            application_ref="",
+            brand=holder,
+            authority__in=authorities,
+            rights__in=rights,
+        )
+        .exclude(application_by__lt=now)
+        .distinct()
+    )
+
+
+def application_granted(*, case: Case, application_ref: str, rights) -> Case:
+    """An application filed in time after an ex officio detention was granted: it carries the
+    case from now on, and the holder's and the declarant's periods start (Art. 18(3), 23)."""
+    with transaction.atomic():
+        locked = _locked(case, "application_granted")
+        now = timezone.now()
+        if locked.application_by and now > locked.application_by:
+            raise CaseError("application_late", "the period to file an application for this case is over")
+        covered = set(locked.rights.all()) & set(rights)
+        if not covered:
+            raise CaseError("bad_rights", "the application covers none of the case's rights")
+        locked.application_ref = application_ref
+        locked.notified_at = locked.notified_at or now
+        locked.holder_deadline = _holder_deadline(locked, now)
+        _declarant_clock(locked, now, settings.IPCHAIN_CASE_CLOCKS["declarant_working_days"])
+        locked.state = State.AWAITING_HOLDER
+        fields = [
+            "application_ref",
+            "notified_at",
+            "holder_deadline",
+            "declarant_notified_at",
+            "declarant_deadline",
+            "state",
+        ]
+        locked = _saved(locked, case, fields, CaseAction.Action.APPLICATION_GRANTED, None, now)
+        locked.rights.set(covered)
+        recorder.raise_alert(
+            Alert.Kind.DETAINED,
+            brand=locked.brand,
+            case=locked,
+            item=locked.item,
+            message=f"Case {locked.pk} now runs under application {application_ref}: "
+            "please confirm genuine or counterfeit",
+        )
+        return locked
+
+
+HOLDER_ANSWERS = ("genuine", "counterfeit", "proceedings")
+
+
+def holder_options(case: Case) -> list[str]:
+    """What the rights holder may answer now (holder_answer checks again)."""
+    carried = case.procedure == Procedure.APPLICATION or bool(case.application_ref)
+    if case.closed_at or not carried:
+        return []
+    if case.procedure == Procedure.SMALL_CONSIGNMENT:
+        return ["proceedings"] if case.state == State.AWAITING_HOLDER else []
+    if case.state in AWAITING:
+        return ["genuine", "counterfeit"]
+    if case.state == State.CONFIRMED_COUNTERFEIT and case.declarant_answer == "objected":
+        return ["proceedings"]
+    return []
+
+
+def holder_answer(*, actor, case: Case, counterfeit: bool | None = None, answer: str = "") -> Case:
+    """The holder confirms the goods infringe and agrees to their destruction, says they are
+    genuine, or says it started court proceedings (Art. 23(1), 23(3), 26(9))."""
+    answer = answer or ("counterfeit" if counterfeit else "genuine")
+    if answer not in HOLDER_ANSWERS:
+        raise CaseError("bad_answer", f"answer is one of {', '.join(HOLDER_ANSWERS)}")
     membership = membership_of(actor)
     if (
         membership is None
@@ -267,16 +540,64 @@ def holder_answer(*, actor, case: Case, counterfeit: bool) -> Case:
     ):
         raise PermissionDenied("only the rights holder's staff answer for its goods")
     with transaction.atomic():
-        locked = _locked(case, "answered")
+        locked = _locked(case, "proceedings" if answer == "proceedings" else "answered")
         now = timezone.now()  # the moment of the change: once the lock is ours
+        if locked.procedure != Procedure.APPLICATION and not locked.application_ref:
+            raise CaseError("no_application", "file an application for action first (Art. 5(3))")
+        if locked.procedure == Procedure.SMALL_CONSIGNMENT and locked.state != State.AWAITING_HOLDER:
+            raise CaseError("not_asked", "the holder is asked only when the declarant objects (Art. 26(8))")
         if locked.holder_deadline and now > locked.holder_deadline:
             raise CaseError("deadline_passed", "the answer period is over; ask customs for an extension")
-        locked.holder_answer = "counterfeit" if counterfeit else "genuine"
-        locked.holder_answered_at = now
-        locked.state = State.CONFIRMED_COUNTERFEIT if counterfeit else State.CONFIRMED_GENUINE
+        if answer == "proceedings":
+            locked.state = State.PROCEEDINGS
+        else:
+            locked.holder_answer = answer
+            locked.holder_answered_at = now
+            locked.state = State.CONFIRMED_COUNTERFEIT if answer == "counterfeit" else State.CONFIRMED_GENUINE
         action = locked.state  # the actions bear the states' names
         fields = ["holder_answer", "holder_answered_at", "state"]
         return _saved(locked, case, fields, action, actor, now)
+
+
+def declarant_answer(*, actor, case: Case, agreed: bool, note: str = "") -> Case:
+    """The officer records the declarant's answer: agreement to destruction, or an objection.
+    A small consignment's objection goes to the holder, who has its period to start
+    proceedings (Art. 26(8), 26(9))."""
+    membership = _customs_membership(actor)
+    if membership.organisation_id != case.authority_id:
+        raise PermissionDenied("only the detaining authority records the declarant's answer")
+    note = _text(note, "note", 1000)
+    with transaction.atomic():
+        locked = _locked(case, "declarant")
+        now = timezone.now()
+        if locked.declarant_answer:
+            raise CaseError("already_answered", "the declarant's answer is recorded already")
+        if locked.declarant_deadline and now > locked.declarant_deadline:
+            raise CaseError("deadline_passed", "the declarant's period is over: deemed to agree")
+        locked.declarant_answer = "agreed" if agreed else "objected"
+        locked.declarant_answered_at = now
+        fields = ["declarant_answer", "declarant_answered_at"]
+        objected_parcel = not agreed and locked.procedure == Procedure.SMALL_CONSIGNMENT
+        if objected_parcel:
+            locked.state = State.AWAITING_HOLDER
+            locked.notified_at = now
+            locked.holder_deadline = _holder_deadline(locked, now)
+            fields += ["state", "notified_at", "holder_deadline"]
+        action = CaseAction.Action.DECLARANT_AGREED if agreed else CaseAction.Action.DECLARANT_OBJECTED
+        locked.save(update_fields=fields)
+        CaseAction.objects.create(case=locked, action=action, actor=actor, at=now, note=note)
+        if objected_parcel:
+            recorder.raise_alert(
+                Alert.Kind.DETAINED,
+                brand=locked.brand,
+                case=locked,
+                item=locked.item,
+                message=f"The declarant objects to the destruction of case {locked.pk}: start court "
+                "proceedings within your period, or the goods are released",
+            )
+        if case is not locked:
+            case.refresh_from_db()
+        return locked
 
 
 def extend(*, actor, case: Case) -> Case:
@@ -299,8 +620,24 @@ def extend(*, actor, case: Case) -> Case:
         return _saved(locked, case, fields, CaseAction.Action.EXTENDED, actor, now)
 
 
+def destruction_blocked(case: Case, now=None) -> tuple[str, str] | None:
+    """Why the goods cannot be destroyed yet, as (reason, message); None when they can."""
+    now = now or timezone.now()
+    if case.state == State.PROCEEDINGS:
+        return None  # the court decided (Art. 23(3)); customs record its order
+    if case.state not in TRANSITIONS["destroyed"]:
+        return "not_confirmed", "goods are destroyed only after the holder confirms they infringe"
+    if case.declarant_answer == "objected":
+        return "declarant_objected", "the declarant objected: the holder starts proceedings, or release them"
+    if case.declarant_answer == "agreed":
+        return None
+    if case.declarant_deadline is None or now <= case.declarant_deadline:
+        return "declarant_period_running", "the declarant may still object: wait for the end of its period"
+    return None  # no objection in time: deemed agreement (Art. 23(1)(c), 26(5))
+
+
 def close(*, actor, case: Case, outcome: str) -> Case:
-    """Release or destroy the goods; the decision joins the item's signed history."""
+    """Release or destroy the goods; the decision is signed into the ledger."""
     membership = _customs_membership(actor)
     if membership.organisation_id != case.authority_id:
         raise PermissionDenied("only the detaining authority closes its case")
@@ -309,18 +646,11 @@ def close(*, actor, case: Case, outcome: str) -> Case:
     with transaction.atomic():
         locked = _locked_open(case)
         now = timezone.now()
-        if locked.state not in TRANSITIONS[outcome]:
-            raise CaseError(
-                "not_confirmed", "goods are destroyed only after the holder confirms they are counterfeit"
-            )
-        append_customs_outcome(
-            authority=membership.organisation,
-            item=locked.item,
-            outcome=outcome,
-            case=locked.pk,
-            case_salt=locked.commitment_salt,
-            office=membership.customs_office,
-        )
+        if outcome == "destroyed":
+            blocked = destruction_blocked(locked, now)
+            if blocked:
+                raise CaseError(*blocked)
+        _record_outcome(locked, outcome)
         locked.state = State.RELEASED if outcome == "released" else State.DESTROYED
         locked.closed_at = now
         return _saved(locked, case, ["state", "closed_at"], outcome, actor, now)
@@ -330,10 +660,25 @@ def clocks_of(case: Case, now=None) -> list[dict]:
     """The deadlines running on a case, for display: what, when, and whether overdue."""
     now = now or timezone.now()
     rows = []
-    if case.notified_at is None and case.is_open:
-        rows.append({"clock": "notify", "due": case.notify_by, "overdue": now > case.notify_by})
-    if case.holder_deadline and not case.holder_answer and case.is_open:
-        rows.append({"clock": "holder", "due": case.holder_deadline, "overdue": now > case.holder_deadline})
+    if case.is_open:
+        if case.notified_at is None and case.procedure != Procedure.SMALL_CONSIGNMENT:
+            rows.append({"clock": "notify", "due": case.notify_by, "overdue": now > case.notify_by})
+        if case.state == State.AWAITING_APPLICATION and case.application_by:
+            rows.append(
+                {"clock": "application", "due": case.application_by, "overdue": now > case.application_by}
+            )
+        if case.holder_deadline and case.state == State.AWAITING_HOLDER:
+            rows.append(
+                {"clock": "holder", "due": case.holder_deadline, "overdue": now > case.holder_deadline}
+            )
+        if case.declarant_deadline and not case.declarant_answer and case.state != State.PROCEEDINGS:
+            rows.append(
+                {
+                    "clock": "declarant",
+                    "due": case.declarant_deadline,
+                    "overdue": now > case.declarant_deadline,
+                }
+            )
     for row in rows:
         row["seconds_left"] = round((row["due"] - now).total_seconds())
     return rows

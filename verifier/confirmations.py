@@ -25,6 +25,23 @@ CONFIRM = {
         gettext_lazy("Confirm that the goods of case %(n)s are your genuine goods?"),
         gettext_lazy("Your answer is final; customs will release the goods."),
     ),
+    "proceedings": (
+        gettext_lazy("Confirm that you started court proceedings about the goods of case %(n)s?"),
+        gettext_lazy("The goods stay detained until the court decides; customs need its order."),
+    ),
+    "declarant_agreed": (
+        gettext_lazy("Record that the declarant agrees to the destruction of the goods of case %(n)s?"),
+        gettext_lazy(
+            "The answer is final. Once the rights holder has confirmed, the goods can be destroyed."
+        ),
+    ),
+    "declarant_objected": (
+        gettext_lazy("Record that the declarant objects to the destruction of the goods of case %(n)s?"),
+        gettext_lazy(
+            "The answer is final. The rights holder is told and must start court proceedings, "
+            "or the goods are released."
+        ),
+    ),
 }
 
 

@@ -5,6 +5,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from ipchain.registry.st3 import STATES
+
+from .models import Case
+
 MAX_PHOTOS = 6
 
 
@@ -30,19 +34,81 @@ class MultipleImageField(forms.ImageField):
         return cleaned
 
 
+def _countries():
+    return [
+        ("", "—"),
+        *sorted(((code, f"{name} ({code})") for code, name in STATES.items()), key=lambda c: c[1]),
+    ]
+
+
 class CaseForm(forms.Form):
+    """Detain goods. The first fields are all a parcel needs; the declaration's details follow."""
+
+    right_number = forms.CharField(
+        label=_("IP right number"),
+        max_length=40,
+        required=False,
+        help_text=_(
+            "For goods found with no registered product: "
+            "the number of the trade mark or design they infringe."
+        ),
+    )
     goods = forms.CharField(
         label=_("Goods"), max_length=300, help_text=_("What is detained, as on the declaration")
     )
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=10_000_000, initial=1)
-    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea, required=False, max_length=5000)
-    perishable = forms.BooleanField(label=_("Perishable goods"), required=False)
-    small_consignment = forms.BooleanField(label=_("Small consignment (Art. 26)"), required=False)
+    unit = forms.ChoiceField(
+        label=_("Unit"), choices=Case.Unit.choices, initial=Case.Unit.PIECES, required=False
+    )
+    small_consignment = forms.BooleanField(
+        label=_("Small consignment: a parcel of at most 3 units or 2 kg (Art. 26)"), required=False
+    )
+    tracking_ref = forms.CharField(label=_("Parcel tracking number"), max_length=40, required=False)
     photos = MultipleImageField(
         label=_("Photos"),
         required=False,
         widget=MultipleImageInput(attrs={"accept": "image/*", "capture": "environment"}),
     )
+    declarant = forms.CharField(label=_("Declarant or holder of the goods"), max_length=200, required=False)
+    consignor = forms.CharField(label=_("Consignor"), max_length=200, required=False)
+    consignee = forms.CharField(label=_("Consignee"), max_length=200, required=False)
+    origin_country = forms.ChoiceField(label=_("Country of origin"), choices=_countries, required=False)
+    dispatch_country = forms.ChoiceField(label=_("Country of dispatch"), choices=_countries, required=False)
+    transport_mode = forms.ChoiceField(
+        label=_("Transport"), choices=[("", "—"), *Case.Transport.choices], required=False
+    )
+    declaration_ref = forms.CharField(label=_("Declaration reference (MRN)"), max_length=40, required=False)
+    estimated_value = forms.DecimalField(
+        label=_("Estimated value of the genuine goods, in euro"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+    )
+    perishable = forms.BooleanField(label=_("Perishable goods"), required=False)
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea, required=False, max_length=5000)
+
+    # The fields a parcel needs, shown first; the rest under "Declaration and parties".
+    FIRST = ("right_number", "goods", "quantity", "unit", "small_consignment", "tracking_ref", "photos")
+
+    def __init__(self, *args, needs_right: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not needs_right:
+            del self.fields["right_number"]
+        else:
+            self.fields["right_number"].required = True
+
+    def details(self) -> dict:
+        """The case's parties, movement and value, for cases.open_case(details=...)."""
+        names = ("declarant", "consignor", "consignee", "origin_country", "dispatch_country")
+        names += ("transport_mode", "declaration_ref", "tracking_ref", "unit", "estimated_value")
+        return {name: self.cleaned_data.get(name) for name in names}
+
+    def first_fields(self):
+        return [self[name] for name in self.FIRST if name in self.fields]
+
+    def more_fields(self):
+        return [self[name] for name in self.fields if name not in self.FIRST]
 
 
 class PhotosForm(forms.Form):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ipchain.accounts.models import Organisation
-from ipchain.registry.models import Item, Product
+from ipchain.registry.models import IpRight, Item, Product
 
 
 class Scan(models.Model):
@@ -102,15 +102,43 @@ def new_commitment_salt() -> str:
 
 
 class Case(models.Model):
-    """Goods detained at the border, and the clocks of EU Regulation 608/2013 that run on them."""
+    """Goods detained at the border, and the clocks of EU Regulation 608/2013 that run on them.
+
+    Any goods: bearing a registered label, a forged one, or none (`item` and `scan` empty),
+    concerning the rights holder's IP rights (`rights`). The procedure follows from the
+    application for action covering them (docs/enforcement.md)."""
 
     class State(models.TextChoices):
         DETAINED = "detained", _("Detained, rights holder to be notified")
+        AWAITING_APPLICATION = "awaiting_application", _("Waiting for an application for action")
         AWAITING_HOLDER = "awaiting_holder", _("Waiting for the rights holder")
+        AWAITING_DECLARANT = "awaiting_declarant", _("Waiting for the declarant")
         CONFIRMED_COUNTERFEIT = "confirmed_counterfeit", _("Rights holder confirmed counterfeit")
         CONFIRMED_GENUINE = "confirmed_genuine", _("Rights holder confirmed genuine")
+        PROCEEDINGS = "proceedings", _("Court proceedings started")
         RELEASED = "released", _("Released")
         DESTROYED = "destroyed", _("Destroyed")
+
+    class Procedure(models.TextChoices):
+        APPLICATION = "application", _("Under an application for action (Art. 17)")
+        EX_OFFICIO = "ex_officio", _("Ex officio: no application yet (Art. 18)")
+        SMALL_CONSIGNMENT = "small_consignment", _("Small consignment (Art. 26)")
+
+    class Unit(models.TextChoices):
+        PIECES = "pieces", _("pieces")
+        PAIRS = "pairs", _("pairs")
+        PACKAGES = "packages", _("packages")
+        KILOGRAMS = "kg", _("kilograms")
+        LITRES = "l", _("litres")
+
+    class Transport(models.TextChoices):
+        POST = "post", _("Post")
+        COURIER = "courier", _("Express courier")
+        AIR = "air", _("Air freight")
+        SEA = "sea", _("Sea freight")
+        ROAD = "road", _("Road")
+        RAIL = "rail", _("Rail")
+        PASSENGER = "passenger", _("Passenger's luggage")
 
     authority = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="cases")
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -123,8 +151,27 @@ class Case(models.Model):
         Product, on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
     )
     scan = models.ForeignKey(Scan, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases")
+    rights = models.ManyToManyField(IpRight, related_name="cases", blank=True)
+    procedure = models.CharField(max_length=20, choices=Procedure.choices, default=Procedure.EX_OFFICIO)
+    # The application for action carrying the case: a reference, since it may be another
+    # authority's (ipchain/enforcement keeps this node's; the verifier does not import it).
+    application_ref = models.CharField(max_length=24, blank=True, db_index=True)
     goods = models.CharField(max_length=300)
     quantity = models.PositiveIntegerField(default=1)
+    unit = models.CharField(max_length=10, choices=Unit.choices, default=Unit.PIECES)
+    estimated_value = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, help_text="Of the genuine goods, in euro"
+    )
+    # The parties and the movement, as on the declaration or the parcel (personal data: they
+    # stay here, never in the log).
+    declarant = models.CharField(max_length=200, blank=True, help_text="Declarant or holder of the goods")
+    consignor = models.CharField(max_length=200, blank=True)
+    consignee = models.CharField(max_length=200, blank=True)
+    origin_country = models.CharField(max_length=2, blank=True)
+    dispatch_country = models.CharField(max_length=2, blank=True)
+    transport_mode = models.CharField(max_length=10, choices=Transport.choices, blank=True)
+    declaration_ref = models.CharField(max_length=40, blank=True, help_text="MRN of the declaration")
+    tracking_ref = models.CharField(max_length=40, blank=True, help_text="Parcel tracking number")
     notes = models.TextField(blank=True)
     perishable = models.BooleanField(default=False)
     small_consignment = models.BooleanField(default=False)
@@ -135,9 +182,17 @@ class Case(models.Model):
     # A worker notifying the holder claims the case first (cases.claim_notification).
     notify_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     holder_deadline = models.DateTimeField(null=True, blank=True)
+    # Ex officio: by when the person entitled files an application (Art. 5(3), 18(3)).
+    application_by = models.DateTimeField(null=True, blank=True)
     extended = models.BooleanField(default=False)
     holder_answer = models.CharField(max_length=24, blank=True)
     holder_answered_at = models.DateTimeField(null=True, blank=True)
+    # The declarant's answer, recorded by the officer (declarants have no accounts): agreed to
+    # destruction, or objected (Art. 23(1)(c), 26(4)); none when the period ran out.
+    declarant_notified_at = models.DateTimeField(null=True, blank=True)
+    declarant_deadline = models.DateTimeField(null=True, blank=True)
+    declarant_answer = models.CharField(max_length=10, blank=True)
+    declarant_answered_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     # The log names the case by a commitment over this (records.case_commitment); the
     # authority opens it by giving the salt.
@@ -165,6 +220,10 @@ class CaseAction(models.Model):
         NOTIFIED = "notified", _("Rights holder notified")
         CONFIRMED_COUNTERFEIT = "confirmed_counterfeit", _("Rights holder confirmed counterfeit")
         CONFIRMED_GENUINE = "confirmed_genuine", _("Rights holder confirmed genuine")
+        PROCEEDINGS = "proceedings", _("Rights holder started court proceedings")
+        APPLICATION_GRANTED = "application_granted", _("Application for action granted in time")
+        DECLARANT_AGREED = "declarant_agreed", _("Declarant agreed to destruction")
+        DECLARANT_OBJECTED = "declarant_objected", _("Declarant objected to destruction")
         EXTENDED = "extended", _("Answer period extended")
         PHOTOS_ADDED = "photos_added", _("Photos added")
         RELEASED = "released", _("Goods released")

@@ -18,11 +18,7 @@ def notify_holder(case_id: int) -> bool:
         if recipients:
             send_mail(
                 subject=f"[ipchain] Goods detained: case {case.pk}",
-                message=(
-                    f"{case.authority} detained {case.quantity} x {case.goods} bearing the label of "
-                    f"{case.item} at {case.customs_office or 'a border post'}.\n"
-                    "Please confirm in the ipchain portal whether they are genuine or counterfeit."
-                ),
+                message=_message(case),
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 recipient_list=recipients,
             )
@@ -31,3 +27,19 @@ def notify_holder(case_id: int) -> bool:
         raise
     cases.mark_notified(case)
     return True
+
+
+def _message(case) -> str:
+    what = (
+        f"bearing the label of {case.item}"
+        if case.item_id
+        else f"concerning {case.product or 'your IP rights'}"
+    )
+    where = case.customs_office or "a border post"
+    ask = (
+        "No application for action covers them here: file one in the ipchain portal within "
+        f"{settings.IPCHAIN_CASE_CLOCKS['application_working_days']} working days, or the goods are released."
+        if case.procedure == "ex_officio" and not case.application_ref
+        else "Please confirm in the ipchain portal whether they are genuine or counterfeit."
+    )
+    return f"{case.authority} detained {case.quantity} x {case.goods} {what} at {where}.\n{ask}"

@@ -8,10 +8,13 @@ An app registers in its AppConfig.ready (federation does: docs/architecture.md):
 - trust-list keys: more keys for the offline trust list (each a dict as trustlist.py lays
   out its own);
 - trust-list witnesses: the witnesses whose cosignatures of this log a phone can check
-  offline (each {"name", "vkey"}), for the proof page.
+  offline (each {"name", "vkey"}), for the proof page;
+- a case cover: asked, when customs detain goods, which application for action covers them
+  (enforcement does: its answer sets the case's procedure, docs/enforcement.md).
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 ItemSource = Callable[..., object]  # (code, *, scanner, latitude, longitude, now) -> Result | None
@@ -19,10 +22,25 @@ AlertHook = Callable[..., None]  # (result, scanner, *, now) -> None
 TrustListKeys = Callable[[], list[dict]]
 TrustListWitnesses = Callable[[], list[dict]]
 
+
+@dataclass(frozen=True)
+class Cover:
+    """An application for action covering detained goods: its reference, the rights of the
+    goods it was granted for, and whether it asked for the small-consignment procedure."""
+
+    application_ref: str
+    rights: tuple
+    small_consignment: bool
+
+
+# (authority, holder, rights, *, small_consignment, on) -> Cover | None
+CaseCover = Callable[..., Cover | None]
+
 _item_sources: list[ItemSource] = []
 _alert_hooks: list[AlertHook] = []
 _trust_list_keys: list[TrustListKeys] = []
 _trust_list_witnesses: list[TrustListWitnesses] = []
+_case_covers: list[CaseCover] = []
 
 
 def add_item_source(source: ItemSource) -> None:
@@ -77,3 +95,17 @@ def more_trust_list_keys() -> list[dict]:
 
 def more_trust_list_witnesses() -> list[dict]:
     return [witness for provider in _trust_list_witnesses for witness in provider()]
+
+
+def add_case_cover(cover: CaseCover) -> None:
+    if cover not in _case_covers:
+        _case_covers.append(cover)
+
+
+def case_cover(authority, holder, rights, *, small_consignment: bool, on: datetime):
+    """The first registered answer to which application for action covers detained goods."""
+    for cover in _case_covers:
+        found = cover(authority, holder, rights, small_consignment=small_consignment, on=on)
+        if found is not None:
+            return found
+    return None

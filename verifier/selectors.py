@@ -4,10 +4,16 @@ import uuid
 
 from django.core.exceptions import PermissionDenied
 
-from ipchain.registry.models import Product
+from ipchain.errors import DomainError
+from ipchain.registry.digital_link import DigitalLinkError, normalize_gtin
+from ipchain.registry.models import IpRight, Product
 
 from .models import Scan
 from .scanners import scanner_for
+
+
+class SelectorError(DomainError):
+    """What an officer named is not found, or not found once."""
 
 
 def officer_scan(*, user, ref: str) -> Scan:
@@ -35,3 +41,31 @@ def scan_by_ref(ref: str) -> Scan | None:
     except ValueError:
         return None
     return Scan.objects.select_related("item__product__brand").filter(ref=ref).first()
+
+
+def product_by_gtin(gtin: str) -> Product | None:
+    """A registered product by its GTIN, as typed or scanned (any GTIN form)."""
+    try:
+        gtin = normalize_gtin(str(gtin))
+    except DigitalLinkError:
+        return None
+    return Product.objects.select_related("brand").filter(gtin=gtin).first()
+
+
+def right_by_number(number: str) -> IpRight:
+    """The IP right in force with this registration number, at any office; refused when none
+    or several (then the officer names the product instead)."""
+    number = str(number).strip().replace(" ", "")
+    found = list(
+        IpRight.objects.select_related("holder").filter(
+            registration_number__iexact=number, status="registered"
+        )[:2]
+    )
+    if len(found) != 1:
+        raise SelectorError(
+            "unknown_right" if not found else "ambiguous_right",
+            "no IP right in force has this number"
+            if not found
+            else "several rights have this number: name the product",
+        )
+    return found[0]

@@ -34,5 +34,6 @@ api_urlpatterns = [
     path("cases/<int:pk>", api.CaseView.as_view(), name="api-case"),
     path("cases/<int:pk>/answer", api.CaseAnswerView.as_view(), name="api-case-answer"),
     path("cases/<int:pk>/extend", api.CaseExtendView.as_view(), name="api-case-extend"),
+    path("cases/<int:pk>/declarant", api.CaseDeclarantView.as_view(), name="api-case-declarant"),
     path("cases/<int:pk>/close", api.CaseCloseView.as_view(), name="api-case-close"),
 ]

@@ -272,7 +272,7 @@ class OpenCase:
     state: str
     state_display: str
     deadline: datetime | None
-    clock: str  # "notify" (rights holder to be told) or "holder" (their answer due)
+    clock: str  # verifier.cases.clocks_of's names: notify, application, holder, declarant
     overdue: bool
 
 
@@ -283,7 +283,11 @@ def open_cases(*, authority_id: int | None = None, now: datetime | None = None, 
     total = rows.count()
     rows = (
         rows.select_related("brand")
-        .annotate(deadline=Coalesce(F("holder_deadline"), F("notify_by")))
+        .annotate(
+            deadline=Coalesce(
+                F("holder_deadline"), F("application_by"), F("declarant_deadline"), F("notify_by")
+            )
+        )
         .order_by(F("deadline").asc(nulls_last=True), "pk")[:limit]
     )
     cases = [
@@ -297,7 +301,15 @@ def open_cases(*, authority_id: int | None = None, now: datetime | None = None, 
             state=c.state,
             state_display=str(c.get_state_display()),
             deadline=c.deadline,
-            clock="holder" if c.holder_deadline else "notify",
+            clock=(
+                "holder"
+                if c.holder_deadline
+                else "application"
+                if c.application_by
+                else "declarant"
+                if c.declarant_deadline
+                else "notify"
+            ),
             overdue=bool(c.deadline and c.deadline < now),
         )
         for c in rows

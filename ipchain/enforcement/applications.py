@@ -28,8 +28,10 @@ from ipchain.registry import records
 from ipchain.registry.keys import sign_as
 from ipchain.registry.models import IpRight
 from ipchain.registry.rights import holder_or_office_sign
+from verifier import cases
 from verifier.clocks import add_working_days
 
+from .covers import carry_waiting_cases
 from .models import Application, ApplicationEvent, ExpiryReminder
 
 logger = logging.getLogger(__name__)
@@ -109,6 +111,13 @@ def file_application(
     email = _text(contact_email, "contact e-mail", required=True)
     phone = _text(contact_phone, "contact phone", limit=40)
     now = timezone.now()
+    # Filed for goods already detained ex officio: decided within days (Art. 5(3), 9(2)).
+    after_detention = cases.waiting_for_application(
+        authorities=asked, holder=holder, rights=rights, now=now
+    ).exists()
+    days = settings.IPCHAIN_AFA[
+        "ex_officio_decision_working_days" if after_detention else "decision_working_days"
+    ]
     application = Application.objects.create(
         ref=f"AFA-{now:%Y}-{secrets.token_hex(4).upper()}",
         holder=holder,
@@ -119,7 +128,7 @@ def file_application(
         contact_phone=phone,
         liability_undertaking=True,
         filed_at=now,
-        decide_by=add_working_days(now, settings.IPCHAIN_AFA["decision_working_days"]),
+        decide_by=add_working_days(now, days),
     )
     application.authorities.set(asked)
     application.rights.set(rights)
@@ -227,6 +236,8 @@ def decide(
     application.reasons, application.valid_until = reasons, until
     application.save(update_fields=["status", "decided_at", "decided_by", "reasons", "valid_until"])
     application.granted_rights.set(granted if decision != "rejected" else [])
+    if decision != "rejected":
+        carry_waiting_cases(application)
     _tell_holder(
         application, f"Your application {application.ref} is {application.get_status_display().lower()}."
     )

@@ -15,6 +15,7 @@ from ipchain.accounts.models import Organisation
 from ipchain.accounts.roles import organisation_of
 from ipchain.errors import DomainError
 from ipchain.reasons import explain
+from verifier import cases
 
 from . import applications, forms
 
@@ -27,7 +28,7 @@ def application_list(request):
     found = applications.visible_applications(request.user).order_by("status", "-filed_at")[:500]
     form = None
     if org.kind == Organisation.Kind.BRAND and request.user.has_perm("enforcement.add_application"):
-        form = forms.ApplicationForm(request.POST or None, holder=org)
+        form = forms.ApplicationForm(request.POST or None, holder=org, initial=_for_case(request, org))
         if request.method == "POST" and form.is_valid():
             try:
                 filed = applications.file_application(actor=request.user, holder=org, **form.cleaned_data)
@@ -43,6 +44,19 @@ def application_list(request):
         "enforcement/applications.html",
         {"org": org, "applications": found, "form": form, "now": timezone.now()},
     )
+
+
+def _for_case(request, org) -> dict:
+    """Goods detained ex officio (?case=): the form asks the detaining authority to act on the
+    case's rights (Art. 5(3))."""
+    try:
+        pk = int(request.GET.get("case", ""))
+    except ValueError:
+        return {}
+    case = cases.visible_cases(request.user).filter(pk=pk, brand=org).first()
+    if case is None:
+        return {}
+    return {"competent_authority": case.authority_id, "rights": list(case.rights.all())}
 
 
 @login_required

@@ -21,11 +21,14 @@ log = logging.getLogger(__name__)
 WARN_BEFORE = timedelta(days=1)
 
 # What each clock asks, and of whom: the notification clock runs on customs (the holder does
-# not know of the case yet); the holder's clock on the holder, with customs copied.
+# not know of the case yet); the holder's clocks on the holder, with customs copied. The
+# declarant's period is not reminded: when it runs out, the declarant is deemed to agree.
 CLOCK_TEXT = {
     "notify": "the rights holder must be notified of the detention",
+    "application": "the rights holder must file an application for action, or the goods are released",
     "holder": "the rights holder must confirm whether the goods are counterfeit",
 }
+HOLDER_CLOCKS = ("application", "holder")
 
 
 def cases_with_deadlines_near(now):
@@ -35,6 +38,7 @@ def cases_with_deadlines_near(now):
         .filter(
             Q(notified_at__isnull=True, notify_by__lte=soon)
             | Q(holder_answer="", holder_deadline__isnull=False, holder_deadline__lte=soon)
+            | Q(application_ref="", application_by__isnull=False, application_by__lte=soon)
         )
         .select_related("brand", "opened_by", "authority", "item")
     )
@@ -46,7 +50,7 @@ def send_case_reminders(*, now=None) -> int:
     sent = 0
     for case in cases_with_deadlines_near(now):
         for clock in clocks_of(case, now):
-            if clock["due"] - now > WARN_BEFORE:
+            if clock["clock"] not in CLOCK_TEXT or clock["due"] - now > WARN_BEFORE:
                 continue
             stage = CaseReminder.Stage.OVERDUE if clock["overdue"] else CaseReminder.Stage.DUE_SOON
             if _remind(case, clock["clock"], clock["due"], stage):
@@ -56,7 +60,7 @@ def send_case_reminders(*, now=None) -> int:
 
 def _remind(case: Case, clock: str, due, stage: str) -> bool:
     recipients = [case.opened_by.email] if case.opened_by.email else []
-    tell_holder = clock == "holder"
+    tell_holder = clock in HOLDER_CLOCKS
     if tell_holder and case.brand.contact_email:
         recipients.append(case.brand.contact_email)
     try:

@@ -26,6 +26,7 @@ SIGNED_TYPES = {
     records.ITEM_EVENT,
     records.CUSTOMS_OUTCOME,
     records.CUSTOMS_SIGHTING,
+    records.CUSTOMS_CASE,
     *records.RIGHT_TYPES,
 }
 

@@ -24,6 +24,9 @@ CUSTOMS_SIGHTING = "customs.sighting"
 # EPCIS/CBV has no disposition for customs decisions: ours, documented in docs/verifier.md.
 CUSTOMS_DISPOSITION = "urn:ipchain:disp:customs_{}"
 CUSTOMS_OUTCOMES = ("suspected", "detained", "released", "destroyed")
+# A customs decision on goods bearing no registered label (a case on the IP right): not in
+# any item's chain (docs/enforcement.md).
+CUSTOMS_CASE = "customs.case"
 
 CBV = "urn:epcglobal:cbv"
 
@@ -194,6 +197,32 @@ def customs_outcome_record(
     if case_commitment:
         record["case_commitment"] = case_commitment
     return record
+
+
+def customs_case_record(
+    *,
+    outcome: str,
+    by: str,
+    case_commitment: str,
+    procedure: str,
+    afa: str,
+    rights: list[dict],
+    gtins: list[str],
+    office: str,
+    moment: datetime,
+) -> dict:
+    """A customs decision on goods no registered label names: which rights and products they
+    infringe, under which procedure and application, never who declared or sent them."""
+    return _base(CUSTOMS_CASE, moment) | {
+        "outcome": outcome,
+        "by": by,
+        "office": office,
+        "case_commitment": case_commitment,
+        "procedure": procedure,
+        "afa": afa or None,
+        "rights": rights,
+        "gtins": sorted(gtins),
+    }
 
 
 # --- IP rights (docs/rules.md) ---------------------------------------------------------------

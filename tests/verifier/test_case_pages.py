@@ -30,6 +30,7 @@ def world(settings, tmp_path):
     item = items.register_item(actor=admin, brand=brand, gtin=product.gtin, serial="C1")
     log.integrate_pending()
     customs = factories.customs("nl-customs")
+    factories.application(brand, customs)
     officer = factories.user(customs, Role.CUSTOMS_OFFICER)
     officer.membership.customs_office = "Rotterdam"
     officer.membership.save()
@@ -83,7 +84,9 @@ def test_from_a_verdict_to_destruction_through_the_pages(client, world, django_c
     html = page.content.decode()
     assert page.status_code == 200
     assert "Waiting for the rights holder" in html and 'data-clock="holder"' in html
-    assert [a["name"] for a in page.context["actions"]] == ["extend", "released"]
+    assert 'data-procedure="application"' in html and 'data-clock="declarant"' in html
+    names = ["declarant_agreed", "declarant_objected", "extend", "released"]
+    assert [a["name"] for a in page.context["actions"]] == names
     assert f"/verify/cases/{case.pk}/photos/{case.photos.get().pk}" in html
 
     # The rights holder answers in the brand portal.
@@ -101,8 +104,19 @@ def test_from_a_verdict_to_destruction_through_the_pages(client, world, django_c
     case.refresh_from_db()
     assert case.state == Case.State.CONFIRMED_COUNTERFEIT and case.holder_answer == "counterfeit"
 
+    # Not destroyed while the declarant may still object (Art. 23(1)(c)); the officer records
+    # its agreement, asked first.
     page = client.get(f"/verify/cases/{case.pk}/")
-    assert [a["name"] for a in page.context["actions"]] == ["extend", "released", "destroyed"]
+    assert [a["name"] for a in page.context["actions"]] == [
+        "declarant_agreed",
+        "declarant_objected",
+        "released",
+    ]
+    asked = client.post(f"/verify/cases/{case.pk}/action", {"action": "declarant_agreed"})
+    assert asked.status_code == 200 and "The answer is final." in asked.content.decode()
+    client.post(f"/verify/cases/{case.pk}/action", {"action": "declarant_agreed", "confirm": "yes"})
+    page = client.get(f"/verify/cases/{case.pk}/")
+    assert [a["name"] for a in page.context["actions"]] == ["released", "destroyed"]
     asked = client.post(f"/verify/cases/{case.pk}/action", {"action": "destroyed"})
     assert asked.status_code == 200 and "This cannot be undone." in asked.content.decode()
     case.refresh_from_db()
@@ -115,6 +129,7 @@ def test_from_a_verdict_to_destruction_through_the_pages(client, world, django_c
         "opened",
         "notified",
         "confirmed_counterfeit",
+        "declarant_agreed",
         "destroyed",
     ]
     outcomes = ItemEvent.objects.filter(item=world["item"]).order_by("recorded_at", "pk")
@@ -226,7 +241,10 @@ def test_the_case_api_opens_extends_and_releases(world, django_capture_on_commit
     assert body["authority"] == "nl-customs" and body["brand"] == "acme" and body["serial"] == "C1"
     case_id = body["id"]
     shown = api.get(f"/api/v1/cases/{case_id}").json()
-    assert shown["state"] == "awaiting_holder" and [c["clock"] for c in shown["clocks"]] == ["holder"]
+    assert shown["state"] == "awaiting_holder" and [c["clock"] for c in shown["clocks"]] == [
+        "holder",
+        "declarant",
+    ]
     extended = api.post(f"/api/v1/cases/{case_id}/extend").json()
     assert extended["extended"] is True and extended["holder_deadline"] > shown["holder_deadline"]
     again = api.post(f"/api/v1/cases/{case_id}/extend")

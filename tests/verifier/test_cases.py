@@ -42,6 +42,8 @@ def world():
     item = items.register_item(actor=admin, brand=brand, gtin=product.gtin, serial="C1")
     customs = factories.customs("nl-customs")
     officer = factories.user(customs, Role.CUSTOMS_OFFICER)
+    # Acme asked customs to act on its mark: detentions run under Art. 17.
+    factories.application(brand, customs)
     return {"brand": brand, "item": item, "admin": admin, "officer": officer, "customs": customs}
 
 
@@ -65,6 +67,10 @@ def test_the_holder_confirms_counterfeit_and_customs_destroy_in_the_items_signed
         case = cases.open_case(actor=world["officer"], goods="Trail jackets", item=world["item"])
     case.refresh_from_db()
     cases.holder_answer(actor=world["admin"], case=case, counterfeit=True)
+    with pytest.raises(cases.CaseError) as refused:
+        cases.close(actor=world["officer"], case=case, outcome="destroyed")
+    assert refused.value.reason == "declarant_period_running"  # Art. 23(1)(c)
+    cases.declarant_answer(actor=world["officer"], case=case, agreed=True)
     cases.close(actor=world["officer"], case=case, outcome="destroyed")
 
     history = item_history(world["item"], with_entries=True)

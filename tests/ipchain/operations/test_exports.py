@@ -42,6 +42,7 @@ def world(django_capture_on_commit_callbacks):
     item = items.register_item(actor=admin, brand=brand, gtin=product.gtin, serial="E1")
     customs = factories.customs("nl-customs")
     other_customs = factories.customs("be-customs")
+    factories.application(brand, customs)
     officer = factories.user(customs, Role.CUSTOMS_OFFICER)
     officer.membership.customs_office = "Rotterdam"
     officer.membership.save()

@@ -60,7 +60,9 @@ def case(django_capture_on_commit_callbacks):
     item = items.register_item(
         actor=factories.brand_admin(brand), brand=brand, gtin=product.gtin, serial="R1"
     )
-    officer = factories.user(factories.customs("nl-customs"), Role.CUSTOMS_OFFICER)
+    customs = factories.customs("nl-customs")
+    factories.application(brand, customs)
+    officer = factories.user(customs, Role.CUSTOMS_OFFICER)
     officer.email = "officer@customs.example"
     officer.save()
     with django_capture_on_commit_callbacks(execute=True):
