@@ -540,12 +540,16 @@ def holder_answer(*, actor, case: Case, counterfeit: bool | None = None, answer:
     ):
         raise PermissionDenied("only the rights holder's staff answer for its goods")
     with transaction.atomic():
-        locked = _locked(case, "proceedings" if answer == "proceedings" else "answered")
+        locked = Case.objects.select_for_update().get(pk=case.pk)
         now = timezone.now()  # the moment of the change: once the lock is ours
-        if locked.procedure != Procedure.APPLICATION and not locked.application_ref:
-            raise CaseError("no_application", "file an application for action first (Art. 5(3))")
-        if locked.procedure == Procedure.SMALL_CONSIGNMENT and locked.state != State.AWAITING_HOLDER:
-            raise CaseError("not_asked", "the holder is asked only when the declarant objects (Art. 26(8))")
+        if locked.is_open and answer not in holder_options(locked):
+            if locked.procedure != Procedure.APPLICATION and not locked.application_ref:
+                raise CaseError("no_application", "file an application for action first (Art. 5(3))")
+            if locked.procedure == Procedure.SMALL_CONSIGNMENT:
+                raise CaseError(
+                    "not_asked", "for a small consignment the holder only starts proceedings (Art. 26(9))"
+                )
+        locked = _locked(locked, "proceedings" if answer == "proceedings" else "answered")
         if locked.holder_deadline and now > locked.holder_deadline:
             raise CaseError("deadline_passed", "the answer period is over; ask customs for an extension")
         if answer == "proceedings":
