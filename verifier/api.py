@@ -19,7 +19,7 @@ from ipchain.registry.digital_link import DigitalLinkError, normalize_gtin
 from ipchain.registry.models import IpRight, Item, Product
 
 from . import cases, offline
-from .audiences import INSIDE, audience_for
+from .audiences import INSIDE, audience_for, shows_guide
 from .forms import MAX_PHOTOS
 from .models import Case, Scan
 from .scanners import scanner_for
@@ -75,8 +75,9 @@ class VerifyView(APIView):
         result = verify_code(
             d["code"], user=request.user, latitude=d.get("latitude"), longitude=d.get("longitude")
         )
-        inside = audience_for(request.user, result) in INSIDE
-        return Response(result.as_json(reason_text, inside=inside))
+        audience = audience_for(request.user, result)
+        guide = shows_guide(audience, request.user, result.item and result.item.product)
+        return Response(result.as_json(reason_text, inside=audience in INSIDE, guide=guide))
 
 
 class OfflineScanIn(VerifyIn):

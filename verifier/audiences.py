@@ -10,6 +10,7 @@ from enum import StrEnum
 from ipchain.accounts.models import Organisation
 from ipchain.accounts.roles import membership_of
 
+from . import plugins
 from .results import Result
 from .scanners import scanner_for
 
@@ -41,13 +42,24 @@ def audience_for(user, result: Result) -> Audience:
     return Audience.PUBLIC
 
 
+def shows_guide(audience: Audience, user, product) -> bool:
+    """Whether a verdict read by `audience` shows the product's guide, photos and contacts:
+    for customs, only when its rights holder shares them with the officer's authority."""
+    if audience not in INSIDE or product is None:
+        return False
+    if audience != Audience.CUSTOMS:
+        return True
+    return plugins.guide_shared(scanner_for(user).authority_id, product.brand_id)
+
+
 def sees_guide(user, product) -> bool:
-    """Whether `user` may see a product's identification guide and its photos: customs, the
-    office, or the product's rights holder."""
+    """Whether `user` may see a product's identification guide and its photos: customs it is
+    shared with, the office, or the product's rights holder."""
     if not getattr(user, "is_authenticated", False):
         return False
-    if scanner_for(user).trusted:
-        return True
+    scanner = scanner_for(user)
+    if scanner.trusted:
+        return plugins.guide_shared(scanner.authority_id, product.brand_id)
     membership = membership_of(user)
     if membership is None:
         return False

@@ -10,7 +10,9 @@ An app registers in its AppConfig.ready (federation does: docs/architecture.md):
 - trust-list witnesses: the witnesses whose cosignatures of this log a phone can check
   offline (each {"name", "vkey"}), for the proof page;
 - a case cover: asked, when customs detain goods, which application for action covers them
-  (enforcement does: its answer sets the case's procedure, docs/enforcement.md).
+  (enforcement does: its answer sets the case's procedure, docs/enforcement.md);
+- a guide gate: asked whether a customs authority sees a rights holder's identification
+  guides (enforcement: the holder shares them, or an application names the authority).
 """
 
 from collections.abc import Callable
@@ -41,6 +43,8 @@ _alert_hooks: list[AlertHook] = []
 _trust_list_keys: list[TrustListKeys] = []
 _trust_list_witnesses: list[TrustListWitnesses] = []
 _case_covers: list[CaseCover] = []
+GuideGate = Callable[[int | None, int], bool]  # (authority id, holder id) -> shared?
+_guide_gates: list[GuideGate] = []
 
 
 def add_item_source(source: ItemSource) -> None:
@@ -109,3 +113,14 @@ def case_cover(authority, holder, rights, *, small_consignment: bool, on: dateti
         if found is not None:
             return found
     return None
+
+
+def add_guide_gate(gate: GuideGate) -> None:
+    if gate not in _guide_gates:
+        _guide_gates.append(gate)
+
+
+def guide_shared(authority_id: int | None, holder_id: int) -> bool:
+    """Whether every registered gate lets this customs authority see the holder's guides (with
+    none registered, customs see them all, as before sharing existed)."""
+    return all(gate(authority_id, holder_id) for gate in _guide_gates)

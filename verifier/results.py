@@ -33,7 +33,7 @@ class Result:
     def alerting(self) -> bool:
         return self.verdict in ALERTING
 
-    def as_json(self, translate=str, *, inside: bool = False) -> dict:
+    def as_json(self, translate=str, *, inside: bool = False, guide: bool = True) -> dict:
         """The verdict as JSON; `translate` renders each reason's text. Only `inside` readers
         (customs, the office, the item's rights holder: audiences.py) get the guide, the
         contacts and the history; everyone gets the verdict, the product and its brand."""
@@ -44,13 +44,13 @@ class Result:
             "gtin": self.code.gtin,
             "serial": self.code.serial,
             "scanned_at": self.scanned_at,
-            "item": None if item is None else item_json(item, self.history, inside=inside),
+            "item": None if item is None else item_json(item, self.history, inside=inside, guide=guide),
             "evidence": asdict(self.evidence) | {"notes": [translate(n) for n in self.evidence.notes]},
             "scan": str(self.scan_ref) if self.scan_ref else None,
         }
 
 
-def item_json(item: Item, history: list[dict], *, inside: bool) -> dict:
+def item_json(item: Item, history: list[dict], *, inside: bool, guide: bool = True) -> dict:
     product = item.product
     public = {
         "product": product.name,
@@ -61,7 +61,18 @@ def item_json(item: Item, history: list[dict], *, inside: bool) -> dict:
     }
     if not inside:
         return public
+    if not guide:
+        # An officer whose authority the holder does not share its knowledge with: the
+        # history, not the guide or the contacts (docs/enforcement.md).
+        return public | {
+            "lot": item.lot,
+            "origin_country": item.origin_country,
+            "guide": None,
+            "guide_shared": False,
+            "history": [_history_json(step) for step in history],
+        }
     return public | {
+        "guide_shared": True,
         "lot": item.lot,
         "origin_country": item.origin_country,
         "guide": {

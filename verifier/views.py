@@ -26,7 +26,7 @@ from ipchain.registry.wording import event_label
 from ipchain.throttling import throttle_page
 
 from . import cases, resolver, status_list
-from .audiences import INSIDE, Audience, audience_for
+from .audiences import INSIDE, Audience, audience_for, shows_guide
 from .forms import SuspicionForm
 from .results import Result
 from .selectors import officer_scan, scan_product
@@ -156,8 +156,9 @@ def _verdict_response(request: HttpRequest, code: str, *, latitude=None, longitu
         context = _scanner_context() | {"error": str(CODE_REASONS.get(exc.reason, exc)), "code": code}
         return render(request, "verifier/verify.html", context, status=400)
     if wants_json:
-        inside = audience_for(request.user, result) in INSIDE
-        return JsonResponse(result.as_json(reason_text, inside=inside))
+        audience = audience_for(request.user, result)
+        guide = shows_guide(audience, request.user, result.item and result.item.product)
+        return JsonResponse(result.as_json(reason_text, inside=audience in INSIDE, guide=guide))
     return render(request, "verifier/verdict.html", verdict_context(request, result))
 
 
@@ -166,14 +167,15 @@ def verdict_context(request: HttpRequest, result: Result) -> dict:
     style, icon = VERDICT_STYLE[verdict]
     audience = audience_for(request.user, result)
     inside = audience in INSIDE
-    data = result.as_json(reason_text, inside=inside)
+    item = result.item
+    guide = shows_guide(audience, request.user, item and item.product)
+    data = result.as_json(reason_text, inside=inside, guide=guide)
     peer_item = data.get("peer_item")  # an item another office registered (its mirrored log)
     history = (data["item"] or {}).get("history") or (peer_item or {}).get("history") or []
     for step in history:
         step["label"] = event_label(step["event"])
         if isinstance(step["time"], str):  # a peer's records carry their RFC 3339 times
             step["time"] = parse_datetime(step["time"]) or step["time"]
-    item = result.item
     if audience == Audience.PUBLIC:
         advice = PUBLIC_ADVICE[verdict]
     elif peer_item and verdict == "genuine":
@@ -190,8 +192,10 @@ def verdict_context(request: HttpRequest, result: Result) -> dict:
         "icon": icon,
         "verdict_label": VERDICT_LABELS[verdict],
         "advice": advice,
-        "photos": ProductImage.objects.filter(product=item.product) if item and inside else [],
-        "product_image": item.product.image if item and inside and item.product.image else None,
+        "photos": ProductImage.objects.filter(product=item.product) if guide else [],
+        "product_image": item.product.image if guide and item.product.image else None,
+        # An officer whose authority the holder does not share its guides with: who to ask.
+        "guide_withheld": bool(item) and inside and not guide,
         "officer": audience == Audience.CUSTOMS,
         "act": _officer_actions(result, verdict) if audience == Audience.CUSTOMS else None,
         "evidence_max_age": settings.IPCHAIN_EVIDENCE_MAX_AGE,

@@ -116,3 +116,38 @@ class ExpiryReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} reminder {self.stage}"
+
+
+class PortfolioShare(models.Model):
+    """A rights holder shares its product portfolio with a customs authority beyond those its
+    granted applications name (docs/enforcement.md, "Who sees the product knowledge")."""
+
+    holder = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="portfolio_shares")
+    authority = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="portfolios_shared")
+    shared_at = models.DateTimeField(default=timezone.now)
+    shared_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["holder", "authority"], name="portfolio_share_once")]
+
+    def __str__(self) -> str:
+        return f"{self.holder} → {self.authority}"
+
+
+class GuideView(models.Model):
+    """An officer opened a product's identification guide in the catalogue. Views on a verdict
+    are the officer's scans (verifier.Scan), not repeated here."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="guide_views")
+    authority = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    officer = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["product", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.product} seen by {self.authority}"

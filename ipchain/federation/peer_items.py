@@ -103,11 +103,11 @@ class PeerResult(Result):
     registered_by: dict = field(default_factory=dict)
     peer_item: dict | None = None
 
-    def as_json(self, translate=str, *, inside: bool = False) -> dict:
+    def as_json(self, translate=str, *, inside: bool = False, guide: bool = True) -> dict:
         peer_item = self.peer_item
         if peer_item is not None and not inside:  # the public: whose product, not its history
             peer_item = {key: peer_item[key] for key in ("gtin", "serial", "brand", "brand_name", "office")}
-        return super().as_json(translate, inside=inside) | {
+        return super().as_json(translate, inside=inside, guide=guide) | {
             "registered_by": self.registered_by,
             "peer_item": peer_item,
         }

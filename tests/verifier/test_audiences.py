@@ -29,7 +29,9 @@ def world():
     item = items.register_item(
         actor=factories.brand_admin(brand), brand=brand, gtin=product.gtin, serial="A1"
     )
-    officer = factories.user(factories.customs("nl-customs"), Role.CUSTOMS_OFFICER)
+    customs = factories.customs("nl-customs")
+    factories.application(brand, customs)  # the holder's guides go to the authority it asked
+    officer = factories.user(customs, Role.CUSTOMS_OFFICER)
     cases.record_suspicion(actor=officer, item=item)
     log.integrate_pending()
     return {"brand": brand, "item": item, "officer": officer}
@@ -87,3 +89,26 @@ def test_the_public_page_shows_no_guide_no_contacts_no_customs_history(client, w
     client.force_login(world["officer"])
     page = client.get("/verify/", {"code": uri}).content.decode()
     assert "Holographic" in page and "Customs: suspected" in page
+
+
+def test_an_officer_of_an_authority_the_holder_does_not_share_with_sees_no_guide(world):
+    stranger = factories.user(factories.customs("be-customs"), Role.CUSTOMS_OFFICER)
+    body = verdict_as(stranger, world)
+    item = body["item"]
+    assert item["guide"] is None and item["guide_shared"] is False
+    assert "email" not in item["rights_holder"] and "Holographic" not in str(body)
+    assert [step["event"] for step in item["history"]] == ["registered", "customs_suspected"]
+    page = APIClient()
+    page.force_login(stranger)
+    html = page.get("/verify/", {"code": items.label_uri(world["item"])}).content.decode()
+    assert 'data-guide="withheld"' in html and "Holographic" not in html
+
+
+def test_a_share_chosen_by_the_holder_shows_the_guide(world):
+    from ipchain.enforcement import portfolio
+
+    authority = factories.customs("be-customs")
+    stranger = factories.user(authority, Role.CUSTOMS_OFFICER)
+    portfolio.share(actor=factories.brand_admin(world["brand"]), holder=world["brand"], authority=authority)
+    portfolio.forget()  # the share's commit callback, in this test's transaction
+    assert verdict_as(stranger, world)["item"]["guide"]["genuine_features"] == "Holographic woven label"

@@ -29,7 +29,9 @@ def world(client):
     admin = factories.brand_admin(brand)
     item = items.register_item(actor=admin, brand=brand, gtin=product.gtin, serial="G1")
     log.integrate_pending()
-    officer = factories.user(factories.customs("nl-customs"), Role.CUSTOMS_OFFICER)
+    customs = factories.customs("nl-customs")
+    factories.application(brand, customs)  # the guides go to the authority the holder asked
+    officer = factories.user(customs, Role.CUSTOMS_OFFICER)
     client.force_login(officer)
     forged = build_label_uri(
         "x.example",

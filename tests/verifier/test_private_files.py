@@ -31,7 +31,9 @@ def world(django_capture_on_commit_callbacks):
     product = factories.product(brand)
     photo = catalogue.add_photo(actor=admin, product=product, photo=png())
     item = items.register_item(actor=admin, brand=brand, gtin=product.gtin, serial="F1")
-    officer = factories.user(factories.customs("nl-customs"), Role.CUSTOMS_OFFICER)
+    customs = factories.customs("nl-customs")
+    factories.application(brand, customs)
+    officer = factories.user(customs, Role.CUSTOMS_OFFICER)
     case = cases.open_case(actor=officer, goods="Jackets", item=item, photos=[png("case.png")])
     with django_capture_on_commit_callbacks(execute=True):
         job = label_jobs.create_job(actor=admin, brand=brand, item_filter={}, file_format="png")
@@ -57,6 +59,8 @@ def test_guide_photos_for_customs_the_office_and_their_brand_only(world):
     url = f"/verify/guide-photos/{world['photo'].pk}"
     assert get(None, url).status_code == 302  # to sign in
     assert get(factories.brand_admin(factories.brand("beta")), url).status_code == 404
+    # An officer of an authority the holder does not share its guides with.
+    assert get(factories.user(factories.customs("de-customs"), Role.CUSTOMS_OFFICER), url).status_code == 404
     for user in (world["officer"], world["admin"], factories.office_admin()):
         response = get(user, url)
         assert response.status_code == 200 and response["Content-Type"] == "image/png"

@@ -23,6 +23,7 @@ def world():
     item = items.register_item(actor=admin, brand=brand, gtin=product.gtin, serial="G1")
     log.integrate_pending()
     customs = factories.customs("nl-customs")
+    factories.application(brand, customs)
     officer = factories.user(customs, Role.CUSTOMS_OFFICER)
     officer.membership.customs_office, officer.membership.latitude, officer.membership.longitude = (
         "Rotterdam",

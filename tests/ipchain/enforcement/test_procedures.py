@@ -60,7 +60,9 @@ def detain(world, **extra):
 
 
 def case_records():
-    return [json.loads(bytes(e.body)) for e in LogEntry.objects.filter(kind=records.CUSTOMS_CASE).order_by("pk")]
+    return [
+        json.loads(bytes(e.body)) for e in LogEntry.objects.filter(kind=records.CUSTOMS_CASE).order_by("pk")
+    ]
 
 
 def test_goods_with_no_label_under_an_application_are_destroyed_with_both_answers(
@@ -144,7 +146,9 @@ def test_ex_officio_the_holder_files_in_time_and_the_application_carries_the_cas
         assert cases.parties_shown(case, "brand")
 
 
-def test_ex_officio_with_no_application_in_time_the_goods_are_released(world, django_capture_on_commit_callbacks):
+def test_ex_officio_with_no_application_in_time_the_goods_are_released(
+    world, django_capture_on_commit_callbacks
+):
     with time_machine.travel(MONDAY, tick=False) as clock:
         with django_capture_on_commit_callbacks(execute=True):
             case = detain(world)
