@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from ipchain.enforcement.urls import catalogue_urlpatterns
 from ipchain.federation.urls import witness_urlpatterns
 from ipchain.ledger.urls import api_urlpatterns as ledger_api
 from ipchain.ledger.urls import log_urlpatterns
@@ -17,6 +18,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("portal/applications/", include("ipchain.enforcement.urls")),
+    path("verify/catalogue/", include(catalogue_urlpatterns)),
     path("portal/", include("ipchain.portal.urls")),
     path("admin/", admin.site.urls),
     path("", include(log_urlpatterns)),

@@ -253,3 +253,37 @@ def test_only_the_detaining_authority_records_the_declarants_answer(world):
     with pytest.raises(CaseError) as again:
         cases.declarant_answer(actor=world["officer"], case=case, agreed=False)
     assert again.value.reason == "already_answered"
+
+
+def test_an_officer_opens_cases_from_the_catalogue_and_from_scratch_on_the_pages(world, client):
+    factories.application(world["acme"], world["customs"])
+    product = factories.product(world["acme"], name="Trail Jacket")
+    client.force_login(world["officer"])
+    form = client.get("/verify/cases/new", {"gtin": product.gtin})
+    assert form.status_code == 200 and "Trail Jacket" in form.content.decode()
+    assert "right_number" not in form.content.decode()
+    opened = client.post(
+        "/verify/cases/new",
+        {
+            "gtin": product.gtin,
+            "goods": "Jackets, no label",
+            "quantity": 12,
+            "unit": "pieces",
+            "origin_country": "CN",
+            "transport_mode": "sea",
+            "declaration_ref": "26NL0000000000001A",
+        },
+    )
+    case = Case.objects.get()
+    assert opened.status_code == 302 and case.product == product and case.item is None
+    assert case.procedure == Case.Procedure.APPLICATION and case.declaration_ref == "26NL0000000000001A"
+
+    scratch = client.get("/verify/cases/new")
+    assert scratch.status_code == 200 and "right_number" in scratch.content.decode()
+    refused = client.post("/verify/cases/new", {"goods": "Caps", "quantity": 3, "right_number": "999"})
+    assert refused.status_code == 400 and "no IP right in force has this number" in refused.content.decode()
+    number = world["right"].registration_number
+    client.post("/verify/cases/new", {"goods": "Caps", "quantity": 3, "right_number": number})
+    caps = Case.objects.get(goods="Caps")
+    assert caps.product is None and list(caps.rights.all()) == [world["right"]]
+    assert client.get("/verify/cases/new", {"gtin": "12345"}).status_code == 404
