@@ -386,6 +386,11 @@ SPECTACULAR_SETTINGS = {
         "OrganisationStatusEnum": "ipchain.accounts.models.Organisation.Status",
         "IpRightStatusEnum": "ipchain.registry.models.IpRight.Status",
         "LicenceStatusEnum": "ipchain.registry.models.Licence.Status",
+        "ApplicationKindEnum": "ipchain.enforcement.models.Application.Kind",
+        "IpRightKindEnum": "ipchain.registry.models.IpRight.Kind",
+        "ApplicationStatusEnum": "ipchain.enforcement.models.Application.Status",
+        "CaseProcedureEnum": "verifier.models.Case.Procedure",
+        "CaseStateEnum": "verifier.models.Case.State",
     },
 }
 

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from ipchain.enforcement.urls import api_urlpatterns as enforcement_api
 from ipchain.enforcement.urls import catalogue_urlpatterns
 from ipchain.federation.urls import witness_urlpatterns
 from ipchain.ledger.urls import api_urlpatterns as ledger_api
@@ -25,6 +26,7 @@ urlpatterns = [
     path("", include(witness_urlpatterns)),
     path("api/v1/", include(ledger_api)),
     path("api/v1/", include("ipchain.registry.api.urls")),
+    path("api/v1/", include(enforcement_api)),
     path("", include("verifier.urls")),
     path("office/dashboard/", include("ipchain.dashboard.urls")),
     path("api/v1/schema", SpectacularAPIView.as_view(), name="api-schema"),

@@ -48,6 +48,15 @@ REASON_STATUS = {
     "case_closed": 409,
     "deadline_passed": 409,
     "not_confirmed": 409,
+    # A detention's procedure, or an application's state, forbids it now (docs/enforcement.md).
+    "declarant_period_running": 409,
+    "declarant_objected": 409,
+    "no_application": 409,
+    "not_asked": 409,
+    "already_answered": 409,
+    "application_late": 409,
+    "already_decided": 409,
+    "not_in_force": 409,
     # Too large to take.
     "file_too_large": 413,
 }

@@ -308,7 +308,7 @@ def _case_goods(data) -> tuple[Item | None, Scan | None, Product | None, list]:
         for n in names
     ]
     if not names or None in found:
-        raise ApiError("no_right", "give the scan, a GTIN, or the IP rights the goods infringe", 404)
+        raise ApiError("unknown_right", "give the scan, a GTIN, or the IP rights the goods infringe", 404)
     return None, None, None, found
 
 

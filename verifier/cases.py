@@ -150,7 +150,7 @@ def _holder_and_rights(item, product, rights) -> tuple[Organisation, list[IpRigh
     rights = list(rights)
     holder = product.brand if product is not None else (rights[0].holder if rights else None)
     if holder is None:
-        raise CaseError("no_right", "name the product, or the IP right, the goods infringe")
+        raise CaseError("right_required", "name the product, or the IP right, the goods infringe")
     if any(r.holder_id != holder.pk for r in rights):
         raise CaseError("bad_rights", "the rights of one case belong to one rights holder")
     if not rights and product is not None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import portfolio_views, views
+from . import api, portfolio_views, views
 
 urlpatterns = [
     path("", views.application_list, name="applications"),
@@ -14,4 +14,26 @@ urlpatterns = [
 catalogue_urlpatterns = [
     path("", portfolio_views.catalogue, name="catalogue"),
     path("<str:gtin>/", portfolio_views.catalogue_product, name="catalogue-product"),
+]
+
+# The API, under /api/v1/ (config/urls.py).
+api_urlpatterns = [
+    path("applications", api.ApplicationListView.as_view(), name="api-applications"),
+    path("applications/<str:ref>", api.ApplicationDetailView.as_view(), name="api-application"),
+    path("applications/<str:ref>/decision", api.DecisionView.as_view(), name="api-application-decision"),
+    path(
+        "applications/<str:ref>/extension-request",
+        api.ExtensionRequestView.as_view(),
+        name="api-application-extension-request",
+    ),
+    path("applications/<str:ref>/extension", api.ExtensionView.as_view(), name="api-application-extension"),
+    path(
+        "applications/<str:ref>/suspension", api.SuspensionView.as_view(), name="api-application-suspension"
+    ),
+    path(
+        "applications/<str:ref>/revocation", api.RevocationView.as_view(), name="api-application-revocation"
+    ),
+    path("catalogue", api.CatalogueView.as_view(), name="api-catalogue"),
+    path("portfolio/shares", api.SharesView.as_view(), name="api-portfolio-shares"),
+    path("portfolio/looks", api.LooksView.as_view(), name="api-portfolio-looks"),
 ]

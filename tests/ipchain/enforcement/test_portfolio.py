@@ -90,7 +90,10 @@ def test_the_product_page_is_recorded_and_the_holder_sees_who_looked(world):
 
     # A verdict shown to an officer counts as a look too (its scan).
     item = items.register_item(
-        actor=factories.brand_admin(world["acme"]), brand=world["acme"], gtin=world["jacket"].gtin, serial="S1"
+        actor=factories.brand_admin(world["acme"]),
+        brand=world["acme"],
+        gtin=world["jacket"].gtin,
+        serial="S1",
     )
     signed_in(world["nl_officer"]).get("/verify/", {"code": items.label_uri(item)})
     looked = portfolio.views_of(world["acme"])

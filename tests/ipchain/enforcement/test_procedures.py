@@ -223,7 +223,7 @@ def test_an_expired_application_does_not_cover_the_goods(world):
         ({"details": {"declarant": "x" * 201}}, "bad_text"),
         ({"details": {"tracking_ref": "<script>"}}, "bad_reference"),
         ({"details": {"password": "x"}}, "bad_field"),
-        ({"rights": []}, "no_right"),
+        ({"rights": []}, "right_required"),
         ({"quantity": 0}, "bad_goods"),
         ({"quantity": True}, "bad_goods"),
         ({"goods": "  "}, "bad_goods"),
