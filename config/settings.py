@@ -388,6 +388,7 @@ SPECTACULAR_SETTINGS = {
         "LicenceStatusEnum": "ipchain.registry.models.Licence.Status",
         "ApplicationKindEnum": "ipchain.enforcement.models.Application.Kind",
         "IpRightKindEnum": "ipchain.registry.models.IpRight.Kind",
+        "RiskAlertKindEnum": "ipchain.enforcement.models.RiskAlert.Kind",
         "ApplicationStatusEnum": "ipchain.enforcement.models.Application.Status",
         "CaseProcedureEnum": "verifier.models.Case.Procedure",
         "CaseStateEnum": "verifier.models.Case.State",
@@ -506,6 +507,8 @@ IPCHAIN_AFA = {
         int(d) for d in os.environ.get("IPCHAIN_AFA_REMINDER_DAYS", "60,30").split(",") if d.strip()
     ),
 }
+# A rights holder's risk alert to customs ends within this many days (docs/enforcement.md).
+IPCHAIN_RISK_ALERT_MAX_DAYS = env_int("IPCHAIN_RISK_ALERT_MAX_DAYS", 180)
 IPCHAIN_CLONE_RULES = {
     "max_places": env_int("IPCHAIN_CLONE_MAX_PLACES", 3),
     "window_seconds": env_float("IPCHAIN_CLONE_WINDOW_DAYS", 7) * 86400,

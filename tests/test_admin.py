@@ -2,16 +2,19 @@
 and the ledger's rows (and what the registry signed into it) cannot be added, changed or
 deleted there."""
 
+from datetime import timedelta
+
 import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from ipchain.accounts import invitations
 from ipchain.accounts.models import CustomsOffice, Role
-from ipchain.enforcement import applications
+from ipchain.enforcement import applications, portfolio, risk_alerts
 from ipchain.enforcement.models import ExpiryReminder
 from ipchain.federation.models import (
     Cosignature,
@@ -115,6 +118,16 @@ def staff_client(client, superuser, django_capture_on_commit_callbacks):
         liability_undertaking=True,
     )
     ExpiryReminder.objects.create(application=application, valid_until=right.expiry_date, stage=30)
+    portfolio.share(actor=admin_user, holder=org, authority=nl_customs)
+    portfolio.record_view(user=officer, product=product)
+    risk_alerts.post_alert(
+        actor=admin_user,
+        holder=org,
+        kind="route",
+        title="Fake jackets via Hamburg",
+        authorities=[nl_customs],
+        ends=timezone.now().date() + timedelta(days=30),
+    )
     client.force_login(superuser)
     return client
 

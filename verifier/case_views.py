@@ -16,7 +16,7 @@ from ipchain.accounts.roles import membership_of
 from ipchain.errors import DomainError
 from ipchain.reasons import explain
 
-from . import cases
+from . import cases, plugins
 from .confirmations import CONFIRM, confirm_page
 from .evidence_package import case_package
 from .forms import CaseForm, PhotosForm
@@ -114,6 +114,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
         "item": scan.item if scan else None,
         "product": product,
         "notify_days": settings.IPCHAIN_CASE_CLOCKS["notify_working_days"],
+        "notices": plugins.officer_notices(request.user),
     }
     return render(request, "verifier/case_new.html", context, status=400 if form.errors else 200)
 

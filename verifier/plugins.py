@@ -12,7 +12,9 @@ An app registers in its AppConfig.ready (federation does: docs/architecture.md):
 - a case cover: asked, when customs detain goods, which application for action covers them
   (enforcement does: its answer sets the case's procedure, docs/enforcement.md);
 - a guide gate: asked whether a customs authority sees a rights holder's identification
-  guides (enforcement: the holder shares them, or an application names the authority).
+  guides (enforcement: the holder shares them, or an application names the authority);
+- officer notices: what an officer should have in mind at the border (enforcement: the
+  rights holders' risk alerts), shown on the verifier's home and the case form.
 """
 
 from collections.abc import Callable
@@ -124,3 +126,16 @@ def guide_shared(authority_id: int | None, holder_id: int) -> bool:
     """Whether every registered gate lets this customs authority see the holder's guides (with
     none registered, customs see them all, as before sharing existed)."""
     return all(gate(authority_id, holder_id) for gate in _guide_gates)
+
+
+OfficerNotices = Callable[..., list[dict]]  # (user) -> [{"holder", "title", ...}]
+_officer_notices: list[OfficerNotices] = []
+
+
+def add_officer_notices(provider: OfficerNotices) -> None:
+    if provider not in _officer_notices:
+        _officer_notices.append(provider)
+
+
+def officer_notices(user) -> list[dict]:
+    return [notice for provider in _officer_notices for notice in provider(user)]

@@ -25,10 +25,11 @@ from ipchain.registry.signing import PublicKey
 from ipchain.registry.wording import event_label
 from ipchain.throttling import throttle_page
 
-from . import cases, resolver, status_list
+from . import cases, plugins, resolver, status_list
 from .audiences import INSIDE, Audience, audience_for, shows_guide
 from .forms import SuspicionForm
 from .results import Result
+from .scanners import scanner_for
 from .selectors import officer_scan, scan_product
 from .trustlist import signed_trust_list
 from .verification import MAX_CODE, VerifyError, verify_code
@@ -69,7 +70,8 @@ def verify_page(request: HttpRequest) -> HttpResponse:
     if not code and (gtin or serial):
         code = f"(01){gtin}(21){serial}"
     if not code:
-        return render(request, "verifier/verify.html", _scanner_context())
+        notices = plugins.officer_notices(request.user) if scanner_for(request.user).trusted else []
+        return render(request, "verifier/verify.html", _scanner_context() | {"notices": notices})
     latitude, longitude = _device_position(request.POST) if request.method == "POST" else (None, None)
     return _verdict_response(request, code[:MAX_CODE], latitude=latitude, longitude=longitude)
 

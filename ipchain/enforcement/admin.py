@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from ipchain.ledger.admin import ReadOnlyAdmin as ReadOnly
 
-from .models import Application, ApplicationEvent, ExpiryReminder
+from .models import Application, ApplicationEvent, ExpiryReminder, GuideView, PortfolioShare, RiskAlert
 
 
 @admin.register(Application)
@@ -23,3 +23,21 @@ class ApplicationEventAdmin(ReadOnly):
 @admin.register(ExpiryReminder)
 class ExpiryReminderAdmin(ReadOnly):
     list_display = ["application", "valid_until", "stage", "sent_at"]
+
+
+@admin.register(PortfolioShare)
+class PortfolioShareAdmin(ReadOnly):
+    list_display = ["holder", "authority", "shared_at"]
+
+
+@admin.register(GuideView)
+class GuideViewAdmin(ReadOnly):
+    list_display = ["product", "authority", "at"]
+    search_fields = ["product__name", "authority__name"]
+
+
+@admin.register(RiskAlert)
+class RiskAlertAdmin(ReadOnly):
+    list_display = ["title", "holder", "kind", "starts", "ends", "withdrawn_at"]
+    list_filter = ["kind"]
+    search_fields = ["title", "holder__name"]

@@ -12,8 +12,8 @@ from ipchain.accounts.models import Organisation
 from ipchain.accounts.roles import organisation_of, require
 from ipchain.registry.models import IpRight, Product
 
-from . import applications, portfolio
-from .models import Application, ApplicationEvent
+from . import applications, portfolio, risk_alerts
+from .models import Application, ApplicationEvent, RiskAlert
 
 SLUG = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
@@ -360,3 +360,78 @@ class LooksView(APIView):
     @extend_schema(responses=LookOut(many=True))
     def get(self, request):
         return Response(LookOut(portfolio.views_of(_holder(request)), many=True).data)
+
+
+# --- Risk alerts ----------------------------------------------------------------------------
+
+
+class RiskAlertOut(serializers.ModelSerializer):
+    holder = SLUG
+    authorities = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    products = serializers.SlugRelatedField(slug_field="gtin", many=True, read_only=True)
+
+    class Meta:
+        model = RiskAlert
+        fields = [
+            "id",
+            "holder",
+            "kind",
+            "title",
+            "details",
+            "party",
+            "origin_country",
+            "dispatch_country",
+            "products",
+            "authorities",
+            "starts",
+            "ends",
+            "withdrawn_at",
+        ]
+
+
+class RiskAlertIn(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=RiskAlert.Kind.choices)
+    title = serializers.CharField(max_length=120)
+    details = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    party = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    origin_country = serializers.CharField(max_length=2, required=False, allow_blank=True, default="")
+    dispatch_country = serializers.CharField(max_length=2, required=False, allow_blank=True, default="")
+    products = serializers.ListField(child=serializers.CharField(max_length=14), max_length=200, default=list)
+    authorities = serializers.ListField(
+        child=serializers.SlugField(max_length=64), min_length=1, max_length=40
+    )
+    starts = serializers.DateField(required=False, allow_null=True)
+    ends = serializers.DateField()
+
+
+class RiskAlertListView(APIView):
+    """GET: the holder's own alerts, or those sent to the caller's customs authority. POST (a
+    rights holder): send one."""
+
+    @extend_schema(responses=RiskAlertOut(many=True))
+    def get(self, request):
+        require(request.user, "enforcement.view_application")
+        return Response(RiskAlertOut(risk_alerts.visible_alerts(request.user)[:200], many=True).data)
+
+    @extend_schema(request=RiskAlertIn, responses={201: RiskAlertOut})
+    def post(self, request):
+        holder = organisation_of(request.user)
+        require(request.user, "enforcement.add_application", holder)
+        d = _body(RiskAlertIn, request)
+        products = list(Product.objects.filter(brand=holder, gtin__in=d.pop("products")))
+        alert = risk_alerts.post_alert(
+            actor=request.user,
+            holder=holder,
+            authorities=[_customs(slug) for slug in d.pop("authorities")],
+            products=products,
+            **d,
+        )
+        return Response(RiskAlertOut(alert).data, status=201)
+
+
+class RiskAlertWithdrawalView(APIView):
+    @extend_schema(request=None, responses=RiskAlertOut)
+    def post(self, request, pk: int):
+        require(request.user, "enforcement.view_application")
+        alert = get_object_or_404(risk_alerts.visible_alerts(request.user), pk=pk)
+        return Response(RiskAlertOut(risk_alerts.withdraw(actor=request.user, alert=alert)).data)

@@ -12,7 +12,7 @@ class EnforcementConfig(AppConfig):
         from ipchain.registry.rule_runs import firing_applied
         from verifier import plugins
 
-        from . import portfolio
+        from . import portfolio, risk_alerts
         from .applications import rule_fired
         from .covers import covering
         from .models import Application, PortfolioShare
@@ -31,3 +31,5 @@ class EnforcementConfig(AppConfig):
             post_delete.connect(
                 portfolio.forget, sender=model, dispatch_uid=f"portfolio-{model.__name__}-gone"
             )
+        # The holders' risk alerts, on the officers' pages.
+        plugins.add_officer_notices(risk_alerts.officer_notices)

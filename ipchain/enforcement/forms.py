@@ -3,8 +3,13 @@ from django.utils.translation import gettext_lazy as _
 
 from ipchain.accounts.models import Organisation
 from ipchain.registry.models import IpRight, Product
+from ipchain.registry.st3 import STATES
 
-from .models import Application
+from .models import Application, RiskAlert
+
+
+def _countries():
+    return [("", "—"), *sorted(((c, f"{n} ({c})") for c, n in STATES.items()), key=lambda c: c[1])]
 
 
 def _customs():
@@ -101,3 +106,31 @@ class ExtendForm(forms.Form):
 class ReasonsForm(forms.Form):
     reasons = forms.CharField(label=_("Reasons"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     confirm = forms.BooleanField(label=_("I understand customs stop acting on this application"))
+
+
+class RiskAlertForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What it is about"), choices=RiskAlert.Kind.choices)
+    title = forms.CharField(label=_("Title"), max_length=120)
+    details = forms.CharField(
+        label=_("What officers should look for"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        required=False,
+    )
+    party = forms.CharField(label=_("Shipper, consignee or marketplace"), max_length=200, required=False)
+    origin_country = forms.ChoiceField(label=_("Country of origin"), choices=_countries, required=False)
+    dispatch_country = forms.ChoiceField(label=_("Country of dispatch"), choices=_countries, required=False)
+    products = forms.ModelMultipleChoiceField(
+        label=_("Products"),
+        queryset=Product.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    authorities = forms.ModelMultipleChoiceField(
+        label=_("Customs authorities to alert"), queryset=_customs(), widget=forms.CheckboxSelectMultiple
+    )
+    ends = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, holder, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["products"].queryset = Product.objects.filter(brand=holder)

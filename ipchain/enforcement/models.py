@@ -151,3 +151,37 @@ class GuideView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product} seen by {self.authority}"
+
+
+class RiskAlert(models.Model):
+    """A rights holder's warning to the customs authorities it chooses: a trend, a suspect
+    route, shipper, consignee or marketplace, for a period. Officers see it while active."""
+
+    class Kind(models.TextChoices):
+        TREND = "trend", _("A trend")
+        ROUTE = "route", _("A suspect route")
+        SHIPPER = "shipper", _("A suspect shipper")
+        CONSIGNEE = "consignee", _("A suspect consignee")
+        MARKETPLACE = "marketplace", _("An online marketplace")
+
+    holder = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="risk_alerts")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    title = models.CharField(max_length=120)
+    details = models.TextField(max_length=2000, blank=True)
+    origin_country = models.CharField(max_length=2, blank=True)
+    dispatch_country = models.CharField(max_length=2, blank=True)
+    party = models.CharField(max_length=200, blank=True, help_text="The shipper, consignee or marketplace")
+    products = models.ManyToManyField(Product, related_name="risk_alerts", blank=True)
+    authorities = models.ManyToManyField(Organisation, related_name="risk_alerts_received")
+    starts = models.DateField()
+    ends = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, related_name="+")
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-starts", "-pk"]
+        indexes = [models.Index(fields=["ends", "starts"])]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,5 +1,6 @@
-"""The officers' catalogue of what rights holders share with their authority, and the
-holder's page of who sees its portfolio and who looked (portfolio.py)."""
+"""The officers' catalogue of what rights holders share with their authority, the holder's
+page of who sees its portfolio and who looked (portfolio.py), and the holders' risk alerts
+to customs (risk_alerts.py)."""
 
 from django import forms
 from django.contrib import messages
@@ -8,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -18,7 +20,8 @@ from ipchain.errors import DomainError
 from ipchain.reasons import explain
 from ipchain.registry.models import Product
 
-from . import portfolio
+from . import portfolio, risk_alerts
+from .forms import RiskAlertForm
 
 
 class SearchForm(forms.Form):
@@ -119,3 +122,41 @@ def unshare(request):
     else:
         messages.success(request, _("No longer shared with %(a)s.") % {"a": form.cleaned_data["authority"]})
     return redirect("sharing")
+
+
+@login_required
+def alerts(request):
+    """A holder posts risk alerts to the authorities it chooses and withdraws them; a customs
+    authority reads those sent to it."""
+    org = organisation_of(request.user)
+    if org is None or not request.user.has_perm("enforcement.view_application"):
+        raise PermissionDenied
+    form = None
+    if org.kind == Organisation.Kind.BRAND and request.user.has_perm("enforcement.add_application"):
+        form = RiskAlertForm(request.POST or None, holder=org)
+        if request.method == "POST" and form.is_valid():
+            try:
+                risk_alerts.post_alert(actor=request.user, holder=org, **form.cleaned_data)
+            except (DomainError, PermissionDenied) as exc:
+                form.add_error(None, explain(exc))
+            else:
+                messages.success(request, _("Alert sent to the customs authorities you chose."))
+                return redirect("risk-alerts")
+    elif request.method == "POST":
+        raise PermissionDenied
+    found = risk_alerts.visible_alerts(request.user)[:200]
+    context = {"org": org, "form": form, "alerts": found, "today": timezone.now().date()}
+    return render(request, "enforcement/alerts.html", context, status=400 if form and form.errors else 200)
+
+
+@require_POST
+@login_required
+def withdraw_alert(request, pk: int):
+    alert = get_object_or_404(risk_alerts.visible_alerts(request.user), pk=pk)
+    try:
+        risk_alerts.withdraw(actor=request.user, alert=alert)
+    except (DomainError, PermissionDenied) as exc:
+        messages.error(request, explain(exc))
+    else:
+        messages.success(request, _("Alert withdrawn."))
+    return redirect("risk-alerts")

@@ -6,6 +6,8 @@ urlpatterns = [
     path("", views.application_list, name="applications"),
     path("sharing/", portfolio_views.sharing, name="sharing"),
     path("sharing/remove", portfolio_views.unshare, name="unshare"),
+    path("alerts/", portfolio_views.alerts, name="risk-alerts"),
+    path("alerts/<int:pk>/withdraw", portfolio_views.withdraw_alert, name="risk-alert-withdraw"),
     path("<str:ref>/", views.application_detail, name="application"),
     path("<str:ref>/<slug:action>/", views.application_action, name="application_action"),
 ]
@@ -36,4 +38,10 @@ api_urlpatterns = [
     path("catalogue", api.CatalogueView.as_view(), name="api-catalogue"),
     path("portfolio/shares", api.SharesView.as_view(), name="api-portfolio-shares"),
     path("portfolio/looks", api.LooksView.as_view(), name="api-portfolio-looks"),
+    path("risk-alerts", api.RiskAlertListView.as_view(), name="api-risk-alerts"),
+    path(
+        "risk-alerts/<int:pk>/withdrawal",
+        api.RiskAlertWithdrawalView.as_view(),
+        name="api-risk-alert-withdrawal",
+    ),
 ]
