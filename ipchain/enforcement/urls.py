@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import api, portfolio_views, views
+from . import api, portfolio_views, statistics_views, views
 
 urlpatterns = [
     path("", views.application_list, name="applications"),
     path("sharing/", portfolio_views.sharing, name="sharing"),
     path("sharing/remove", portfolio_views.unshare, name="unshare"),
     path("alerts/", portfolio_views.alerts, name="risk-alerts"),
+    path("statistics/", statistics_views.detention_statistics, name="detention-statistics"),
     path("alerts/<int:pk>/withdraw", portfolio_views.withdraw_alert, name="risk-alert-withdraw"),
     path("<str:ref>/", views.application_detail, name="application"),
     path("<str:ref>/<slug:action>/", views.application_action, name="application_action"),
