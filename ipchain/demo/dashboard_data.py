@@ -166,6 +166,9 @@ def _cases_and_alerts(rng: random.Random, now, items) -> None:
             scan=scan,
             goods=rng.choice(goods),
             quantity=rng.choice([12, 40, 120, 300, 1500]),
+            procedure=Case.Procedure.APPLICATION,  # the holder is asked, as under an application
+            origin_country=rng.choice(["CN", "CN", "TR", "HK", "VN"]),
+            transport_mode=rng.choice(["sea", "air", "road", "courier"]),
             detained_at=detained,
             notify_by=detained + timedelta(days=1),
             notified_at=detained + timedelta(hours=6) if notified else None,

@@ -11,14 +11,17 @@ from django.db import transaction
 from ipchain.accounts.invitations import posted_at
 from ipchain.accounts.models import Organisation, Role
 from ipchain.accounts.roles import assign_role
+from ipchain.enforcement import applications, risk_alerts
 from ipchain.ledger import log
 from ipchain.registry import admission, authorities, catalogue, items, rights, rule_runs
 from ipchain.registry.digital_link import gtin_check_digit
 from ipchain.registry.keys import create_node_key
 from ipchain.registry.right_rules import add_months
+from verifier import cases
 
 from ...dashboard_data import load_demo_scans
 
+User = get_user_model()
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed for the demo, refused in production
 
 
@@ -131,7 +134,6 @@ class Command(BaseCommand):
         self.stdout.write(f"{load_demo_scans()} demo scans for the dashboard")
 
     def _load(self, per_product: int):
-        User = get_user_model()
 
         def user(username, org, role, **extra):
             account = User.objects.create_user(
@@ -251,6 +253,7 @@ class Command(BaseCommand):
             rows=[items.check_item_row(gtin=jacket.gtin, serial=f"NG{n:07d}") for n in range(1, 6)],
         )
         rule_runs.run_rules()  # the old mark lapses, by the rules, as the daily run would
+        self._enforcement(acme, nordic, customs, office_admin, user, outdoor, design, jacket, pack)
         return [
             ("office", "office administrator"),
             ("brand", "brand administrator (Acme Outdoor)"),
@@ -258,4 +261,89 @@ class Command(BaseCommand):
             ("officer", "customs officer (Rotterdam)"),
             ("supervisor", "customs supervisor (Rotterdam)"),
             ("licensee", "brand administrator (Nordic Gear, licensee)"),
+            ("officer-be", "customs officer (Antwerp): Acme does not share its guides with it"),
         ]
+
+    def _enforcement(self, acme, nordic, customs, office_admin, user, outdoor, design, jacket, pack):
+        """Applications for action (one granted for a year, one about to expire), a case under
+        each procedure, a risk alert, and a second customs authority the holder does not
+        share its guides with (docs/enforcement.md)."""
+        supervisor = User.objects.get(username="supervisor")
+        officer = User.objects.get(username="officer")
+        brand_admin = User.objects.get(username="brand")
+        afa = applications.file_application(
+            actor=brand_admin,
+            holder=acme,
+            competent_authority=customs,
+            rights=[outdoor, design],
+            small_consignment_rights=[outdoor],
+            products=[jacket, pack],
+            contact_name="Brand protection desk",
+            contact_email="brand-protection@acme.example",
+            contact_phone="+49 30 0000 0000",
+            liability_undertaking=True,
+        )
+        applications.decide(actor=supervisor, application=afa, decision="granted")
+        nordic_afa = applications.file_application(
+            actor=User.objects.get(username="licensee"),
+            holder=nordic,
+            competent_authority=customs,
+            rights=list(nordic.ip_rights.filter(status="registered")),
+            contact_name="Nordic Gear legal",
+            contact_email="ip@nordic.example",
+            liability_undertaking=True,
+        )
+        applications.decide(
+            actor=supervisor,
+            application=nordic_afa,
+            decision="granted",
+            valid_until=date.today() + timedelta(days=20),  # about to expire: the holder is reminded
+        )
+        antwerp = authorities.create_customs_authority(
+            actor=office_admin, name="Douane Antwerpen (demo)", country="BE", slug="be-customs"
+        )
+        antwerp_officer = user("officer-be", antwerp, Role.CUSTOMS_OFFICER)
+        details = {
+            "origin_country": "CN",
+            "dispatch_country": "CN",
+            "transport_mode": "sea",
+            "unit": "pieces",
+        }
+        cases.open_case(  # under the application (Art. 17): no genuine label at all
+            actor=officer,
+            goods="Jackets bearing the ACME mark, no labels",
+            quantity=240,
+            product=jacket,
+            details=details
+            | {
+                "declarant": "Demo Trading BV",
+                "declaration_ref": "26NL000000DEMO0001",
+                "estimated_value": "43200",
+            },
+        )
+        cases.open_case(  # a parcel under the small-consignment procedure (Art. 26)
+            actor=officer,
+            goods="One jacket in a postal parcel",
+            quantity=1,
+            product=jacket,
+            small_consignment=True,
+            details={"origin_country": "CN", "transport_mode": "post", "tracking_ref": "LX000000001CN"},
+        )
+        cases.open_case(  # ex officio in Antwerp (Art. 18): Acme has no application there
+            actor=antwerp_officer,
+            goods="Backpacks with the SUMMIT design",
+            quantity=60,
+            product=pack,
+            details={"origin_country": "TR", "transport_mode": "road"},
+        )
+        risk_alerts.post_alert(
+            actor=brand_admin,
+            holder=acme,
+            kind="route",
+            title="Fake Trail Jackets declared as 'textiles' via Hamburg",
+            details="Containers from Ningbo, 20-40 cartons, consignees newly registered in the EU.",
+            origin_country="CN",
+            authorities=[customs],
+            products=[jacket],
+            ends=date.today() + timedelta(days=60),
+        )
