@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A legal representative's user acting for the client chosen (docs/enforcement.md).
+    "ipchain.enforcement.middleware.ActingForMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -342,7 +344,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        # X-Act-For: a legal representative acting for one client (docs/enforcement.md).
+        "ipchain.enforcement.middleware.ActingForHeader",
+    ],
     "DEFAULT_SCHEMA_CLASS": "ipchain.api_schema.IpchainAutoSchema",
     "EXCEPTION_HANDLER": "ipchain.api_errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["ipchain.throttling.ScopedThrottle"],

@@ -14,7 +14,7 @@ from rest_framework.authtoken.models import Token
 
 from ipchain.accounts import invitations
 from ipchain.accounts.models import CustomsOffice, Role
-from ipchain.enforcement import applications, portfolio, risk_alerts
+from ipchain.enforcement import applications, mandates, portfolio, risk_alerts
 from ipchain.enforcement.models import ExpiryReminder
 from ipchain.federation.models import (
     Cosignature,
@@ -119,6 +119,10 @@ def staff_client(client, superuser, django_capture_on_commit_callbacks):
     )
     ExpiryReminder.objects.create(application=application, valid_until=right.expiry_date, stage=30)
     portfolio.share(actor=admin_user, holder=org, authority=nl_customs)
+    firm = mandates.create_representative(
+        actor=factories.office_admin(), name="Brandguard", slug="brandguard", country="NL"
+    )
+    mandates.grant(actor=admin_user, holder=org, representative=firm)
     portfolio.record_view(user=officer, product=product)
     risk_alerts.post_alert(
         actor=admin_user,

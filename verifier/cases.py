@@ -536,8 +536,9 @@ def holder_answer(*, actor, case: Case, counterfeit: bool | None = None, answer:
     if (
         membership is None
         or membership.organisation_id != case.brand_id
-        or not actor.has_perm("registry.add_itemevent")
+        or not (actor.has_perm("registry.add_itemevent") or actor.has_perm("enforcement.add_application"))
     ):
+        # The holder's staff, or its legal representative acting for it under a mandate.
         raise PermissionDenied("only the rights holder's staff answer for its goods")
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)

@@ -15,6 +15,8 @@ class Organisation(models.Model):
         OFFICE = "office", _("IP office")
         BRAND = "brand", _("Rights holder")
         CUSTOMS = "customs", _("Customs authority")
+        # A firm that acts for rights holders under their mandates (docs/enforcement.md).
+        REPRESENTATIVE = "representative", _("Legal representative")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending admission")
@@ -77,6 +79,7 @@ class Role(models.TextChoices):
     BRAND_OPERATOR = "brand_operator", _("Brand operator")
     CUSTOMS_OFFICER = "customs_officer", _("Customs officer")
     CUSTOMS_SUPERVISOR = "customs_supervisor", _("Customs supervisor")
+    REPRESENTATIVE = "representative", _("Representative")
 
 
 ROLE_KIND = {
@@ -85,6 +88,7 @@ ROLE_KIND = {
     Role.BRAND_OPERATOR: Organisation.Kind.BRAND,
     Role.CUSTOMS_OFFICER: Organisation.Kind.CUSTOMS,
     Role.CUSTOMS_SUPERVISOR: Organisation.Kind.CUSTOMS,
+    Role.REPRESENTATIVE: Organisation.Kind.REPRESENTATIVE,
 }
 
 

@@ -4,6 +4,8 @@ Permissions say what a role may do; `organisation_of` says on whose behalf. Both
 needed: a brand operator may add items, but only to their own brand.
 """
 
+import copy
+
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 
@@ -59,6 +61,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "registry.view_bulkjob",
     ],
     Role.CUSTOMS_OFFICER: ["enforcement.view_application"],
+    # A legal representative's staff, acting for one client at a time under its mandate
+    # (membership_of): the client's customs protection, its detention cases, reading its
+    # rights and products; never its keys, items or people.
+    Role.REPRESENTATIVE: [
+        "enforcement.add_application",
+        "enforcement.view_application",
+        "registry.view_ipright",
+        "registry.view_product",
+    ],
     Role.CUSTOMS_SUPERVISOR: [
         # The dashboard limited to their own authority's scans and cases (ipchain.dashboard.access).
         "dashboard.view_authority_dashboard",
@@ -102,13 +113,50 @@ def assign_role(user, organisation: Organisation, role: str, **extra) -> Members
     return membership
 
 
+# Set on a request's user by the enforcement app once it has checked the representative's
+# mandate (ipchain/enforcement/middleware.py): the client it acts for on this request.
+ACTING_FOR = "_ipchain_acting_for"
+
+
 def membership_of(user) -> Membership | None:
+    """The user's membership; for a representative acting for a client under a mandate, the
+    same membership seen as the client's (`representative` names the firm), so that every
+    check by organisation sees the client and only it."""
     if not getattr(user, "is_authenticated", False):
         return None
     try:
-        return user.membership
+        membership = user.membership
     except Membership.DoesNotExist:
         return None
+    client = getattr(user, ACTING_FOR, None)
+    if client is not None and membership.organisation.kind == Organisation.Kind.REPRESENTATIVE:
+        return _acting(membership, client)
+    return membership
+
+
+def _acting(membership: Membership, client: Organisation) -> Membership:
+    acting = copy.copy(membership)
+    acting.representative = membership.organisation
+    acting.organisation = client
+    acting.save = _not_saved  # a view of the membership, never written back
+    return acting
+
+
+def _not_saved(*args, **kwargs):
+    raise RuntimeError("a representative's acting membership is not saved")
+
+
+def representative_of(user) -> Organisation | None:
+    """The firm a user acts for clients of, whether or not it acts for one now."""
+    membership = membership_of(user)
+    if membership is None:
+        return None
+    firm = getattr(membership, "representative", None)
+    if firm is not None:
+        return firm
+    return (
+        membership.organisation if membership.organisation.kind == Organisation.Kind.REPRESENTATIVE else None
+    )
 
 
 def organisation_of(user) -> Organisation | None:

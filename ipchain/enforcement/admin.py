@@ -2,7 +2,15 @@ from django.contrib import admin
 
 from ipchain.ledger.admin import ReadOnlyAdmin as ReadOnly
 
-from .models import Application, ApplicationEvent, ExpiryReminder, GuideView, PortfolioShare, RiskAlert
+from .models import (
+    Application,
+    ApplicationEvent,
+    ExpiryReminder,
+    GuideView,
+    Mandate,
+    PortfolioShare,
+    RiskAlert,
+)
 
 
 @admin.register(Application)
@@ -41,3 +49,11 @@ class RiskAlertAdmin(ReadOnly):
     list_display = ["title", "holder", "kind", "starts", "ends", "withdrawn_at"]
     list_filter = ["kind"]
     search_fields = ["title", "holder__name"]
+
+
+@admin.register(Mandate)
+class MandateAdmin(ReadOnly):
+    """Read-only: mandates are given and withdrawn by signed records (the holder's portal)."""
+
+    list_display = ["ref", "holder", "representative", "granted_at", "withdrawn_at"]
+    search_fields = ["ref", "holder__name", "representative__name"]

@@ -12,10 +12,13 @@ from ipchain.accounts.models import Organisation
 from ipchain.accounts.roles import organisation_of, require
 from ipchain.registry.models import IpRight, Product
 
-from . import applications, portfolio, risk_alerts
-from .models import Application, ApplicationEvent, RiskAlert
+from . import applications, mandates, portfolio, risk_alerts
+from .models import Application, ApplicationEvent, Mandate, RiskAlert
 
-SLUG = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+def _slug():
+    """An organisation by its slug (a new field each time: DRF binds a field to one name)."""
+    return serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
 
 class RightRef(serializers.Serializer):
@@ -33,8 +36,8 @@ class ApplicationEventOut(serializers.ModelSerializer):
 
 
 class ApplicationOut(serializers.ModelSerializer):
-    holder = SLUG
-    competent_authority = SLUG
+    holder = _slug()
+    competent_authority = _slug()
     authorities = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     rights = serializers.SerializerMethodField()
     granted_rights = serializers.SerializerMethodField()
@@ -159,6 +162,8 @@ class ApplicationListView(APIView):
     def post(self, request):
         holder = organisation_of(request.user)
         require(request.user, "enforcement.add_application", holder)
+        if holder.kind != Organisation.Kind.BRAND:
+            raise PermissionDenied("applications are filed for a rights holder (a representative: X-Act-For)")
         d = _body(ApplicationIn, request)
         products = list(Product.objects.filter(brand=holder, gtin__in=d["products"]))
         if len(products) != len(set(d["products"])):
@@ -366,7 +371,7 @@ class LooksView(APIView):
 
 
 class RiskAlertOut(serializers.ModelSerializer):
-    holder = SLUG
+    holder = _slug()
     authorities = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     products = serializers.SlugRelatedField(slug_field="gtin", many=True, read_only=True)
 
@@ -435,3 +440,74 @@ class RiskAlertWithdrawalView(APIView):
         require(request.user, "enforcement.view_application")
         alert = get_object_or_404(risk_alerts.visible_alerts(request.user), pk=pk)
         return Response(RiskAlertOut(risk_alerts.withdraw(actor=request.user, alert=alert)).data)
+
+
+# --- Legal representatives ------------------------------------------------------------------
+
+
+class MandateOut(serializers.ModelSerializer):
+    holder = _slug()
+    representative = _slug()
+    ledger_index = serializers.IntegerField(source="entry.leaf_index", allow_null=True, default=None)
+
+    class Meta:
+        model = Mandate
+        fields = ["ref", "holder", "representative", "granted_at", "withdrawn_at", "ledger_index"]
+
+
+class MandateIn(serializers.Serializer):
+    representative = serializers.SlugField(max_length=64)
+
+
+class RepresentativeIn(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    slug = serializers.SlugField(max_length=64)
+    country = serializers.CharField(max_length=2)
+
+
+class RepresentativeOut(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    country = serializers.CharField()
+
+
+class RepresentativeListView(APIView):
+    """GET: the admitted legal representatives. POST (the office): admit one."""
+
+    @extend_schema(responses=RepresentativeOut(many=True))
+    def get(self, request):
+        found = Organisation.objects.filter(kind=Organisation.Kind.REPRESENTATIVE, status="admitted")
+        return Response(RepresentativeOut(found.order_by("name"), many=True).data)
+
+    @extend_schema(request=RepresentativeIn, responses={201: RepresentativeOut})
+    def post(self, request):
+        d = _body(RepresentativeIn, request)
+        firm = mandates.create_representative(actor=request.user, **d)
+        return Response(RepresentativeOut(firm).data, status=201)
+
+
+class MandateListView(APIView):
+    """GET: a holder's mandates, or a representative firm's. POST (the holder): give one."""
+
+    @extend_schema(responses=MandateOut(many=True))
+    def get(self, request):
+        return Response(MandateOut(mandates.visible_mandates(request.user)[:500], many=True).data)
+
+    @extend_schema(request=MandateIn, responses={201: MandateOut})
+    def post(self, request):
+        holder = organisation_of(request.user)
+        d = _body(MandateIn, request)
+        firm = get_object_or_404(
+            Organisation, slug=d["representative"], kind=Organisation.Kind.REPRESENTATIVE
+        )
+        return Response(
+            MandateOut(mandates.grant(actor=request.user, holder=holder, representative=firm)).data,
+            status=201,
+        )
+
+
+class MandateWithdrawalView(APIView):
+    @extend_schema(request=None, responses=MandateOut)
+    def post(self, request, ref: str):
+        mandate = get_object_or_404(mandates.visible_mandates(request.user), ref=ref)
+        return Response(MandateOut(mandates.withdraw(actor=request.user, mandate=mandate)).data)

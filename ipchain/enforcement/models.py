@@ -185,3 +185,32 @@ class RiskAlert(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Mandate(models.Model):
+    """A rights holder lets a legal representative act for it (applications for action, its
+    detention cases) until it withdraws the mandate; both are signed ledger records."""
+
+    ref = models.CharField(max_length=24, unique=True)
+    holder = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="mandates_given")
+    representative = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="mandates")
+    granted_at = models.DateTimeField(default=timezone.now)
+    granted_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, related_name="+")
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    entry = models.OneToOneField(LogEntry, on_delete=models.PROTECT, related_name="+")
+    withdrawal_entry = models.OneToOneField(
+        LogEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-granted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["holder", "representative"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="one_live_mandate_per_pair",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.representative} for {self.holder}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, portfolio_views, statistics_views, views
+from . import api, mandate_views, portfolio_views, statistics_views, views
 
 urlpatterns = [
     path("", views.application_list, name="applications"),
@@ -8,6 +8,9 @@ urlpatterns = [
     path("sharing/remove", portfolio_views.unshare, name="unshare"),
     path("alerts/", portfolio_views.alerts, name="risk-alerts"),
     path("statistics/", statistics_views.detention_statistics, name="detention-statistics"),
+    path("representatives/", mandate_views.representatives, name="representatives"),
+    path("representatives/act-for", mandate_views.act_for, name="act-for"),
+    path("representatives/<str:ref>/withdraw", mandate_views.withdraw_mandate, name="mandate-withdraw"),
     path("alerts/<int:pk>/withdraw", portfolio_views.withdraw_alert, name="risk-alert-withdraw"),
     path("<str:ref>/", views.application_detail, name="application"),
     path("<str:ref>/<slug:action>/", views.application_action, name="application_action"),
@@ -40,6 +43,9 @@ api_urlpatterns = [
     path("portfolio/shares", api.SharesView.as_view(), name="api-portfolio-shares"),
     path("portfolio/looks", api.LooksView.as_view(), name="api-portfolio-looks"),
     path("risk-alerts", api.RiskAlertListView.as_view(), name="api-risk-alerts"),
+    path("representatives", api.RepresentativeListView.as_view(), name="api-representatives"),
+    path("mandates", api.MandateListView.as_view(), name="api-mandates"),
+    path("mandates/<str:ref>/withdrawal", api.MandateWithdrawalView.as_view(), name="api-mandate-withdrawal"),
     path(
         "risk-alerts/<int:pk>/withdrawal",
         api.RiskAlertWithdrawalView.as_view(),

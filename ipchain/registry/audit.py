@@ -27,6 +27,8 @@ SIGNED_TYPES = {
     records.CUSTOMS_OUTCOME,
     records.CUSTOMS_SIGHTING,
     records.CUSTOMS_CASE,
+    records.MANDATE_GRANTED,
+    records.MANDATE_WITHDRAWN,
     *records.RIGHT_TYPES,
 }
 

@@ -225,6 +225,15 @@ def customs_case_record(
     }
 
 
+# A rights holder's mandate to a legal representative, and its withdrawal (docs/enforcement.md).
+MANDATE_GRANTED = "mandate.granted"
+MANDATE_WITHDRAWN = "mandate.withdrawn"
+
+
+def mandate_record(kind: str, *, mandate: str, holder: str, representative: str, moment: datetime) -> dict:
+    return _base(kind, moment) | {"mandate": mandate, "holder": holder, "representative": representative}
+
+
 # --- IP rights (docs/rules.md) ---------------------------------------------------------------
 
 RIGHT_REGISTERED = "right.registered"

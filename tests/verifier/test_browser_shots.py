@@ -36,7 +36,9 @@ def world(settings):
     holder = factories.user(brand, Role.BRAND_ADMIN, username="holder")
     item = items.register_item(actor=holder, brand=brand, gtin=product.gtin, serial="SHOT-1")
     log.integrate_pending()
-    officer = factories.user(factories.customs("nl-customs"), Role.CUSTOMS_OFFICER, username="officer")
+    customs = factories.customs("nl-customs")
+    factories.application(brand, customs)  # the case runs under the holder's application
+    officer = factories.user(customs, Role.CUSTOMS_OFFICER, username="officer")
     officer.membership.customs_office = "Rotterdam Maasvlakte"
     officer.membership.save()
     case = cases.open_case(

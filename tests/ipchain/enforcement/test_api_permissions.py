@@ -192,8 +192,48 @@ def test_no_cross_holder_or_cross_authority_read(world):
     assert be.get(f"/api/v1/cases/{world['case'].pk}").status_code == 404
     nl = client_for(Role.CUSTOMS_OFFICER, world)
     assert [p["gtin"] for p in nl.get("/api/v1/catalogue").json()] == [world["product"].gtin]
-    refs = {a["ref"] for a in nl.get("/api/v1/applications").json()}
-    assert refs == {world["granted"].ref, world["filed"].ref}
+    seen = nl.get("/api/v1/applications").json()
+    assert {a["ref"] for a in seen} == {world["granted"].ref, world["filed"].ref}
+    assert {(a["holder"], a["competent_authority"]) for a in seen} == {("acme", "nl-customs")}
+
+
+# A legal representative's user: acting for Acme under its mandate (X-Act-For), and acting
+# for no client. Same rows as MATRIX, by name.
+REPRESENTATIVE = {
+    "list applications": (200, 200),
+    "file an application": (201, 403),
+    "an application": (200, 404),
+    "decide": (403, 404),
+    "ask for an extension": (200, 404),
+    "extend": (403, 404),
+    "suspend": (403, 404),
+    "revoke": (403, 404),
+    "search the catalogue": (200, 200),
+    "who sees": (200, 403),
+    "share": (201, 403),
+    "stop sharing": (200, 403),
+    "who looked": (200, 403),
+    "the declarant's answer": (403, 404),
+    "open a case on a product": (403, 403),
+}
+
+
+@pytest.mark.parametrize(("name", "make", "expected"), MATRIX, ids=[row[0] for row in MATRIX])
+@pytest.mark.parametrize("acting", [True, False], ids=["acting for the holder", "acting for no one"])
+def test_permission_matrix_of_a_representative(world, name, make, expected, acting):
+    from ipchain.enforcement import mandates
+
+    firm = mandates.create_representative(
+        actor=factories.office_admin(), name="Brandguard", slug="brandguard", country="NL"
+    )
+    mandates.grant(actor=factories.brand_admin(world["acme"]), holder=world["acme"], representative=firm)
+    client = APIClient()
+    client.force_authenticate(factories.user(firm, Role.REPRESENTATIVE))
+    headers = {"HTTP_X_ACT_FOR": "acme"} if acting else {}
+    method, url, body = make(world)
+    call = getattr(client, method)
+    response = call(url, body, format="json", **headers) if body is not None else call(url, **headers)
+    assert response.status_code == REPRESENTATIVE[name][0 if acting else 1], response.content[:300]
 
 
 @pytest.mark.parametrize(

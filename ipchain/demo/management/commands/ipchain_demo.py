@@ -11,7 +11,7 @@ from django.db import transaction
 from ipchain.accounts.invitations import posted_at
 from ipchain.accounts.models import Organisation, Role
 from ipchain.accounts.roles import assign_role
-from ipchain.enforcement import applications, risk_alerts
+from ipchain.enforcement import applications, mandates, risk_alerts
 from ipchain.ledger import log
 from ipchain.registry import admission, authorities, catalogue, items, rights, rule_runs
 from ipchain.registry.digital_link import gtin_check_digit
@@ -262,6 +262,7 @@ class Command(BaseCommand):
             ("supervisor", "customs supervisor (Rotterdam)"),
             ("licensee", "brand administrator (Nordic Gear, licensee)"),
             ("officer-be", "customs officer (Antwerp): Acme does not share its guides with it"),
+            ("lawyer", "legal representative (Brandguard) of Acme and Nordic Gear"),
         ]
 
     def _enforcement(self, acme, nordic, customs, office_admin, user, outdoor, design, jacket, pack):
@@ -336,6 +337,13 @@ class Command(BaseCommand):
             product=pack,
             details={"origin_country": "TR", "transport_mode": "road"},
         )
+        # A legal representative with two clients, each under its mandate.
+        firm = mandates.create_representative(
+            actor=office_admin, name="Brandguard Legal (demo)", slug="brandguard", country="NL"
+        )
+        user("lawyer", firm, Role.REPRESENTATIVE)
+        mandates.grant(actor=brand_admin, holder=acme, representative=firm)
+        mandates.grant(actor=User.objects.get(username="licensee"), holder=nordic, representative=firm)
         risk_alerts.post_alert(
             actor=brand_admin,
             holder=acme,
