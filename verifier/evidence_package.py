@@ -7,8 +7,10 @@ offline with only the log's (and witnesses') public keys (`python -m ipchain.ver
     proofs/<what>-<N>.tlog-proof
                                C2SP tlog-proofs of every ledger record the case relies on:
                                the item's registration and events (the customs outcomes
-                               among them), and the registration of the authority's key,
-                               which is how a checker knows the manifest's key
+                               among them), or for goods with no registered item the
+                               case's customs.case records; the registrations of the IP
+                               rights concerned; and the registration of the authority's
+                               key, which is how a checker knows the manifest's key
     scans.json                 the scan that opened the case, as recorded
     photos/<n>-<name>          the case's photos, as uploaded
 
@@ -20,12 +22,14 @@ import hashlib
 import io
 import json
 import zipfile
+from datetime import timedelta
 from pathlib import PurePath
 
 from django.utils import timezone
 
 from ipchain.ledger import reads
 from ipchain.ledger.logkey import log_verifier
+from ipchain.ledger.models import LogEntry
 from ipchain.ledger.tlogproof import SUFFIX
 from ipchain.registry import records
 from ipchain.registry.keys import active_key, sign_as
@@ -94,11 +98,28 @@ def _entries(case: Case):
     """The ledger records the case relies on, each with what it is."""
     key = active_key(case.authority)
     yield "authority-key", key.registration_entry
+    for right in case.rights.all():
+        if right.registration_entry_id:
+            yield f"right-{right.office}-{right.registration_number}", right.registration_entry
     if case.item is None:
+        yield from _case_records(case)
         return
     yield "registration", case.item.registration_entry
     for event in case.item.events.select_related("entry").order_by("recorded_at", "id"):
         yield f"event-{event.kind}", event.entry
+
+
+def _case_records(case: Case):
+    """The customs.case records of goods with no registered item: those since the detention
+    that name this case's commitment."""
+    commitment = records.case_commitment(
+        salt=case.commitment_salt, authority=case.authority.slug, case=case.pk
+    )
+    since = case.detained_at - timedelta(minutes=1)
+    found = LogEntry.objects.filter(kind=records.CUSTOMS_CASE, submitted_at__gte=since).order_by("pk")
+    for entry in found.iterator(chunk_size=500):
+        if json.loads(bytes(entry.body)).get("case_commitment") == commitment:
+            yield f"customs-{json.loads(bytes(entry.body))['outcome']}", entry
 
 
 def _key_proof_name(proofs: list[dict]) -> str | None:

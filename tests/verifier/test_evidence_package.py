@@ -163,3 +163,25 @@ def test_the_offline_checker_proves_the_package_and_catches_each_change(client, 
     )
     assert other_log.returncode in (1, 2)
     assert "PROVEN" not in other_log.stdout.replace("NOT PROVEN", "")
+
+
+def test_goods_with_no_registered_label_are_proved_by_their_customs_records_and_rights(
+    client, case, log_verifier
+):
+    _, officer, brand = case
+    right = brand.ip_rights.get()
+    unlabelled = cases.open_case(actor=officer, goods="Jackets, no label", quantity=5, rights=[right])
+    cases.close(actor=officer, case=unlabelled, outcome="released")
+    log.integrate_pending()
+    package = zipfile.ZipFile(io.BytesIO(download(client, officer, unlabelled)))
+    manifest = json.loads(package.read("manifest.json"))
+    shown = {
+        entry["what"]: independent_check(package.read(entry["file"]).decode(), log_verifier.vkey, [])[
+            "record"
+        ]
+        for entry in manifest["proofs"]
+    }
+    assert {"authority-key", "customs-detained", "customs-released"} <= set(shown)
+    assert shown["customs-released"]["case_commitment"] == manifest["case"]["commitment"]
+    assert shown[f"right-{right.office}-{right.registration_number}"]["type"] == "right.registered"
+    assert "registration" not in shown  # no item
