@@ -322,21 +322,35 @@ class Command(BaseCommand):
                 "estimated_value": "43200",
             },
         )
-        cases.open_case(  # a parcel under the small-consignment procedure (Art. 26)
+        for n, (goods, mode) in enumerate(
+            [("One jacket in a postal parcel", "post"), ("Two jackets, express parcel", "courier")], 1
+        ):
+            cases.open_case(  # parcels under the small-consignment procedure (Art. 26)
+                actor=officer,
+                goods=goods,
+                quantity=n,
+                product=jacket,
+                small_consignment=True,
+                details={"origin_country": "CN", "transport_mode": mode, "tracking_ref": f"LX00000000{n}CN"},
+            )
+        cases.open_case(  # a second case under the application, by air
             actor=officer,
-            goods="One jacket in a postal parcel",
-            quantity=1,
-            product=jacket,
-            small_consignment=True,
-            details={"origin_country": "CN", "transport_mode": "post", "tracking_ref": "LX000000001CN"},
-        )
-        cases.open_case(  # ex officio in Antwerp (Art. 18): Acme has no application there
-            actor=antwerp_officer,
             goods="Backpacks with the SUMMIT design",
-            quantity=60,
+            quantity=12,
             product=pack,
-            details={"origin_country": "TR", "transport_mode": "road"},
+            details={"origin_country": "HK", "dispatch_country": "HK", "transport_mode": "air"},
         )
+        for goods, quantity, product in [
+            ("Backpacks with the SUMMIT design", 60, pack),
+            ("Jackets", 30, jacket),
+        ]:
+            cases.open_case(  # ex officio in Antwerp (Art. 18): Acme has no application there
+                actor=antwerp_officer,
+                goods=goods,
+                quantity=quantity,
+                product=product,
+                details={"origin_country": "TR", "transport_mode": "road"},
+            )
         # A legal representative with two clients, each under its mandate.
         firm = mandates.create_representative(
             actor=office_admin, name="Brandguard Legal (demo)", slug="brandguard", country="NL"
