@@ -39,6 +39,7 @@ def world():
         item=item,
         goods="Trail jackets",
         quantity=40,
+        procedure=Case.Procedure.APPLICATION,  # under the holder's application: it answers
         notify_by=timezone.now() + timedelta(days=1),
     )
     CaseAction.objects.create(case=case, action="opened", actor=officers[0])
@@ -129,3 +130,32 @@ def test_a_notification_after_the_case_closed_leaves_it_closed(world):
     cases.close(actor=world["officers"][0], case=fresh(case), outcome="released")
     assert notifications.notify_holder(case.pk) is False
     assert fresh(case).state == Case.State.RELEASED and fresh(case).notified_at is None
+
+
+def test_two_officers_recording_the_declarants_answer_at_once_record_one(world):
+    case = world["case"]
+    first, second = world["officers"]
+    results = at_once(
+        lambda: cases.declarant_answer(actor=first, case=fresh(case), agreed=True),
+        lambda: cases.declarant_answer(actor=second, case=fresh(case), agreed=False),
+    )
+    winners = [r for r in results if isinstance(r, Case)]
+    losers = [r for r in results if isinstance(r, cases.CaseError)]
+    assert len(winners) == 1 and [e.reason for e in losers] == ["already_answered"]
+    assert fresh(case).declarant_answer == winners[0].declarant_answer
+    assert CaseAction.objects.filter(case=case, action__startswith="declarant_").count() == 1
+
+
+def test_a_mandate_given_twice_at_once_is_given_once(world):
+    from ipchain.enforcement import mandates
+    from ipchain.enforcement.models import Mandate
+
+    firm = mandates.create_representative(
+        actor=factories.office_admin(), name="Brandguard", slug="brandguard", country="NL"
+    )
+    admins = [factories.user(world["brand"], Role.BRAND_ADMIN) for _ in range(2)]
+    results = at_once(
+        *[lambda a=a: mandates.grant(actor=a, holder=world["brand"], representative=firm) for a in admins]
+    )
+    assert sorted(type(r).__name__ for r in results) == ["Mandate", "MandateError"]
+    assert Mandate.objects.filter(holder=world["brand"], withdrawn_at__isnull=True).count() == 1
