@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from ipchain.accounts.models import Organisation
 from ipchain.accounts.roles import membership_of
-from verifier.models import Case, Scan
+from verifier.models import Alert, Case, Scan
 
 # What a table can be grouped by: (label for the page, the case field or lookup).
 DIMENSIONS = {
@@ -174,3 +174,15 @@ def holder_scans(holder: Organisation, *, since=None, until=None) -> list[dict]:
         entry["verdicts"][row["verdict_"]] = row["n"]
         entry["total"] += row["n"]
     return sorted(table.values(), key=lambda r: (-r["total"], r["country"]))
+
+
+def holder_alerts(holder: Organisation, *, since=None, until=None) -> list[dict]:
+    """The holder's alerts (forged labels, clones, thefts, customs actions) by kind."""
+    found = Alert.objects.filter(brand=holder)
+    if since:
+        found = found.filter(created_at__date__gte=since)
+    if until:
+        found = found.filter(created_at__date__lte=until)
+    labels = dict(Alert.Kind.choices)
+    rows = found.values("kind").annotate(n=Count("pk"), repeats=Sum("repeats")).order_by("-n", "kind")
+    return [{"kind": labels.get(r["kind"], r["kind"]), "alerts": r["n"], "times": r["repeats"]} for r in rows]

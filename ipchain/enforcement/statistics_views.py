@@ -56,6 +56,9 @@ def detention_statistics(request):
         "scans": _worded(statistics.holder_scans(org, **period))
         if valid and org and org.kind == Organisation.Kind.BRAND
         else [],
+        "alerts": statistics.holder_alerts(org, **period)
+        if valid and org.kind == Organisation.Kind.BRAND
+        else [],
         "query": request.GET.urlencode(),
     }
     return render(request, "enforcement/statistics.html", context, status=200 if valid else 400)

@@ -86,3 +86,12 @@ def test_bad_filters_are_400(world):
     assert client.get("/portal/applications/statistics/", {"by": "declarant"}).status_code == 400
     assert client.get("/portal/applications/statistics/", {"since": "yesterday"}).status_code == 400
     assert Client().get("/portal/applications/statistics/").status_code == 302  # sign in first
+
+
+def test_the_holder_sees_its_alerts_by_kind(world):
+    client = Client()
+    client.force_login(factories.brand_admin(world["acme"]))
+    alerts = client.get("/portal/applications/statistics/").context["alerts"]
+    assert alerts == [{"kind": "Detained by customs", "alerts": 2, "times": 2}]
+    client.force_login(world["nl_officer"])
+    assert client.get("/portal/applications/statistics/").context["alerts"] == []
