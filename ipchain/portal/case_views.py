@@ -15,10 +15,10 @@ from verifier import cases as case_services
 from verifier.confirmations import confirm_page
 from verifier.models import Case
 
-from .guards import brand_only
+from .guards import brand_or_representative
 
 
-@brand_only
+@brand_or_representative
 def cases(request, org):
     """GET: the brand's cases, open ones first. POST: answer one (case, answer)."""
     visible = case_services.visible_cases(request.user)

@@ -28,8 +28,8 @@ from .guards import office_only
 @login_required
 def team(request):
     membership = membership_of(request.user)
-    if membership is None:
-        raise PermissionDenied
+    if membership is None or getattr(membership, "representative", None) is not None:
+        raise PermissionDenied  # a legal representative never sees its client's people
     org = membership.organisation
     roles = invitations.roles_to_invite(membership, org)
     if not roles and org.kind == Organisation.Kind.CUSTOMS:

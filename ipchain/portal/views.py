@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ipchain.accounts.models import Organisation
-from ipchain.accounts.roles import organisation_of
+from ipchain.accounts.roles import organisation_of, representative_of
 from ipchain.reasons import explain, explain_reason
 from ipchain.registry import admission, bulk, catalogue, keys, label_jobs
 from ipchain.registry import items as item_services
@@ -26,7 +26,7 @@ from ipchain.registry.wording import detail_lines, event_label
 from verifier.models import Alert
 
 from . import forms
-from .guards import brand_only, office_only
+from .guards import brand_only, brand_or_representative, office_only
 
 
 def home(request):
@@ -35,6 +35,8 @@ def home(request):
     org = organisation_of(request.user)
     if org is None:
         return redirect("admin:index") if request.user.is_staff else render(request, "portal/no_org.html")
+    if representative_of(request.user) is not None:
+        return redirect("representatives")  # its clients, and the one it acts for
     if org.kind == Organisation.Kind.BRAND:
         return redirect("portal:overview")
     if org.kind == Organisation.Kind.OFFICE:
@@ -71,7 +73,7 @@ def alerts(request, org):
     return render(request, "portal/alerts.html", {"org": org, "page": page})
 
 
-@brand_only
+@brand_or_representative
 def products(request, org):
     form = forms.ProductForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -94,7 +96,7 @@ def products(request, org):
     )
 
 
-@brand_only
+@brand_or_representative
 def product(request, org, gtin):
     # A licensee opens a licensed product to register its own items; the guide and the
     # rights stay the owner's to change.

@@ -170,3 +170,25 @@ def test_only_the_holder_gives_a_mandate_once_to_an_admitted_firm(world):
     operator = factories.user(world["acme"], Role.BRAND_OPERATOR)
     with pytest.raises(PermissionDenied):
         mandates.withdraw(actor=operator, mandate=world["acme_mandate"])
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/portal/cases/", 200),
+        ("/portal/products/", 200),
+        ("/portal/rights/", 200),
+        ("/portal/applications/", 200),
+        ("/portal/", 403),  # the client's overview
+        ("/portal/items/", 403),
+        ("/portal/keys/", 403),
+        ("/portal/labels/", 403),
+        ("/portal/bulk/", 403),
+        ("/portal/team/", 403),
+    ],
+)
+def test_the_portal_pages_a_representative_opens_for_its_client(world, path, status):
+    client = portal(world["lawyer"])
+    client.post("/portal/applications/representatives/act-for", {"client": "acme"})
+    assert client.get(path).status_code == status
+    assert client.get("/").url == "/portal/applications/representatives/"
