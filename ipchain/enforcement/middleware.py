@@ -12,6 +12,17 @@ from ipchain.accounts.roles import ACTING_FOR
 from .mandates import SESSION_KEY, client_for
 
 HEADER = "X-Act-For"
+# What a representative may call for its client: the client's customs protection, its cases,
+# reading its rights and products. Not its items, keys, labels, jobs or people.
+REPRESENTED_API = (
+    "/api/v1/applications",
+    "/api/v1/catalogue",
+    "/api/v1/portfolio/",
+    "/api/v1/risk-alerts",
+    "/api/v1/cases",
+    "/api/v1/ip-rights",
+    "/api/v1/products",
+)
 
 
 class ActingForMiddleware:
@@ -34,12 +45,17 @@ class ActingForMiddleware:
 class ActingForHeader(BasePermission):
     """X-Act-For: <client slug> on an API request by a representative's user."""
 
-    message = "X-Act-For names a rights holder whose live mandate your firm holds"
+    message = (
+        "X-Act-For names a rights holder whose live mandate your firm holds, on its applications, "
+        "cases, catalogue, portfolio, risk alerts, rights or products"
+    )
 
     def has_permission(self, request, view) -> bool:
         slug = request.headers.get(HEADER)
         if not slug:
             return True
+        if not request.path.startswith(REPRESENTED_API):
+            return False
         client = client_for(request.user, slug.strip())
         if client is None:
             return False

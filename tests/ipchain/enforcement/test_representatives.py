@@ -192,3 +192,25 @@ def test_the_portal_pages_a_representative_opens_for_its_client(world, path, sta
     client.post("/portal/applications/representatives/act-for", {"client": "acme"})
     assert client.get(path).status_code == status
     assert client.get("/").url == "/portal/applications/representatives/"
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/api/v1/cases", 200),
+        ("/api/v1/products", 200),
+        ("/api/v1/ip-rights", 200),
+        ("/api/v1/portfolio/shares", 200),
+        ("/api/v1/items", 403),
+        ("/api/v1/keys", 403),
+        ("/api/v1/bulk-jobs", 403),
+        ("/api/v1/label-jobs", 403),
+        ("/api/v1/mandates", 403),  # its own mandates: without X-Act-For
+    ],
+)
+def test_the_api_a_representative_calls_for_its_client(world, path, status):
+    api = APIClient()
+    api.force_authenticate(world["lawyer"])
+    assert api.get(path, HTTP_X_ACT_FOR="acme").status_code == status
+    if path == "/api/v1/mandates":
+        assert {m["holder"] for m in api.get(path).json()} == {"acme", "beta"}
