@@ -14,10 +14,12 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from ipchain.accounts.models import Role
+from ipchain.enforcement import mandates, risk_alerts
 from ipchain.enforcement.models import Application
 from tests import factories
 from tests.verifier.browser import chrome, keep, phone
 from tests.verifier.test_browser_offline import sign_in
+from verifier import cases
 from verifier.models import Case
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -191,3 +193,46 @@ def test_an_ex_officio_case_gets_an_application_in_time(live_server, world, brow
     looks_right(browser, tmp_path, "application-granted")
     case.refresh_from_db()
     assert case.application_ref == filed.ref and case.state == Case.State.AWAITING_HOLDER
+
+
+def test_the_holders_and_the_representatives_pages_fit_a_phone(live_server, world, browser, tmp_path):
+    factories.application(world["acme"], world["customs"])
+    cases.open_case(
+        actor=factories.user(world["customs"], Role.CUSTOMS_OFFICER),
+        goods="Tents",
+        quantity=12,
+        product=world["tent"],
+        details={"origin_country": "CN", "transport_mode": "sea", "estimated_value": "2400"},
+    )
+    firm = mandates.create_representative(
+        actor=factories.office_admin(), name="Brandguard Legal", slug="brandguard", country="NL"
+    )
+    holder = world["acme"].members.get(user__username="holder").user
+    mandates.grant(actor=holder, holder=world["acme"], representative=firm)
+    factories.user(firm, Role.REPRESENTATIVE, username="lawyer")
+    risk_alerts.post_alert(
+        actor=holder,
+        holder=world["acme"],
+        kind="route",
+        title="Fake tents via Hamburg",
+        authorities=[world["customs"]],
+        ends=(datetime.now(UTC) + timedelta(days=30)).date(),
+    )
+    base = live_server.url
+    as_user(browser, base, "holder", "/portal/applications/")
+    for page, name in [
+        ("/portal/applications/", "holder-applications"),
+        ("/portal/applications/sharing/", "holder-sharing"),
+        ("/portal/applications/statistics/?by=origin", "holder-statistics"),
+        ("/portal/applications/alerts/", "holder-alerts"),
+        ("/portal/applications/representatives/", "holder-mandates"),
+    ]:
+        browser.get(base + page)
+        looks_right(browser, tmp_path, name)
+    as_user(browser, base, "lawyer", "/portal/applications/representatives/")
+    click(browser, '[data-client="acme"] button[type=submit]')
+    WebDriverWait(browser, 20).until(lambda b: b.find_elements(By.CSS_SELECTOR, '[data-acting-for="acme"]'))
+    looks_right(browser, tmp_path, "representative-acting")
+    as_user(browser, base, "officer", "/verify/")
+    assert "Fake tents via Hamburg" in browser.page_source
+    looks_right(browser, tmp_path, "officer-alerts")
