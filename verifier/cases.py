@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from ipchain.accounts.models import Organisation
 from ipchain.accounts.roles import membership_of
-from ipchain.errors import DomainError
+from ipchain.errors import DomainError, checked_text
 from ipchain.ledger import log
 from ipchain.outbox.enqueue import enqueue
 from ipchain.registry import records
@@ -90,11 +90,8 @@ def _customs_membership(user):
 
 
 def _text(value, name: str, limit: int) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str) or "\x00" in value or len(value.strip()) > limit:
-        raise CaseError("bad_text", f"{name} is text of at most {limit} characters")
-    return value.strip()
+    """Optional text: None reads as empty."""
+    return checked_text("" if value is None else value, name, limit, error=CaseError)
 
 
 def _goods_details(details: dict) -> dict:

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from ipchain.accounts.models import Organisation, Role
 from ipchain.accounts.roles import membership_of, require
-from ipchain.errors import DomainError
+from ipchain.errors import DomainError, checked_text
 from ipchain.ledger import log
 from ipchain.registry import records
 from ipchain.registry.keys import sign_as
@@ -43,11 +43,7 @@ class ApplicationError(DomainError):
 
 
 def _text(value, name: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:
-    if not isinstance(value, str) or "\x00" in value or len(value.strip()) > limit:
-        raise ApplicationError("bad_text", f"{name} is text of at most {limit} characters")
-    if required and not value.strip():
-        raise ApplicationError(f"{name.replace(' ', '_')}_required", f"give the {name}")
-    return value.strip()
+    return checked_text(value, name, limit, error=ApplicationError, required=required)
 
 
 def _record(application: Application, kind: str, signed: dict, actor, **details) -> ApplicationEvent:

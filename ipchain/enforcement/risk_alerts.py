@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from ipchain.accounts.models import Organisation
 from ipchain.accounts.roles import membership_of, require
-from ipchain.errors import DomainError
+from ipchain.errors import DomainError, checked_text
 from ipchain.registry.st3 import STATES
 
 from .models import RiskAlert
@@ -24,12 +24,7 @@ class RiskAlertError(DomainError):
 
 
 def _text(value, name: str, *, required: bool = False) -> str:
-    limit = LIMITS[name]
-    if not isinstance(value, str) or "\x00" in value or len(value.strip()) > limit:
-        raise RiskAlertError("bad_text", f"{name} is text of at most {limit} characters")
-    if required and not value.strip():
-        raise RiskAlertError(f"{name}_required", f"give the {name}")
-    return value.strip()
+    return checked_text(value, name, LIMITS[name], error=RiskAlertError, required=required)
 
 
 def _country(value, name: str) -> str:
