@@ -343,7 +343,7 @@ class CasesView(APIView):
             perishable=d["perishable"],
             small_consignment=d["small_consignment"],
             photos=d.get("photos", []),
-            details={name: d.get(name) for name in (*PARTIES, "unit", "estimated_value")},
+            details={name: d.get(name) for name in cases.DETAIL_FIELDS},
         )
         return Response(CaseOut(case, context={"request": request}).data, status=201)
 

@@ -74,6 +74,15 @@ TRANSITIONS = {
 NOTIFY_CLAIM_TIMEOUT = timedelta(minutes=5)
 PARTY_FIELDS = ("declarant", "consignor", "consignee", "declaration_ref", "tracking_ref")
 PARTY_LIMITS = {"declaration_ref": 40, "tracking_ref": 40}
+# Everything open_case takes in `details`.
+DETAIL_FIELDS = (
+    *PARTY_FIELDS,
+    "origin_country",
+    "dispatch_country",
+    "transport_mode",
+    "unit",
+    "estimated_value",
+)
 # A declaration's MRN, or a parcel's tracking number: letters, digits, a few separators.
 REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ./-]*")
 
@@ -96,14 +105,7 @@ def _text(value, name: str, limit: int) -> str:
 
 def _goods_details(details: dict) -> dict:
     """The parties, the movement and the value of the goods, checked."""
-    unknown = set(details) - {
-        *PARTY_FIELDS,
-        "origin_country",
-        "dispatch_country",
-        "transport_mode",
-        "unit",
-        "estimated_value",
-    }
+    unknown = set(details) - set(DETAIL_FIELDS)
     if unknown:
         raise CaseError("bad_field", f"unknown case fields: {', '.join(sorted(unknown))}")
     clean = {name: _text(details.get(name), name, PARTY_LIMITS.get(name, 200)) for name in PARTY_FIELDS}
@@ -203,6 +205,17 @@ def open_case(
         procedure = Procedure.SMALL_CONSIGNMENT
     else:
         procedure = Procedure.APPLICATION
+    # The declarant is told at once, by the officer (Art. 17(3), 26(3)): its period starts now.
+    # Ex officio, it starts when an application carries the case (application_granted).
+    declarant_days = {
+        Procedure.APPLICATION: settings.IPCHAIN_CASE_CLOCKS["declarant_working_days"],
+        Procedure.SMALL_CONSIGNMENT: settings.IPCHAIN_CASE_CLOCKS["small_consignment_working_days"],
+    }.get(procedure)
+    if declarant_days is not None:
+        fields |= {
+            "declarant_notified_at": now,
+            "declarant_deadline": clocks.add_working_days(now, declarant_days),
+        }
     with transaction.atomic():
         case = Case.objects.create(
             authority=authority,
@@ -219,6 +232,8 @@ def open_case(
             small_consignment=small_consignment,
             procedure=procedure,
             application_ref=cover.application_ref if cover else "",
+            # A parcel waits for its declarant; the holder is informed, not asked (Art. 26).
+            state=State.AWAITING_DECLARANT if procedure == Procedure.SMALL_CONSIGNMENT else State.DETAINED,
             detained_at=now,
             notify_by=clocks.add_working_days(now, settings.IPCHAIN_CASE_CLOCKS["notify_working_days"]),
             **fields,
@@ -228,26 +243,19 @@ def open_case(
         for photo in photos:
             CasePhoto.objects.create(case=case, image=photo, caption=getattr(photo, "name", "")[:200])
         _record_outcome(case, "detained")
+        where = case.customs_office or authority
         if procedure == Procedure.SMALL_CONSIGNMENT:
-            # The declarant is told by the officer at the parcel (Art. 26(3)); the holder is
-            # informed, not asked, unless the declarant objects.
-            _declarant_clock(case, now, settings.IPCHAIN_CASE_CLOCKS["small_consignment_working_days"])
-            case.state = State.AWAITING_DECLARANT
-            case.save(update_fields=["declarant_notified_at", "declarant_deadline", "state"])
             message = (
-                f"{quantity} x {goods} detained at {case.customs_office or authority} under the "
-                f"small-consignment procedure of application {case.application_ref}: case {case.pk}"
+                f"{quantity} x {goods} detained at {where} under the small-consignment procedure of "
+                f"application {case.application_ref}: case {case.pk}"
             )
         else:
-            if procedure == Procedure.APPLICATION:
-                _declarant_clock(case, now, settings.IPCHAIN_CASE_CLOCKS["declarant_working_days"])
-                case.save(update_fields=["declarant_notified_at", "declarant_deadline"])
-                ask = "please confirm genuine or counterfeit"
-            else:
-                ask = "no application for action covers them: file one to have customs act"
-            message = (
-                f"{quantity} x {goods} detained at {case.customs_office or authority}: case {case.pk}, {ask}"
+            ask = (
+                "please confirm genuine or counterfeit"
+                if procedure == Procedure.APPLICATION
+                else "no application for action covers them: file one to have customs act"
             )
+            message = f"{quantity} x {goods} detained at {where}: case {case.pk}, {ask}"
             enqueue("verifier.tasks.notify_holder", case.pk)
         recorder.raise_alert(
             Alert.Kind.DETAINED, brand=holder, item=item, scan=scan, case=case, message=message

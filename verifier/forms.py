@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ipchain.registry.st3 import STATES
 
+from .cases import DETAIL_FIELDS
 from .models import Case
 
 MAX_PHOTOS = 6
@@ -100,9 +101,7 @@ class CaseForm(forms.Form):
 
     def details(self) -> dict:
         """The case's parties, movement and value, for cases.open_case(details=...)."""
-        names = ("declarant", "consignor", "consignee", "origin_country", "dispatch_country")
-        names += ("transport_mode", "declaration_ref", "tracking_ref", "unit", "estimated_value")
-        return {name: self.cleaned_data.get(name) for name in names}
+        return {name: self.cleaned_data.get(name) for name in DETAIL_FIELDS}
 
     def first_fields(self):
         return [self[name] for name in self.FIRST if name in self.fields]
