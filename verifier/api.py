@@ -16,7 +16,8 @@ from ipchain.accounts.roles import membership_of
 from ipchain.api_errors import ApiError, error_body
 from ipchain.edge import StrictJSONParser
 from ipchain.registry.digital_link import DigitalLinkError, normalize_gtin
-from ipchain.registry.models import IpRight, Item, Product
+from ipchain.registry.models import Item, Product
+from ipchain.registry.selectors import right_named
 
 from . import cases, offline
 from .audiences import INSIDE, audience_for, shows_guide
@@ -303,10 +304,7 @@ def _case_goods(data) -> tuple[Item | None, Scan | None, Product | None, list]:
             raise ApiError("no_product", "no registered product has this GTIN", 404)
         return None, None, product, []
     names = data.get("rights") or []
-    found = [
-        IpRight.objects.filter(office=n["office"], kind=n["kind"], registration_number=n["number"]).first()
-        for n in names
-    ]
+    found = [right_named(n) for n in names]
     if not names or None in found:
         raise ApiError("unknown_right", "give the scan, a GTIN, or the IP rights the goods infringe", 404)
     return None, None, None, found

@@ -290,9 +290,7 @@ def _record_outcome(case: Case, outcome: str) -> None:
         case_commitment=commitment,
         procedure=case.procedure,
         afa=case.application_ref,
-        rights=sorted(
-            (r.names for r in case.rights.all()), key=lambda n: (n["office"], n["kind"], n["number"])
-        ),
+        rights=records.right_list(r.names for r in case.rights.all()),
         gtins=[case.product.gtin] if case.product_id else [],
         office=case.customs_office,
         moment=timezone.now(),

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from ipchain.registry.st3 import STATES
+from ipchain.registry.st3 import state_choices
 
 from .cases import DETAIL_FIELDS
 from .models import Case
@@ -33,13 +33,6 @@ class MultipleImageField(forms.ImageField):
                 )
             cleaned.append(super().clean(file, initial))
         return cleaned
-
-
-def _countries():
-    return [
-        ("", "—"),
-        *sorted(((code, f"{name} ({code})") for code, name in STATES.items()), key=lambda c: c[1]),
-    ]
 
 
 class CaseForm(forms.Form):
@@ -73,8 +66,10 @@ class CaseForm(forms.Form):
     declarant = forms.CharField(label=_("Declarant or holder of the goods"), max_length=200, required=False)
     consignor = forms.CharField(label=_("Consignor"), max_length=200, required=False)
     consignee = forms.CharField(label=_("Consignee"), max_length=200, required=False)
-    origin_country = forms.ChoiceField(label=_("Country of origin"), choices=_countries, required=False)
-    dispatch_country = forms.ChoiceField(label=_("Country of dispatch"), choices=_countries, required=False)
+    origin_country = forms.ChoiceField(label=_("Country of origin"), choices=state_choices, required=False)
+    dispatch_country = forms.ChoiceField(
+        label=_("Country of dispatch"), choices=state_choices, required=False
+    )
     transport_mode = forms.ChoiceField(
         label=_("Transport"), choices=[("", "—"), *Case.Transport.choices], required=False
     )

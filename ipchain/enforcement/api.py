@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from ipchain.accounts.models import Organisation
 from ipchain.accounts.roles import organisation_of, require
 from ipchain.registry.models import IpRight, Product
+from ipchain.registry.selectors import right_named
 
 from . import applications, mandates, portfolio, risk_alerts
 from .models import Application, ApplicationEvent, Mandate, RiskAlert
@@ -125,10 +126,7 @@ def _body(serializer_class, request) -> dict:
 def _rights(names, holder=None) -> list[IpRight]:
     found = []
     for name in names or []:
-        rows = IpRight.objects.filter(
-            office=name["office"], kind=name["kind"], registration_number=name["number"]
-        )
-        right = rows.filter(holder=holder).first() if holder is not None else rows.first()
+        right = right_named(name, holder=holder)
         if right is None:
             raise serializers.ValidationError({"rights": f"no such right: {name['office']} {name['number']}"})
         found.append(right)

@@ -58,7 +58,7 @@ def _user(actor):
 
 
 def _names(rights) -> list[dict]:
-    return sorted((r.names for r in rights), key=lambda n: (n["office"], n["kind"], n["number"]))
+    return records.right_list(r.names for r in rights)
 
 
 # --- the holder -----------------------------------------------------------------------------

@@ -3,13 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 from ipchain.accounts.models import Organisation
 from ipchain.registry.models import IpRight, Product
-from ipchain.registry.st3 import STATES
+from ipchain.registry.st3 import state_choices
 
 from .models import Application, RiskAlert
-
-
-def _countries():
-    return [("", "—"), *sorted(((c, f"{n} ({c})") for c, n in STATES.items()), key=lambda c: c[1])]
 
 
 def _customs():
@@ -118,8 +114,10 @@ class RiskAlertForm(forms.Form):
         required=False,
     )
     party = forms.CharField(label=_("Shipper, consignee or marketplace"), max_length=200, required=False)
-    origin_country = forms.ChoiceField(label=_("Country of origin"), choices=_countries, required=False)
-    dispatch_country = forms.ChoiceField(label=_("Country of dispatch"), choices=_countries, required=False)
+    origin_country = forms.ChoiceField(label=_("Country of origin"), choices=state_choices, required=False)
+    dispatch_country = forms.ChoiceField(
+        label=_("Country of dispatch"), choices=state_choices, required=False
+    )
     products = forms.ModelMultipleChoiceField(
         label=_("Products"),
         queryset=Product.objects.none(),
@@ -134,3 +132,7 @@ class RiskAlertForm(forms.Form):
     def __init__(self, *args, holder, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["products"].queryset = Product.objects.filter(brand=holder)
+
+
+class ShareForm(forms.Form):
+    authority = forms.ModelChoiceField(label=_("Customs authority"), queryset=_customs())

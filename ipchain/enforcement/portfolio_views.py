@@ -21,7 +21,7 @@ from ipchain.reasons import explain
 from ipchain.registry.models import Product
 
 from . import portfolio, risk_alerts
-from .forms import RiskAlertForm
+from .forms import RiskAlertForm, ShareForm
 
 
 class SearchForm(forms.Form):
@@ -65,15 +65,6 @@ def catalogue_product(request, gtin: str):
         raise Http404("not shared with you")
     portfolio.record_view(user=request.user, product=product)
     return render(request, "enforcement/catalogue_product.html", {"product": product})
-
-
-class ShareForm(forms.Form):
-    authority = forms.ModelChoiceField(
-        label=gettext_lazy("Customs authority"),
-        queryset=Organisation.objects.filter(kind=Organisation.Kind.CUSTOMS, status="admitted").order_by(
-            "name"
-        ),
-    )
 
 
 @login_required

@@ -199,6 +199,11 @@ def customs_outcome_record(
     return record
 
 
+def right_list(names) -> list[dict]:
+    """Rights named in a record ({"office", "kind", "number"} each), in one order."""
+    return sorted(names, key=lambda n: (n["office"], n["kind"], n["number"]))
+
+
 def customs_case_record(
     *,
     outcome: str,

@@ -11,7 +11,7 @@ from ipchain.accounts.models import Organisation
 
 from .digital_link import DigitalLinkError, normalize_gtin
 from .errors import RegistryError
-from .models import Item
+from .models import IpRight, Item
 from .provenance import history_step
 
 
@@ -80,3 +80,14 @@ def item_history(item: Item, *, with_entries: bool = False) -> list[dict]:
         )
         history.append(step | {"entry": event.entry, "signer": event.signer.slug})
     return history
+
+
+def right_named(name: dict, *, holder: Organisation | None = None) -> IpRight | None:
+    """The right a record or a request names ({"office", "kind", "number"}), if it is held
+    here (and by `holder`, when given)."""
+    found = IpRight.objects.filter(
+        office=name["office"], kind=name["kind"], registration_number=name["number"]
+    )
+    if holder is not None:
+        found = found.filter(holder=holder)
+    return found.first()

@@ -305,3 +305,12 @@ def st3_name(code: str) -> str:
 
 def st3_choices() -> list[tuple[str, str]]:
     return list(ST3_CHOICES)
+
+
+def state_choices() -> list[tuple[str, str]]:
+    """States and other entities (no organisations), by name, after an empty choice: for a
+    country of origin or dispatch."""
+    return [
+        ("", "—"),
+        *sorted(((code, f"{name} ({code})") for code, name in STATES.items()), key=lambda c: c[1]),
+    ]
