@@ -12,7 +12,6 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ipchain.accounts.roles import membership_of
 from ipchain.api_errors import ApiError, error_body
 from ipchain.edge import StrictJSONParser
 from ipchain.registry.digital_link import DigitalLinkError, normalize_gtin
@@ -231,7 +230,7 @@ class CaseOut(serializers.ModelSerializer):
     def get_parties(self, case):
         """The declaration's parties, for those who may see them (cases.parties_shown), else null."""
         request = self.context.get("request")
-        side = _side(request.user) if request else ""
+        side = cases.side_of(request.user) if request else ""
         if not cases.parties_shown(case, side):
             return None
         return {name: getattr(case, name) for name in PARTIES}
@@ -241,11 +240,6 @@ class CaseOut(serializers.ModelSerializer):
 
     def get_photos(self, case) -> list[str]:
         return [reverse("case-photo", args=[case.pk, photo.pk]) for photo in case.photos.all()]
-
-
-def _side(user) -> str:
-    membership = membership_of(user)
-    return membership.organisation.kind if membership else ""
 
 
 class CaseIn(serializers.Serializer):

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from ipchain.accounts.roles import membership_of
 from ipchain.errors import DomainError
 from ipchain.reasons import explain
 
@@ -62,7 +61,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "item__product", "product", "brand", "authority"
     )
     rows = cases.work_order(visible)[:200]
-    context = {"rows": [_styled(case) for case in rows], "role": _side(request.user)}
+    context = {"rows": [_styled(case) for case in rows], "role": cases.side_of(request.user)}
     return render(request, "verifier/cases.html", context)
 
 
@@ -144,7 +143,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    role = _side(request.user)
+    role = cases.side_of(request.user)
     photo_form = None
     if role == "customs" and case.is_open:
         photo_form = PhotosForm(request.POST or None, request.FILES or None)
@@ -246,7 +245,7 @@ def case_action(request: HttpRequest, pk: int) -> HttpResponse:
     action = request.POST.get("action", "")
     if action not in ACTIONS:
         return HttpResponseBadRequest("unknown action: give one of " + ", ".join(ACTIONS))
-    offered = {offer["name"] for offer in _actions(case, _side(request.user))}
+    offered = {offer["name"] for offer in _actions(case, cases.side_of(request.user))}
     if action in CONFIRM and action in offered and request.POST.get("confirm") != "yes":
         return confirm_page(request, case, action, reverse("case-action", args=[case.pk]), {"action": action})
     try:
@@ -263,11 +262,6 @@ def case_action(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Saved."))
     return redirect(case)
-
-
-def _side(user) -> str:
-    membership = membership_of(user)
-    return membership.organisation.kind if membership else ""
 
 
 @require_safe

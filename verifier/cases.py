@@ -348,6 +348,13 @@ def record_suspicion(*, actor, item: Item | None, scan: Scan | None = None, note
         )
 
 
+def side_of(user) -> str:
+    """Which side of a case a user is on: its organisation's kind ("customs", "brand"...), or
+    "" for none."""
+    membership = membership_of(user)
+    return membership.organisation.kind if membership else ""
+
+
 def parties_shown(case: Case, side: str) -> bool:
     """Customs see the declaration's parties; the rights holder once an application carries
     the case (Art. 17(4)), for a small consignment once the declarant objects (Art. 26(8)).

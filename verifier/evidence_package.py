@@ -118,8 +118,9 @@ def _case_records(case: Case):
     since = case.detained_at - timedelta(minutes=1)
     found = LogEntry.objects.filter(kind=records.CUSTOMS_CASE, submitted_at__gte=since).order_by("pk")
     for entry in found.iterator(chunk_size=500):
-        if json.loads(bytes(entry.body)).get("case_commitment") == commitment:
-            yield f"customs-{json.loads(bytes(entry.body))['outcome']}", entry
+        record = json.loads(bytes(entry.body))
+        if record.get("case_commitment") == commitment:
+            yield f"customs-{record['outcome']}", entry
 
 
 def _key_proof_name(proofs: list[dict]) -> str | None:

@@ -3,6 +3,7 @@
 import uuid
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 
 from ipchain.errors import DomainError
 from ipchain.registry.digital_link import DigitalLinkError, normalize_gtin
@@ -69,3 +70,11 @@ def right_by_number(number: str) -> IpRight:
             else "several rights have this number: name the product",
         )
     return found[0]
+
+
+def holder_product_scans(holder):
+    """Scans of the holder's products: of its items, and of codes naming one of its GTINs with
+    no item (forged labels)."""
+    return Scan.objects.filter(
+        Q(item__product__brand=holder) | Q(item__isnull=True, gtin__in=holder.products.values("gtin"))
+    )

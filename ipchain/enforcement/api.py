@@ -137,12 +137,16 @@ def _customs(slug: str) -> Organisation:
     return get_object_or_404(Organisation, slug=slug, kind=Organisation.Kind.CUSTOMS)
 
 
-def _visible(request, ref: str) -> Application:
+def _applications(request):
+    """The applications the caller may see, with what ApplicationOut reads."""
     require(request.user, "enforcement.view_application")
-    found = applications.visible_applications(request.user).prefetch_related(
+    return applications.visible_applications(request.user).prefetch_related(
         "authorities", "rights", "granted_rights", "small_consignment_rights", "products", "events__entry"
     )
-    return get_object_or_404(found, ref=ref)
+
+
+def _visible(request, ref: str) -> Application:
+    return get_object_or_404(_applications(request), ref=ref)
 
 
 class ApplicationListView(APIView):
@@ -150,11 +154,7 @@ class ApplicationListView(APIView):
 
     @extend_schema(responses=ApplicationOut(many=True))
     def get(self, request):
-        require(request.user, "enforcement.view_application")
-        found = applications.visible_applications(request.user).prefetch_related(
-            "authorities", "rights", "granted_rights", "small_consignment_rights", "products", "events__entry"
-        )
-        return Response(ApplicationOut(found[:500], many=True).data)
+        return Response(ApplicationOut(_applications(request)[:500], many=True).data)
 
     @extend_schema(request=ApplicationIn, responses={201: ApplicationOut})
     def post(self, request):

@@ -33,15 +33,15 @@ def representatives(request):
     """A representative's staff: its clients, and which one it acts for. A holder's
     administrators: the mandates they gave, a new one, a withdrawal."""
     firm = representative_of(request.user)
+    membership = membership_of(request.user)
     if firm is not None:
-        acting = getattr(membership_of(request.user), "representative", None) is not None
+        acting = getattr(membership, "representative", None) is not None
         context = {
             "firm": firm,
             "clients": mandates.clients_of(firm),
-            "acting_for": membership_of(request.user).organisation if acting else None,
+            "acting_for": membership.organisation if acting else None,
         }
         return render(request, "enforcement/clients.html", context)
-    membership = membership_of(request.user)
     if membership is None or membership.organisation.kind != Organisation.Kind.BRAND:
         raise PermissionDenied
     holder = membership.organisation

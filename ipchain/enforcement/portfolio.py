@@ -17,7 +17,7 @@ from ipchain.accounts.roles import membership_of, require
 from ipchain.errors import DomainError
 from ipchain.registry.models import IpRight, Product
 from ipchain.remembered import Remembered
-from verifier.models import Scan
+from verifier.selectors import holder_product_scans
 
 from .models import Application, GuideView, PortfolioShare
 
@@ -124,10 +124,8 @@ def views_of(holder: Organisation, *, limit: int = 200) -> list[dict]:
         ]
     ]
     scans = (
-        Scan.objects.filter(trusted=True, authority__isnull=False)
-        .filter(
-            Q(item__product__brand=holder) | Q(item__isnull=True, gtin__in=holder.products.values("gtin"))
-        )
+        holder_product_scans(holder)
+        .filter(trusted=True, authority__isnull=False)
         .select_related("authority", "item__product")
         .order_by("-created_at")[:limit]
     )

@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from ipchain.accounts.models import Organisation
 from ipchain.accounts.roles import membership_of
-from verifier.models import Alert, Case, Scan
+from verifier.models import Alert, Case
+from verifier.selectors import holder_product_scans
 
 # What a table can be grouped by: (label for the page, the case field or lookup).
 DIMENSIONS = {
@@ -159,9 +160,7 @@ def detentions_csv(user, *, since=None, until=None) -> str:
 def holder_scans(holder: Organisation, *, since=None, until=None) -> list[dict]:
     """The holder's products' scans by the scanning customs authority's country ("" for the
     public's), and their verdicts."""
-    scans = Scan.objects.filter(
-        Q(item__product__brand=holder) | Q(item__isnull=True, gtin__in=holder.products.values("gtin"))
-    )
+    scans = holder_product_scans(holder)
     if since:
         scans = scans.filter(created_at__date__gte=since)
     if until:
