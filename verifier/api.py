@@ -15,13 +15,13 @@ from rest_framework.views import APIView
 from ipchain.api_errors import ApiError, error_body
 from ipchain.edge import StrictJSONParser
 from ipchain.registry.digital_link import DigitalLinkError, normalize_gtin
-from ipchain.registry.models import Item, Product
+from ipchain.registry.models import Item
 from ipchain.registry.selectors import right_named
 
-from . import cases, offline
+from . import cases, offline, plugins
 from .audiences import INSIDE, audience_for, shows_guide
 from .forms import MAX_PHOTOS
-from .models import Case, Scan
+from .models import Case
 from .scanners import scanner_for
 from .selectors import product_by_gtin, scan_by_ref
 from .tokenauth import RememberedTokenAuthentication
@@ -174,7 +174,7 @@ class PartiesOut(serializers.Serializer):
 
 class CaseOut(serializers.ModelSerializer):
     gtin = serializers.SerializerMethodField()
-    serial = serializers.CharField(source="item.serial", default=None)
+    serial = serializers.SerializerMethodField()
     authority = serializers.CharField(source="authority.slug")
     brand = serializers.CharField(source="brand.slug")
     rights = serializers.SerializerMethodField()
@@ -220,7 +220,10 @@ class CaseOut(serializers.ModelSerializer):
         ]
 
     def get_gtin(self, case) -> str | None:
-        return case.product.gtin if case.product_id else None
+        return case.product.gtin if case.product_id else case.gtin or None
+
+    def get_serial(self, case) -> str | None:
+        return case.item.serial if case.item_id else case.serial or None
 
     @extend_schema_field(RightName(many=True))
     def get_rights(self, case):
@@ -272,36 +275,43 @@ class CaseIn(serializers.Serializer):
     )
 
 
-def _case_goods(data) -> tuple[Item | None, Scan | None, Product | None, list]:
-    """What a new case is about: the officer's scan, a registered item or product, or rights."""
+def _case_goods(data, user) -> dict:
+    """What a new case is about (open_case's arguments): the officer's scan, a registered item
+    or product, goods a peer office registered (by their code), or rights."""
     if data.get("scan"):
         scan = scan_by_ref(data["scan"])
-        if scan is None or scan.item is None:
+        if scan is not None and scan.item is not None:
+            return {"item": scan.item, "scan": scan}
+        if scan is None or scan.officer_id != user.pk or plugins.peer_holder(scan.gtin, scan.serial) is None:
             raise ApiError("no_item", "no scan of a registered item with this reference", 404)
-        return scan.item, scan, None, []
+        return {"scan": scan}
     if data.get("gtin"):
         try:
             gtin = normalize_gtin(data["gtin"])
         except DigitalLinkError as exc:
             raise ApiError(exc.reason, str(exc)) from None
-        if data.get("serial"):
+        serial = data.get("serial", "")
+        if serial:
             item = (
                 Item.objects.select_related("product__brand")
-                .filter(product__gtin=gtin, serial=data["serial"])
+                .filter(product__gtin=gtin, serial=serial)
                 .first()
             )
-            if item is None:
-                raise ApiError("no_item", "no registered item has this GTIN and serial", 404)
-            return item, None, None, []
+            if item is not None:
+                return {"item": item}
         product = product_by_gtin(gtin)
-        if product is None:
-            raise ApiError("no_product", "no registered product has this GTIN", 404)
-        return None, None, product, []
+        if product is not None and not serial:
+            return {"product": product}
+        if product is None and plugins.peer_holder(gtin, serial) is not None:
+            return {"gtin": gtin, "serial": serial}
+        if serial:
+            raise ApiError("no_item", "no registered item has this GTIN and serial", 404)
+        raise ApiError("no_product", "no registered product has this GTIN", 404)
     names = data.get("rights") or []
     found = [right_named(n) for n in names]
     if not names or None in found:
         raise ApiError("unknown_right", "give the scan, a GTIN, or the IP rights the goods infringe", 404)
-    return None, None, None, found
+    return {"rights": found}
 
 
 class CasesView(APIView):
@@ -322,15 +332,11 @@ class CasesView(APIView):
         data = CaseIn(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
-        item, scan, product, rights = _case_goods(d)
         case = cases.open_case(
             actor=request.user,
             goods=d["goods"],
             quantity=d["quantity"],
-            item=item,
-            scan=scan,
-            product=product,
-            rights=rights,
+            **_case_goods(d, request.user),
             notes=d.get("notes", ""),
             perishable=d["perishable"],
             small_consignment=d["small_consignment"],

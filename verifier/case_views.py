@@ -75,19 +75,21 @@ def case_new(request: HttpRequest) -> HttpResponse:
     """Detain goods: those just scanned (?scan=), a product found in the catalogue (?gtin=), or
     goods with no registered product at all, named by the IP right they infringe."""
     source = request.POST if request.method == "POST" else request.GET
-    scan, product = None, None
+    scan, product, peer = None, None, None
     if source.get("scan"):
         scan = officer_scan(user=request.user, ref=source["scan"])
         product = scan_product(scan)
+        if product is None:  # goods a peer office registered?
+            peer = plugins.peer_holder(scan.gtin, scan.serial)
     elif source.get("gtin"):
         product = product_by_gtin(source["gtin"])
         if product is None:
             raise Http404("no registered product has this GTIN")
-    form = CaseForm(request.POST or None, request.FILES or None, needs_right=product is None)
+    form = CaseForm(request.POST or None, request.FILES or None, needs_right=product is None and peer is None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            rights = [] if product is not None else [right_by_number(data["right_number"])]
+            rights = [] if product is not None or peer else [right_by_number(data["right_number"])]
             case = cases.open_case(
                 actor=request.user,
                 goods=data["goods"],
@@ -112,6 +114,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
         "scan": scan,
         "item": scan.item if scan else None,
         "product": product,
+        "peer": peer,
         "notify_days": settings.IPCHAIN_CASE_CLOCKS["notify_working_days"],
         "notices": plugins.officer_notices(request.user),
     }

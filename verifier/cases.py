@@ -28,7 +28,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from ipchain.accounts.models import Organisation
@@ -143,11 +143,13 @@ def _value(raw) -> Decimal | None:
     return value.quantize(Decimal("0.01"))
 
 
-def _holder_and_rights(item, product, rights) -> tuple[Organisation, list[IpRight]]:
+def _holder_and_rights(product, rights, peer) -> tuple[Organisation, list[IpRight]]:
     """The rights holder the goods concern and the rights they infringe: those named, else the
-    product's rights in force."""
+    product's rights in force. Goods of a peer office's product name no right here."""
     rights = list(rights)
     holder = product.brand if product is not None else (rights[0].holder if rights else None)
+    if holder is None and peer is not None:
+        return peer.holder, []
     if holder is None:
         raise CaseError("right_required", "name the product, or the IP right, the goods infringe")
     if any(r.holder_id != holder.pk for r in rights):
@@ -157,6 +159,7 @@ def _holder_and_rights(item, product, rights) -> tuple[Organisation, list[IpRigh
     return holder, rights
 
 
+@transaction.atomic  # all or nothing, the organisation made for a peer's holder included
 def open_case(
     *,
     actor,
@@ -171,11 +174,14 @@ def open_case(
     small_consignment: bool = False,
     photos: list = (),
     details: dict | None = None,
+    gtin: str = "",
+    serial: str = "",
 ) -> Case:
     """Detain goods; the procedure follows from the application for action covering them.
 
     The goods bear the label of a registered item, or claim a registered product (a forged
-    label, or goods found by the catalogue), or only infringe the `rights` named. `details`:
+    label, or goods found by the catalogue), or only infringe the `rights` named, or bear the
+    code (`gtin`, `serial`, or the scan's) of a product a peer office registered. `details`:
     the parties, the movement and the value (PARTY_FIELDS, countries, transport_mode, unit,
     estimated_value). `photos` are uploaded image files (checked to be images by the form)."""
     membership = _customs_membership(actor)
@@ -185,7 +191,12 @@ def open_case(
         product = item.product
     elif product is None and scan is not None:
         product = scan_product(scan)
-    holder, rights = _holder_and_rights(item, product, rights)
+    peer = None
+    if item is None and product is None and not rights:
+        if scan is not None:
+            gtin, serial = scan.gtin, scan.serial
+        peer = plugins.peer_holder(gtin, serial, make=True)
+    holder, rights = _holder_and_rights(product, rights, peer)
     goods = _text(goods, "goods", 300)
     if (
         not goods
@@ -225,6 +236,8 @@ def open_case(
             item=item,
             product=product,
             scan=scan,
+            gtin=gtin if peer else "",
+            serial=serial if peer else "",
             goods=goods,
             quantity=quantity,
             notes=notes,
@@ -255,6 +268,8 @@ def open_case(
                 if procedure == Procedure.APPLICATION
                 else "no application for action covers them: file one to have customs act"
             )
+            if peer is not None:
+                ask += f" (registered at office {peer.office}, told through its mirror of this log)"
             message = f"{quantity} x {goods} detained at {where}: case {case.pk}, {ask}"
             enqueue("verifier.tasks.notify_holder", case.pk)
         recorder.raise_alert(
@@ -284,6 +299,17 @@ def _record_outcome(case: Case, outcome: str) -> None:
             office=case.customs_office,
         )
         return
+    holder = case.brand
+    registered_at = None
+    if holder.home_office:  # a peer office's goods: it tells its holder (docs/enforcement.md)
+        registered_at = {
+            "registry": holder.home_office,
+            "holder": holder.home_slug,
+            "gtin": case.gtin,
+            "serial": case.serial,
+            "quantity": case.quantity,
+            "unit": case.unit,
+        }
     record = records.customs_case_record(
         outcome=outcome,
         by=case.authority.slug,
@@ -291,9 +317,10 @@ def _record_outcome(case: Case, outcome: str) -> None:
         procedure=case.procedure,
         afa=case.application_ref,
         rights=records.right_list(r.names for r in case.rights.all()),
-        gtins=[case.product.gtin] if case.product_id else [],
+        gtins=[case.product.gtin] if case.product_id else [case.gtin] if case.gtin else [],
         office=case.customs_office,
         moment=timezone.now(),
+        registered_at=registered_at,
     )
     log.append(sign_as(case.authority, record)[1])
 
@@ -401,9 +428,9 @@ def _locked_open(case: Case) -> Case:
     return locked
 
 
-def _saved(locked: Case, given: Case, fields: list[str], action: str, actor, now) -> Case:
+def _saved(locked: Case, given: Case, fields: list[str], action: str, actor, now, note: str = "") -> Case:
     locked.save(update_fields=fields)
-    CaseAction.objects.create(case=locked, action=action, actor=actor, at=now)
+    CaseAction.objects.create(case=locked, action=action, actor=actor, at=now, note=note)
     if given is not locked:
         given.refresh_from_db()  # the caller's copy too, so it is not stale
     return locked
@@ -431,9 +458,10 @@ def release_notification(case: Case) -> None:
     Case.objects.filter(pk=case.pk, notified_at__isnull=True).update(notify_claimed_at=None)
 
 
-def mark_notified(case: Case) -> Case:
-    """The holder was told: its clock starts (Art. 23), or, ex officio, the period to file an
-    application (Art. 5(3)). A case closed meanwhile stays closed."""
+def mark_notified(case: Case, note: str = "") -> Case:
+    """The holder was told (`note`: how, when not by e-mail): its clock starts (Art. 23), or, ex
+    officio, the period to file an application (Art. 5(3)). A case closed meanwhile stays
+    closed."""
     with transaction.atomic():
         try:
             locked = _locked(case, "notified")
@@ -452,7 +480,7 @@ def mark_notified(case: Case) -> Case:
             locked.holder_deadline = _holder_deadline(locked, now)
             locked.state = State.AWAITING_HOLDER
             fields.append("holder_deadline")
-        return _saved(locked, case, fields, CaseAction.Action.NOTIFIED, None, now)
+        return _saved(locked, case, fields, CaseAction.Action.NOTIFIED, None, now, note)
 
 
 def _holder_deadline(case: Case, now):
@@ -466,16 +494,17 @@ def _holder_deadline(case: Case, now):
 
 def waiting_for_application(*, authorities, holder: Organisation, rights, now=None):
     """Open ex officio cases an application just granted may carry: the holder's, at one of
-    the application's authorities, on one of its rights, still within their period."""
+    the application's authorities, on one of its rights (or on none: goods of a product
+    registered at a peer office), still within their period."""
     now = now or timezone.now()
     return (
         Case.objects.filter(
+            Q(rights__in=rights) | Q(rights__isnull=True),
             state__in=(State.DETAINED, State.AWAITING_APPLICATION),
             procedure=Procedure.EX_OFFICIO,
             application_ref="",
             brand=holder,
             authority__in=authorities,
-            rights__in=rights,
         )
         .exclude(application_by__lt=now)
         .distinct()
@@ -490,7 +519,9 @@ def application_granted(*, case: Case, application_ref: str, rights) -> Case:
         now = timezone.now()
         if locked.application_by and now > locked.application_by:
             raise CaseError("application_late", "the period to file an application for this case is over")
-        covered = set(locked.rights.all()) & set(rights)
+        named = set(locked.rights.all())
+        # A case naming no right (a peer office's goods) takes the application's.
+        covered = named & set(rights) if named else set(rights)
         if not covered:
             raise CaseError("bad_rights", "the application covers none of the case's rights")
         locked.application_ref = application_ref

@@ -151,6 +151,9 @@ class Case(models.Model):
         Product, on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
     )
     scan = models.ForeignKey(Scan, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases")
+    # The code the goods bear when it names no product here: a peer office's item.
+    gtin = models.CharField(max_length=14, blank=True)
+    serial = models.CharField(max_length=20, blank=True)
     rights = models.ManyToManyField(IpRight, related_name="cases", blank=True)
     procedure = models.CharField(max_length=20, choices=Procedure.choices, default=Procedure.EX_OFFICIO)
     # The application for action carrying the case: a reference, since it may be another

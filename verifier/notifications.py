@@ -25,7 +25,10 @@ def notify_holder(case_id: int) -> bool:
     except OSError:
         cases.release_notification(case)
         raise
-    cases.mark_notified(case)
+    how = ""
+    if case.brand.home_office:  # a peer office's holder: its office reads the case's record
+        how = f"through the case's record in this log, which {case.brand.home_office} mirrors"
+    cases.mark_notified(case, note=how)
     return True
 
 

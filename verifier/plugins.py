@@ -14,7 +14,9 @@ An app registers in its AppConfig.ready (federation does: docs/architecture.md):
 - a guide gate: asked whether a customs authority sees a rights holder's identification
   guides (enforcement: the holder shares them, or an application names the authority);
 - officer notices: what an officer should have in mind at the border (enforcement: the
-  rights holders' risk alerts), shown on the verifier's home and the case form.
+  rights holders' risk alerts), shown on the verifier's home and the case form;
+- a peer holder source: asked, when customs detain goods whose code names no product here,
+  whose they are (federation: the rights holder that registered them at a peer office).
 """
 
 from collections.abc import Callable
@@ -139,3 +141,35 @@ def add_officer_notices(provider: OfficerNotices) -> None:
 
 def officer_notices(user) -> list[dict]:
     return [notice for provider in _officer_notices for notice in provider(user)]
+
+
+@dataclass(frozen=True)
+class PeerHolder:
+    """The rights holder of goods registered at a peer office: its name, the office's, and its
+    organisation here (pending admission, made for a case: accounts.Organisation.home_office),
+    None when not asked to make it."""
+
+    name: str
+    office: str
+    holder: object = None
+
+
+PeerHolderSource = Callable[..., PeerHolder | None]  # (gtin, serial, *, make) -> PeerHolder | None
+_peer_holder_sources: list[PeerHolderSource] = []
+
+
+def add_peer_holder_source(source: PeerHolderSource) -> None:
+    if source not in _peer_holder_sources:
+        _peer_holder_sources.append(source)
+
+
+def peer_holder(gtin: str, serial: str = "", *, make: bool = False) -> PeerHolder | None:
+    """The first registered answer to whose goods a code names, when no product here has its
+    GTIN; with `make`, its organisation here is made if need be (to open a case)."""
+    if not gtin:
+        return None
+    for source in _peer_holder_sources:
+        found = source(gtin, serial, make=make)
+        if found is not None:
+            return found
+    return None

@@ -9,6 +9,7 @@ from ipchain.errors import DomainError
 from ipchain.registry.digital_link import DigitalLinkError, normalize_gtin
 from ipchain.registry.models import IpRight, Product
 
+from . import plugins
 from .models import Scan
 from .scanners import scanner_for
 
@@ -19,14 +20,18 @@ class SelectorError(DomainError):
 
 def officer_scan(*, user, ref: str) -> Scan:
     """A scan made by this officer of goods whose product is registered here (the item's, or
-    the product a forged label's GTIN names): customs can act on it with its rights holder.
-    Anything else is refused alike, so nothing leaks."""
+    the product a forged label's GTIN names) or at a peer office: customs can act on it with
+    its rights holder. Anything else is refused alike, so nothing leaks."""
     if not scanner_for(user).trusted:
         raise PermissionDenied("only customs officers act on a scan")
     scan = scan_by_ref(ref)
-    if scan is None or scan.officer_id != user.pk or scan_product(scan) is None:
+    if scan is None or scan.officer_id != user.pk or not _of_known_holder(scan):
         raise PermissionDenied("no such scan of a registered product by you")
     return scan
+
+
+def _of_known_holder(scan: Scan) -> bool:
+    return scan_product(scan) is not None or plugins.peer_holder(scan.gtin, scan.serial) is not None
 
 
 def scan_product(scan: Scan) -> Product | None:

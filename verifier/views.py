@@ -216,14 +216,25 @@ DETAIN_FIRST = {"forged", "stolen", "suspected_clone", "revoked", "destroyed", "
 
 def _officer_actions(result: Result, verdict: str) -> dict | None:
     """What the officer can do next on this verdict: detain and record a suspicion, for goods
-    of a product registered here (its rights holder is told); None when no rights holder is
-    known here (nothing to act on with)."""
+    of a product registered here or at a peer office (its rights holder is told); None when no
+    rights holder is known (nothing to act on with)."""
     if result.scan_ref is None:
         return None
     product = result.item.product if result.item else Product.objects.filter(gtin=result.code.gtin).first()
-    if product is None:
-        return None
-    return {"scan": result.scan_ref, "detain_first": verdict in DETAIN_FIRST, "brand": product.brand.name}
+    if product is not None:
+        brand = product.brand.name
+    else:
+        peer = plugins.peer_holder(result.code.gtin, result.code.serial)
+        if peer is None:
+            return None
+        brand = peer.name
+    return {
+        "scan": result.scan_ref,
+        "detain_first": verdict in DETAIN_FIRST,
+        "brand": brand,
+        # A suspicion alerts a holder here; a peer's hears of suspect scans from the log.
+        "suspicion": product is not None,
+    }
 
 
 @login_required

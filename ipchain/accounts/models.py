@@ -32,9 +32,21 @@ class Organisation(models.Model):
     website = models.URLField(blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
+    # A rights holder known here only because customs detained goods of a product it
+    # registered at a peer office (docs/enforcement.md): that office's log origin, and the
+    # holder's identifier in that log. Pending until this office admits it.
+    home_office = models.CharField(max_length=255, blank=True)
+    home_slug = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["home_office", "home_slug"],
+                condition=~models.Q(home_office=""),
+                name="organisation_peer_holder_once",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

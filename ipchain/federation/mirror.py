@@ -31,7 +31,7 @@ from ipchain.ledger.tiles import (
     overlaid,
 )
 from ipchain.registry.provenance import STATUS_AFTER
-from ipchain.registry.records import CUSTOMS_SIGHTING, ITEM_EVENT, ITEM_REGISTERED
+from ipchain.registry.records import CUSTOMS_CASE, CUSTOMS_SIGHTING, ITEM_EVENT, ITEM_REGISTERED
 
 from .mirrored import mirrored_tiles
 from .models import MirroredCheckpoint, MirroredEntry, MirroredProduct, MirroredTile, Peer
@@ -260,6 +260,7 @@ def _store_entries(peer: Peer, start: int, bodies: list[bytes], hashes: list[byt
     the ORM's INSERT took about three quarters of a catch-up (bench/federation.py)."""
     products: set[tuple[str, str]] = set()
     sightings: list[tuple[int, bytes]] = []
+    cases: list[tuple[int, bytes]] = []  # detentions of goods some office registered
     status_events: set[tuple[str, str]] = set()
 
     def rows():
@@ -269,6 +270,8 @@ def _store_entries(peer: Peer, start: int, bodies: list[bytes], hashes: list[byt
                 products.add((brand, gtin))
             elif kind == CUSTOMS_SIGHTING and gtin:
                 sightings.append((start + n, body))
+            elif kind == CUSTOMS_CASE and b'"registry"' in body:
+                cases.append((start + n, body))
             elif kind == ITEM_EVENT and gtin and _changes_status(body):
                 status_events.add((gtin, serial))
             yield peer.pk, start + n, body, h, kind, gtin, serial
@@ -288,6 +291,10 @@ def _store_entries(peer: Peer, start: int, bodies: list[bytes], hashes: list[byt
         from .sightings import alert_holders  # it builds on peer_items, which imports this module
 
         alert_holders(peer, sightings)
+    if cases:
+        from .peer_holders import alert_holders_of_cases
+
+        alert_holders_of_cases(peer, cases, origin=settings.IPCHAIN_LOG_ORIGIN)
     if status_events:
         from .peer_items import record_peer_statuses
 

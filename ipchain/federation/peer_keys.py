@@ -50,6 +50,7 @@ class PeerKeys:
     office: str | None = None  # the organisation whose self-signed key is the anchor
     keys: dict[str, PeerKey] = field(default_factory=dict)
     org_names: dict[str, str] = field(default_factory=dict)  # slug -> name, from org.admitted
+    org_countries: dict[str, str] = field(default_factory=dict)  # slug -> WIPO ST.3 code
     refused: list[str] = field(default_factory=list)
 
     def signer(self, record: dict, leaf_index: int) -> PeerKey:
@@ -126,6 +127,7 @@ def _apply(found: PeerKeys, leaf_index: int, record: dict) -> None:
     elif kind == records.ORG_ADMITTED and signer is not None:
         verify_record(record, signer.public_key)
         found.org_names[record["org"]] = str(record.get("name", record["org"]))[:200]
+        found.org_countries[record["org"]] = str(record.get("country", ""))[:2]
 
 
 # Replaying costs an ECDSA verification per key record: remember the result per peer for

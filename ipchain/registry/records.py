@@ -215,10 +215,16 @@ def customs_case_record(
     gtins: list[str],
     office: str,
     moment: datetime,
+    registered_at: dict | None = None,
 ) -> dict:
-    """A customs decision on goods no registered label names: which rights and products they
-    infringe, under which procedure and application, never who declared or sent them."""
-    return _base(CUSTOMS_CASE, moment) | {
+    """A customs decision on goods no registered label here names: which rights and products
+    they infringe, under which procedure and application, never who declared or sent them.
+
+    For goods a peer office registered, `registered_at` names that office's log (`registry`),
+    the rights holder's identifier there (`holder`), the code on the goods (`gtin`, `serial`)
+    and how many were detained (`quantity`, `unit`): the office tells its holder from this
+    alone (Art. 18(3): the quantity and nature of the goods)."""
+    record = _base(CUSTOMS_CASE, moment) | {
         "outcome": outcome,
         "by": by,
         "office": office,
@@ -228,6 +234,13 @@ def customs_case_record(
         "rights": rights,
         "gtins": sorted(gtins),
     }
+    if registered_at:
+        record |= {
+            key: registered_at[key]
+            for key in ("registry", "holder", "gtin", "serial", "quantity", "unit")
+            if registered_at.get(key) not in (None, "")
+        }
+    return record
 
 
 # A rights holder's mandate to a legal representative, and its withdrawal (docs/enforcement.md).
