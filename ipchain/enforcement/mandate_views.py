@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -15,7 +16,7 @@ from ipchain.accounts.roles import membership_of, representative_of
 from ipchain.errors import DomainError
 from ipchain.reasons import explain
 
-from . import mandates
+from . import confirmations, mandates
 from .mandates import SESSION_KEY
 
 
@@ -73,6 +74,9 @@ def representatives(request):
 @login_required
 def withdraw_mandate(request, ref: str):
     mandate = get_object_or_404(mandates.visible_mandates(request.user), ref=ref)
+    if not confirmations.confirmed(request):
+        name, back = mandate.representative.name, reverse("representatives")
+        return confirmations.confirm_page(request, "withdraw_mandate", name=name, fields={}, back=back)
     try:
         mandates.withdraw(actor=request.user, mandate=mandate)
     except (DomainError, PermissionDenied) as exc:

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,7 +21,7 @@ from ipchain.errors import DomainError
 from ipchain.reasons import explain
 from ipchain.registry.models import Product
 
-from . import portfolio, risk_alerts
+from . import confirmations, portfolio, risk_alerts
 from .forms import RiskAlertForm, ShareForm
 
 
@@ -106,6 +107,12 @@ def unshare(request):
     form = ShareForm(request.POST)
     if org is None or not form.is_valid():
         raise PermissionDenied
+    if not confirmations.confirmed(request):
+        authority = form.cleaned_data["authority"]
+        fields = {"authority": authority.pk}
+        return confirmations.confirm_page(
+            request, "unshare", name=authority.name, fields=fields, back=reverse("sharing")
+        )
     try:
         portfolio.unshare(actor=request.user, holder=org, authority=form.cleaned_data["authority"])
     except (DomainError, PermissionDenied) as exc:
@@ -144,6 +151,10 @@ def alerts(request):
 @login_required
 def withdraw_alert(request, pk: int):
     alert = get_object_or_404(risk_alerts.visible_alerts(request.user), pk=pk)
+    if not confirmations.confirmed(request):
+        return confirmations.confirm_page(
+            request, "withdraw_alert", name=alert.title, fields={}, back=reverse("risk-alerts")
+        )
     try:
         risk_alerts.withdraw(actor=request.user, alert=alert)
     except (DomainError, PermissionDenied) as exc:

@@ -196,17 +196,9 @@ class LabelJobForm(forms.Form):
     )
 
 
-class HolderForm(forms.Form):
-    name = forms.CharField(max_length=200, label=_("Name"))
-    slug = forms.SlugField(
-        max_length=64,
-        required=False,
-        label=_("Identifier"),
-        help_text=_("Used in addresses and records. Left empty, it is made from the name."),
-        error_messages={"invalid": _("Use only letters, digits and hyphens, e.g. acme-outdoor.")},
-    )
-    country = CodeChoiceField(choices=COUNTRY_CHOICES, label=_("Country"))
-    contact_email = forms.EmailField(required=False, label=_("Contact e-mail"))
+class HolderRightForm(forms.Form):
+    """An IP right the office records for a rights holder (with the holder, or later)."""
+
     right_kind = forms.ChoiceField(choices=IpRight.Kind.choices, label=_("IP right"))
     right_office = CodeChoiceField(choices=OFFICE_CHOICES, label=_("Granting office"))
     right_number = forms.CharField(max_length=64, label=_("Registration number"))
@@ -225,6 +217,34 @@ class HolderForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Left empty: the full term from filing (10 years for a trade mark, 5 for a design)."),
     )
+
+    def right(self) -> dict:
+        """The right as rights.add_ip_right takes it."""
+        d = self.cleaned_data
+        classes = [int(c) for c in d["right_nice"].replace(",", " ").split() if c.isascii() and c.isdigit()]
+        return {
+            "kind": d["right_kind"],
+            "office": d["right_office"],
+            "registration_number": d["right_number"],
+            "locarno_classes" if d["right_kind"] == "design" else "nice_classes": classes,
+            "filing_date": d.get("right_filed"),
+            "expiry_date": d.get("right_expiry"),
+        }
+
+
+class HolderForm(HolderRightForm):
+    field_order = ["name", "slug", "country", "contact_email"]
+
+    name = forms.CharField(max_length=200, label=_("Name"))
+    slug = forms.SlugField(
+        max_length=64,
+        required=False,
+        label=_("Identifier"),
+        help_text=_("Used in addresses and records. Left empty, it is made from the name."),
+        error_messages={"invalid": _("Use only letters, digits and hyphens, e.g. acme-outdoor.")},
+    )
+    country = CodeChoiceField(choices=COUNTRY_CHOICES, label=_("Country"))
+    contact_email = forms.EmailField(required=False, label=_("Contact e-mail"))
 
 
 class CustomsAuthorityForm(forms.Form):

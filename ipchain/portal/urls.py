@@ -23,6 +23,7 @@ urlpatterns = [
     path("cases/", case_views.cases, name="cases"),  # detention cases to answer (verifier)
     path("office/holders/", views.holders, name="holders"),
     path("office/holders/<slug:slug>/decision/", views.holder_decision, name="holder_decision"),
+    path("office/holders/<slug:slug>/rights/", views.holder_right, name="holder_right"),
     path("office/holders/<slug:slug>/invite/", team_views.invite_holder_admin, name="invite_holder_admin"),
     path("office/customs/", team_views.customs_authorities, name="customs_authorities"),
     path(

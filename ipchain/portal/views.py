@@ -377,9 +377,8 @@ def label_list(request, org):
 def holders(request, org):
     form = forms.HolderForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
         try:
-            holder = _create_holder(request, d)
+            holder = _create_holder(request, form)
         except (RegistryError, PermissionDenied) as exc:
             form.add_error(None, explain(exc))
         else:
@@ -390,8 +389,14 @@ def holders(request, org):
     rows = (
         Organisation.objects.filter(kind=Organisation.Kind.BRAND)
         .prefetch_related("ip_rights")
-        .annotate(n_items=Count("products__items", distinct=True), n_members=Count("members", distinct=True))
+        .annotate(
+            n_items=Count("products__items", distinct=True),
+            n_members=Count("members", distinct=True),
+            n_cases=Count("brand_cases", distinct=True),
+        )
     )
+    for row in rows:  # a form each, with ids of its own
+        row.right_form = forms.HolderRightForm(auto_id=f"h{row.pk}-%s")
     return render(
         request,
         "portal/holders.html",
@@ -405,24 +410,34 @@ def holders(request, org):
     )
 
 
-def _create_holder(request, d):
-    classes = [int(c) for c in d["right_nice"].replace(",", " ").split() if c.isascii() and c.isdigit()]
-    right = {
-        "kind": d["right_kind"],
-        "office": d["right_office"],
-        "registration_number": d["right_number"],
-        "locarno_classes" if d["right_kind"] == "design" else "nice_classes": classes,
-        "filing_date": d.get("right_filed"),
-        "expiry_date": d.get("right_expiry"),
-    }
+def _create_holder(request, form):
+    d = form.cleaned_data
     return create_rights_holder(
         actor=request.user,
         slug=d["slug"],
         name=d["name"],
         country=d["country"],
         contact_email=d["contact_email"],
-        ip_rights=[right],
+        ip_rights=[form.right()],
     )
+
+
+@require_POST
+@office_only
+def holder_right(request, org, slug):
+    """The office records an IP right of a holder: one it admits against it, or one more."""
+    holder = get_object_or_404(Organisation, kind=Organisation.Kind.BRAND, slug=slug)
+    form = forms.HolderRightForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("portal:holders")
+    try:
+        admission.add_ip_right(holder=holder, actor=request.user, **form.right())
+    except (RegistryError, PermissionDenied) as exc:
+        messages.error(request, explain(exc))
+    else:
+        messages.success(request, _("IP right recorded for %(name)s.") % {"name": holder.name})
+    return redirect("portal:holders")
 
 
 @require_POST

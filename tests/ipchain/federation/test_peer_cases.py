@@ -11,16 +11,16 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from django.test import Client
 from rest_framework.test import APIClient
 
 from ipchain.accounts.models import Organisation, Role
 from ipchain.enforcement import applications
 from ipchain.federation.models import MirroredEntry
 from ipchain.ledger.models import LogEntry
-from ipchain.registry import admission, records
+from ipchain.registry import keys, records
 from ipchain.registry.audit import check_record_signatures
 from ipchain.registry.keys import active_key
-from ipchain.registry.rights import add_ip_right
 from ipchain.registry.signing import PrivateKey, PublicKey, sign_record, verify_record
 from tests import factories
 from verifier import cases
@@ -144,17 +144,30 @@ def test_admitted_here_the_holder_files_in_time_and_its_application_carries_the_
         case.refresh_from_db()
         assert case.state == Case.State.AWAITING_APPLICATION
         holder = case.brand
-        # The holder gets in touch; the office records its right and admits it here.
-        office_admin = factories.office_admin()
-        right = add_ip_right(
-            holder=holder,
-            actor=office_admin,
-            kind="trademark",
-            office="EM",
-            registration_number="018000001",
-            nice_classes=[25],
+        # The holder gets in touch; on its holders page the office sees where it comes from,
+        # records its right and admits it here.
+        pages = Client()
+        pages.force_login(factories.office_admin())
+        listed = pages.get("/portal/office/holders/").content.decode()
+        card = listed.split(f'data-holder="{holder.slug}"')[1].split("</section>")[0]
+        assert "data-peer-holder" in card and "node-a.example/log" in card and "from 1 customs case" in card
+        refused = pages.post(f"/portal/office/holders/{holder.slug}/decision/", {"decision": "admitted"})
+        assert refused.status_code == 302
+        holder.refresh_from_db()
+        assert holder.status == "pending"  # not without a right to admit it against
+        recorded = pages.post(
+            f"/portal/office/holders/{holder.slug}/rights/",
+            {"right_kind": "trademark", "right_office": "EM", "right_number": "018000001", "right_nice": "25"},
         )
-        admission.decide(actor=office_admin, holder=holder, decision="admitted")
+        assert recorded.status_code == 302
+        bad = pages.post(f"/portal/office/holders/{holder.slug}/rights/", {"right_kind": "x\x00"})
+        assert bad.status_code == 302 and holder.ip_rights.count() == 1
+        pages.post(f"/portal/office/holders/{holder.slug}/decision/", {"decision": "admitted"})
+        holder.refresh_from_db()
+        assert holder.status == "admitted"
+        right = holder.ip_rights.get()
+        assert (right.office, right.registration_number, right.nice_classes) == ("EM", "018000001", [25])
+        keys.create_node_key(organisation=holder)
         admin = factories.brand_admin(holder)
         clock.move_to(datetime(2026, 3, 4, 9, tzinfo=UTC))
         filed = applications.file_application(
