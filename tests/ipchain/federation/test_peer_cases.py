@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 
 from ipchain.accounts.models import Organisation, Role
 from ipchain.enforcement import applications
+from ipchain.federation import peer_keys
 from ipchain.federation.models import MirroredEntry
 from ipchain.ledger.models import LogEntry
 from ipchain.registry import keys, records
@@ -23,16 +24,37 @@ from ipchain.registry.audit import check_record_signatures
 from ipchain.registry.keys import active_key
 from ipchain.registry.signing import PrivateKey, PublicKey, sign_record, verify_record
 from tests import factories
-from verifier import cases
+from verifier import cases, evidence, verification
 from verifier.cases import CaseError
 from verifier.models import Alert, Case
 
-from .test_peer_items import GTIN, T1, PeerOffice, sync  # noqa: F401  (fixtures below)
-from .test_peer_items import fresh_verifier, log, office, peer, served  # noqa: F401
+from .conftest import add_peer
+from .peerlog import PeerLog
+from .test_peer_items import GTIN, T1, PeerOffice, sync
 
 pytestmark = pytest.mark.django_db
 
 MONDAY = datetime(2026, 3, 2, 9, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def fresh_verifier():
+    evidence.forget()
+    verification.forget()
+    peer_keys.forget()
+    yield
+    peer_keys.forget()
+
+
+@pytest.fixture
+def office():
+    return PeerOffice(PeerLog(origin="node-a.example/log"))
+
+
+@pytest.fixture
+def peer(office):
+    with office.log.serve() as served:
+        yield add_peer(office.log, url=served.url, name="office-a")
 
 
 @pytest.fixture
@@ -45,7 +67,9 @@ def officer():
 
 
 def case_records() -> list[dict]:
-    return [json.loads(bytes(e.body)) for e in LogEntry.objects.filter(kind=records.CUSTOMS_CASE).order_by("pk")]
+    return [
+        json.loads(bytes(e.body)) for e in LogEntry.objects.filter(kind=records.CUSTOMS_CASE).order_by("pk")
+    ]
 
 
 def test_an_officer_detains_a_peer_item_from_the_scan_and_its_office_is_told_through_the_log(
@@ -74,7 +98,12 @@ def test_an_officer_detains_a_peer_item_from_the_scan_and_its_office_is_told_thr
     case = Case.objects.get()
     holder = case.brand
     # The peer's holder, made here once: pending admission, named as the peer's log names it.
-    assert (holder.kind, holder.status, holder.name, holder.country) == ("brand", "pending", "Acme Outdoor", "VN")
+    assert (holder.kind, holder.status, holder.name, holder.country) == (
+        "brand",
+        "pending",
+        "Acme Outdoor",
+        "VN",
+    )
     assert (holder.home_office, holder.home_slug) == ("node-a.example/log", "acme")
     assert (case.gtin, case.serial, case.item, case.product) == (GTIN, "P1", None, None)
     # No application here covers a holder unknown here: ex officio (Art. 18), and it is told
@@ -89,7 +118,12 @@ def test_an_officer_detains_a_peer_item_from_the_scan_and_its_office_is_told_thr
         GTIN,
         "P1",
     )
-    assert (record["quantity"], record["unit"], record["outcome"], record["gtins"]) == (3, "pairs", "detained", [GTIN])
+    assert (record["quantity"], record["unit"], record["outcome"], record["gtins"]) == (
+        3,
+        "pairs",
+        "detained",
+        [GTIN],
+    )
     assert "Doe" not in json.dumps(record)  # parties stay here
     verify_record(record, PublicKey.from_pem(active_key(case.authority).public_pem))
     assert list(check_record_signatures()) == []
@@ -107,7 +141,11 @@ def test_the_api_opens_cases_on_a_peer_item_and_on_its_product(office, peer, off
     body = {"goods": "Boots", "quantity": 2, "gtin": GTIN, "serial": "P1"}
     made = client.post("/api/v1/cases", body, format="json")
     assert made.status_code == 201, made.content
-    assert (made.json()["gtin"], made.json()["serial"], made.json()["procedure"]) == (GTIN, "P1", "ex_officio")
+    assert (made.json()["gtin"], made.json()["serial"], made.json()["procedure"]) == (
+        GTIN,
+        "P1",
+        "ex_officio",
+    )
     # A forged label of the peer's product (a serial it never registered) names its holder too.
     forged = client.post("/api/v1/cases", body | {"serial": "NEVER"}, format="json")
     assert forged.status_code == 201 and forged.json()["brand"] == made.json()["brand"]
@@ -157,7 +195,12 @@ def test_admitted_here_the_holder_files_in_time_and_its_application_carries_the_
         assert holder.status == "pending"  # not without a right to admit it against
         recorded = pages.post(
             f"/portal/office/holders/{holder.slug}/rights/",
-            {"right_kind": "trademark", "right_office": "EM", "right_number": "018000001", "right_nice": "25"},
+            {
+                "right_kind": "trademark",
+                "right_office": "EM",
+                "right_number": "018000001",
+                "right_nice": "25",
+            },
         )
         assert recorded.status_code == 302
         bad = pages.post(f"/portal/office/holders/{holder.slug}/rights/", {"right_kind": "x\x00"})

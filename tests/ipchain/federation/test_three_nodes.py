@@ -189,9 +189,21 @@ result = verify_code({code!r}, user=officer)
 print(json.dumps({{'verdict': str(result.verdict)}}))
 """
 
+# The officer detains the goods: a case on A's item, against A's rights holder made here.
+DETAIN = """
+from ipchain.ledger import log
+from verifier import cases
+from verifier.models import Scan
+scan = Scan.objects.filter(serial='REAL1', officer__isnull=False).latest('pk')
+officer = scan.officer
+case = cases.open_case(actor=officer, goods='Jackets', quantity=5, scan=scan)
+log.integrate_pending()
+print(json.dumps([case.procedure, case.brand.home_office, case.brand.home_slug]))
+"""
+
 ALERTS = """
 from verifier.models import Alert
-print(json.dumps([[a.brand.slug, a.kind, a.item.serial] for a in Alert.objects.all()]))
+print(json.dumps(sorted([a.brand.slug, a.kind, a.item.serial] for a in Alert.objects.all())))
 """
 
 QUORUM_OF_THREE = """
@@ -330,9 +342,13 @@ print(json.dumps({
     # into C's log, and A, mirroring C, alerts its rights holder (sightings.py).
     out = run_all({c: OFFICER_SCAN.format(code=forged)})[c]
     assert json.loads(out.strip().splitlines()[-1]) == {"verdict": "forged"}
+    # C's officer detains the goods: ex officio, against A's holder as C now knows it; the
+    # case's signed record tells A, which alerts its holder too (peer_holders.py).
+    out = run_all({c: DETAIN})[c]
+    assert json.loads(out.strip().splitlines()[-1]) == ["ex_officio", "node-a.test/log", "acme"]
     assert "advanced" in run_all({a: SYNC.format(names=["c"])})[a]
     alerts = json.loads(run_all({a: ALERTS})[a].strip().splitlines()[-1])
-    assert alerts == [["acme", "forged", "REAL1"]]
+    assert alerts == [["acme", "detained", "REAL1"], ["acme", "forged", "REAL1"]]
     # Demanding three cosignatures (only two witnesses cosigned A): not trusted, not genuine.
     out = run_all({c: QUORUM_OF_THREE.format(code=code)})[c]
     assert json.loads(out.strip().splitlines()[-1]) == {"verdict": "unknown", "trusted": False}
