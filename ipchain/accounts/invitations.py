@@ -36,7 +36,11 @@ log = logging.getLogger(__name__)
 MAY_INVITE = {
     Role.OFFICE_ADMIN: (
         {Role.OFFICE_ADMIN},
-        {Organisation.Kind.BRAND: {Role.BRAND_ADMIN}, Organisation.Kind.CUSTOMS: {Role.CUSTOMS_SUPERVISOR}},
+        {
+            Organisation.Kind.BRAND: {Role.BRAND_ADMIN},
+            Organisation.Kind.CUSTOMS: {Role.CUSTOMS_SUPERVISOR},
+            Organisation.Kind.REPRESENTATIVE: {Role.REPRESENTATIVE},
+        },
     ),
     Role.BRAND_ADMIN: ({Role.BRAND_ADMIN, Role.BRAND_OPERATOR}, {}),
     Role.CUSTOMS_SUPERVISOR: ({Role.CUSTOMS_SUPERVISOR, Role.CUSTOMS_OFFICER}, {}),

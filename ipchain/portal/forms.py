@@ -260,6 +260,18 @@ class CustomsAuthorityForm(forms.Form):
     contact_email = forms.EmailField(required=False, label=_("Contact e-mail"))
 
 
+class RepresentativeFirmForm(forms.Form):
+    name = forms.CharField(max_length=200, label=_("Name"), help_text=_("e.g. Brandguard Legal"))
+    slug = forms.SlugField(
+        max_length=64,
+        required=False,
+        label=_("Identifier"),
+        help_text=_("Used in addresses and records. Left empty, it is made from the name."),
+        error_messages={"invalid": _("Use only letters, digits and hyphens, e.g. brandguard.")},
+    )
+    country = CodeChoiceField(choices=COUNTRY_CHOICES, label=_("Country"))
+
+
 class PositionForm(forms.Form):
     latitude = forms.FloatField(
         required=False, min_value=-90, max_value=90, label=_("Latitude"), help_text=_("e.g. 51.95")

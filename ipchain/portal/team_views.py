@@ -6,7 +6,7 @@ administrators, and each rights holder's and customs authority's first one from 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.forms import EmailField
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,11 +17,20 @@ from ipchain.accounts import invitations
 from ipchain.accounts.forms import InviteForm
 from ipchain.accounts.models import CustomsOffice, Invitation, Membership, Organisation, Role
 from ipchain.accounts.roles import membership_of, organisation_of
+from ipchain.enforcement import mandates
+from ipchain.errors import DomainError
 from ipchain.reasons import explain
 from ipchain.registry import authorities
 from ipchain.registry.errors import RegistryError
+from ipchain.registry.holders import free_identifier
 
-from .forms import INVITATION_LINK_KEY, CustomsAuthorityForm, CustomsOfficeForm, PositionForm
+from .forms import (
+    INVITATION_LINK_KEY,
+    CustomsAuthorityForm,
+    CustomsOfficeForm,
+    PositionForm,
+    RepresentativeFirmForm,
+)
 from .guards import office_only
 
 
@@ -126,6 +135,47 @@ def customs_authorities(request, org):
             "new_link": request.session.pop(INVITATION_LINK_KEY, None),
         },
     )
+
+
+@office_only
+def representative_firms(request, org):
+    """The legal representatives the office admits (docs/enforcement.md): add a firm, invite
+    its people; the holders then give it mandates."""
+    form = RepresentativeFirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            firm = mandates.create_representative(
+                actor=request.user,
+                name=d["name"],
+                slug=d["slug"] or free_identifier(d["name"], fallback="firm"),
+                country=d["country"],
+            )
+        except (DomainError, PermissionDenied) as exc:
+            form.add_error(None, explain(exc))
+        else:
+            messages.success(request, _("%(name)s admitted. Invite its people.") % {"name": firm.name})
+            return redirect("portal:representative_firms")
+    rows = Organisation.objects.filter(kind=Organisation.Kind.REPRESENTATIVE).annotate(
+        n_members=Count("members", distinct=True),
+        n_clients=Count("mandates", filter=Q(mandates__withdrawn_at=None), distinct=True),
+    )
+    context = {
+        "org": org,
+        "firms": rows,
+        "form": form,
+        "new_link": request.session.pop(INVITATION_LINK_KEY, None),
+    }
+    return render(request, "portal/representatives.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+@office_only
+def invite_representative(request, org, slug):
+    """The office invites a representative firm's people."""
+    firm = get_object_or_404(Organisation, kind=Organisation.Kind.REPRESENTATIVE, slug=slug)
+    invite_posted(request, firm, Role.REPRESENTATIVE)
+    return redirect("portal:representative_firms")
 
 
 @require_POST

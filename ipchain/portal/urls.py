@@ -26,6 +26,12 @@ urlpatterns = [
     path("office/holders/<slug:slug>/rights/", views.holder_right, name="holder_right"),
     path("office/holders/<slug:slug>/invite/", team_views.invite_holder_admin, name="invite_holder_admin"),
     path("office/customs/", team_views.customs_authorities, name="customs_authorities"),
+    path("office/representatives/", team_views.representative_firms, name="representative_firms"),
+    path(
+        "office/representatives/<slug:slug>/invite/",
+        team_views.invite_representative,
+        name="invite_representative",
+    ),
     path(
         "office/customs/<slug:slug>/invite/",
         team_views.invite_customs_supervisor,
