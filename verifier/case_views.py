@@ -203,6 +203,11 @@ def _actions(case: Case, role: str) -> list[dict]:
     if role != "customs":
         return []
     actions = []
+    if cases.answered_through_customs(case):
+        actions += [
+            {"name": name, "label": HOLDER_BY_CUSTOMS[name], "style": "secondary"}
+            for name in cases.holder_options(case)
+        ]
     if (
         case.declarant_deadline
         and not case.declarant_answer
@@ -229,6 +234,14 @@ HOLDER_BUTTONS = {
     "genuine": (gettext_lazy("Our genuine goods"), "secondary"),
     "counterfeit": (gettext_lazy("Counterfeit: destroy them"), "danger"),
     "proceedings": (gettext_lazy("We started court proceedings"), "secondary"),
+}
+
+
+# What the officer records for a peer office's holder, which has no one here to answer.
+HOLDER_BY_CUSTOMS = {
+    "genuine": gettext_lazy("The rights holder says: genuine"),
+    "counterfeit": gettext_lazy("The rights holder confirms: counterfeit"),
+    "proceedings": gettext_lazy("The rights holder started court proceedings"),
 }
 
 

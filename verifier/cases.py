@@ -567,6 +567,12 @@ def holder_options(case: Case) -> list[str]:
     return []
 
 
+def answered_through_customs(case: Case) -> bool:
+    """A peer office's rights holder with no one here: the detaining authority records the
+    answer the holder gave it in writing, as it records the declarant's."""
+    return bool(case.brand.home_office) and not case.brand.members.exists()
+
+
 def holder_answer(*, actor, case: Case, counterfeit: bool | None = None, answer: str = "") -> Case:
     """The holder confirms the goods infringe and agrees to their destruction, says they are
     genuine, or says it started court proceedings (Art. 23(1), 23(3), 26(9))."""
@@ -574,7 +580,12 @@ def holder_answer(*, actor, case: Case, counterfeit: bool | None = None, answer:
     if answer not in HOLDER_ANSWERS:
         raise CaseError("bad_answer", f"answer is one of {', '.join(HOLDER_ANSWERS)}")
     membership = membership_of(actor)
-    if (
+    by_customs = (
+        membership is not None
+        and membership.organisation_id == case.authority_id
+        and answered_through_customs(case)
+    )
+    if not by_customs and (
         membership is None
         or membership.organisation_id != case.brand_id
         or not (actor.has_perm("registry.add_itemevent") or actor.has_perm("enforcement.add_application"))
@@ -602,7 +613,8 @@ def holder_answer(*, actor, case: Case, counterfeit: bool | None = None, answer:
             locked.state = State.CONFIRMED_COUNTERFEIT if answer == "counterfeit" else State.CONFIRMED_GENUINE
         action = locked.state  # the actions bear the states' names
         fields = ["holder_answer", "holder_answered_at", "state"]
-        return _saved(locked, case, fields, action, actor, now)
+        note = "recorded by customs on the rights holder's written answer" if by_customs else ""
+        return _saved(locked, case, fields, action, actor, now, note)
 
 
 def declarant_answer(*, actor, case: Case, agreed: bool, note: str = "") -> Case:

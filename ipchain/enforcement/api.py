@@ -55,6 +55,7 @@ class ApplicationOut(serializers.ModelSerializer):
             "status",
             "competent_authority",
             "authorities",
+            "peer_authorities",
             "rights",
             "granted_rights",
             "small_consignment_rights",
@@ -85,12 +86,18 @@ class ApplicationOut(serializers.ModelSerializer):
         return self._names(application.small_consignment_rights)
 
 
+class PeerAuthorityRef(serializers.Serializer):
+    registry = serializers.CharField(max_length=255, help_text="The peer office's log origin")
+    org = serializers.SlugField(max_length=64, help_text="The authority's identifier in that log")
+
+
 class ApplicationIn(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Application.Kind.choices, default=Application.Kind.NATIONAL)
     competent_authority = serializers.SlugField(max_length=64)
     authorities = serializers.ListField(
         child=serializers.SlugField(max_length=64), max_length=40, default=list
     )
+    peer_authorities = PeerAuthorityRef(many=True, max_length=40, required=False)
     rights = RightRef(many=True, max_length=100)
     small_consignment_rights = RightRef(many=True, max_length=100, required=False)
     products = serializers.ListField(
@@ -172,6 +179,7 @@ class ApplicationListView(APIView):
             kind=d["kind"],
             competent_authority=_customs(d["competent_authority"]),
             authorities=[_customs(slug) for slug in d["authorities"]],
+            peer_authorities=[f"{a['registry']} {a['org']}" for a in d.get("peer_authorities", [])],
             rights=_rights(d["rights"], holder),
             small_consignment_rights=_rights(d.get("small_consignment_rights"), holder),
             products=products,

@@ -23,6 +23,7 @@ from django.utils import timezone
 from ipchain.accounts.models import Organisation, Role
 from ipchain.accounts.roles import membership_of, require
 from ipchain.errors import DomainError, checked_text
+from ipchain.federation import peer_applications
 from ipchain.ledger import log
 from ipchain.registry import records
 from ipchain.registry.keys import sign_as
@@ -79,9 +80,11 @@ def file_application(
     products=(),
     small_consignment_rights=(),
     contact_phone: str = "",
+    peer_authorities=(),
 ) -> Application:
     """File an application: the rights it covers, the products with their identification data,
-    the authorities asked to act, contacts, the undertaking of liability and costs (Art. 6(3))."""
+    the authorities asked to act (this node's, and `peer_authorities`: peer offices', each by
+    PeerAuthority.key), contacts, the undertaking of liability and costs (Art. 6(3))."""
     require(actor, "enforcement.add_application", holder)
     if holder.kind != Organisation.Kind.BRAND or not holder.is_admitted:
         raise ApplicationError("brand_not_admitted", "an admitted rights holder files applications")
@@ -103,6 +106,10 @@ def file_application(
     asked = {competent_authority, *authorities}
     if any(a.kind != Organisation.Kind.CUSTOMS for a in asked):
         raise ApplicationError("bad_authority", "applications go to customs authorities")
+    known = {a.key: a for a in peer_applications.known_authorities()} if peer_authorities else {}
+    if any(key not in known for key in peer_authorities):
+        raise ApplicationError("bad_authority", "name customs authorities of the offices this node follows")
+    abroad = sorted({known[key] for key in peer_authorities}, key=lambda a: a.key)
     name = _text(contact_name, "contact name", required=True)
     email = _text(contact_email, "contact e-mail", required=True)
     phone = _text(contact_phone, "contact phone", limit=40)
@@ -125,6 +132,7 @@ def file_application(
         liability_undertaking=True,
         filed_at=now,
         decide_by=add_working_days(now, days),
+        peer_authorities=[a.as_record() | {"name": a.name} for a in abroad],
     )
     application.authorities.set(asked)
     application.rights.set(rights)
@@ -138,6 +146,7 @@ def file_application(
         kind=kind,
         rights=_names(rights),
         authorities=sorted(a.slug for a in asked),
+        peer_authorities=[a.as_record() for a in abroad],
         small_consignments=_names(small),
         products=sorted(p.gtin for p in products),
     )

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from django.db.models import Prefetch
 
+from ipchain.federation import peer_applications
 from verifier import cases
 from verifier.plugins import Cover
 
@@ -16,7 +17,13 @@ from .models import Application
 
 def covering(authority, holder, rights, *, small_consignment: bool, on: datetime) -> Cover | None:
     """The application in force on `on` that asks `authority` to act on any of `rights` of
-    `holder`: the one granted for most of them, the small-consignment one first for a parcel."""
+    `holder`: the one granted for most of them, the small-consignment one first for a parcel.
+    For a peer office's holder, the application it filed there naming `authority`."""
+    if holder.home_office:
+        found = peer_applications.covering(
+            authority=authority, holder=holder, small_consignment=small_consignment, on=on
+        )
+        return Cover(found[0], (), found[1]) if found else None
     rights = list(rights)
     if not rights:
         return None

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ipchain.accounts.models import Organisation
+from ipchain.federation import peer_applications
 from ipchain.registry.models import IpRight, Product
 from ipchain.registry.st3 import state_choices
 
@@ -21,6 +22,12 @@ class ApplicationForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("The competent department is always asked."),
+    )
+    peer_authorities = forms.MultipleChoiceField(
+        label=_("Customs authorities at other offices"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("A Union application asks the authorities of other member states to act too (Art. 4)."),
     )
     rights = forms.ModelMultipleChoiceField(
         label=_("IP rights to protect"), queryset=IpRight.objects.none(), widget=forms.CheckboxSelectMultiple
@@ -54,6 +61,11 @@ class ApplicationForm(forms.Form):
         self.fields["rights"].queryset = live
         self.fields["small_consignment_rights"].queryset = live
         self.fields["products"].queryset = Product.objects.filter(brand=holder)
+        abroad = peer_applications.known_authorities()
+        if abroad:
+            self.fields["peer_authorities"].choices = [(a.key, f"{a.name} ({a.office})") for a in abroad]
+        else:
+            del self.fields["peer_authorities"]
 
 
 class DecisionForm(forms.Form):

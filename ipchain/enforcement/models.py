@@ -35,6 +35,9 @@ class Application(models.Model):
         Organisation, on_delete=models.PROTECT, related_name="applications_to_decide"
     )
     authorities = models.ManyToManyField(Organisation, related_name="applications_requested")
+    # Peer offices' customs authorities asked to act too (Art. 4): [{registry, org, name}]
+    # (federation/peer_applications.py).
+    peer_authorities = models.JSONField(default=list, blank=True)
     rights = models.ManyToManyField(IpRight, related_name="applications")
     granted_rights = models.ManyToManyField(IpRight, related_name="+", blank=True)
     small_consignment_rights = models.ManyToManyField(IpRight, related_name="+", blank=True)

@@ -118,13 +118,22 @@ def alert_holders_of_cases(peer: Peer, entries: list[tuple[int, bytes]], *, orig
         authority = keys.org_names.get(record["by"], record["by"])
         where = f"{record.get('office') or authority}, {authority} ({peer.name})"
         goods = ", ".join(record.get("gtins") or []) or "goods of your IP rights"
+        if record.get("afa"):
+            ask = (
+                f"detained under your application {record['afa']} at {where}: tell {authority} in"
+                " writing, within your period, whether they are counterfeit"
+            )
+        else:
+            ask = (
+                f"detained ex officio at {where}: file an application for action with {authority}"
+                " within its period, or the goods are released"
+            )
         recorder.raise_alert(
             Alert.Kind.DETAINED,
             brand=holder,
             item=item,
-            message=f"{record.get('quantity', '?')} {record.get('unit', '')} of {goods} detained ex officio"
-            f" at {where}: file an application for action with {authority} within its period, or the"
-            f" goods are released; entry {index} of its log, case {record['case_commitment'][:16]}",
+            message=f"{record.get('quantity', '?')} {record.get('unit', '')} of {goods} {ask};"
+            f" entry {index} of its log, case {record['case_commitment'][:16]}",
             created_at=parse_time(record["time"]),
         )
         raised += 1

@@ -419,12 +419,12 @@ def peer_trust_list_keys() -> list[dict]:
                 continue  # the peer office's own keys sign records, not labels
             revoked = key.revoked_index is not None
             # Only organisations the peer admitted (org.admitted) are rights holders.
-            brand = key.org in keys.org_names
+            brand = keys.org_kinds.get(key.org) == "brand"
             entry = {
                 "kid": key.kid,
                 "org": key.org,
                 "name": keys.org_names.get(key.org, key.org),
-                "kind": "brand" if brand else "other",
+                "kind": "brand" if brand else keys.org_kinds.get(key.org, "other"),
                 "status": OrgKey.Status.REVOKED if revoked else OrgKey.Status.ACTIVE,
                 "jwk": key.public_key.to_jwk(),
                 "valid_from": key.valid_from,

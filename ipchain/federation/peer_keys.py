@@ -51,6 +51,9 @@ class PeerKeys:
     keys: dict[str, PeerKey] = field(default_factory=dict)
     org_names: dict[str, str] = field(default_factory=dict)  # slug -> name, from org.admitted
     org_countries: dict[str, str] = field(default_factory=dict)  # slug -> WIPO ST.3 code
+    # slug -> "brand" or "customs": what the peer office admitted it as (a record without
+    # `kind` is a rights holder's admission).
+    org_kinds: dict[str, str] = field(default_factory=dict)
     refused: list[str] = field(default_factory=list)
 
     def signer(self, record: dict, leaf_index: int) -> PeerKey:
@@ -128,6 +131,7 @@ def _apply(found: PeerKeys, leaf_index: int, record: dict) -> None:
         verify_record(record, signer.public_key)
         found.org_names[record["org"]] = str(record.get("name", record["org"]))[:200]
         found.org_countries[record["org"]] = str(record.get("country", ""))[:2]
+        found.org_kinds[record["org"]] = "customs" if record.get("kind") == "customs" else "brand"
 
 
 # Replaying costs an ECDSA verification per key record: remember the result per peer for

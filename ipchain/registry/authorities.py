@@ -8,13 +8,16 @@ import re
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from ipchain.accounts.models import CustomsOffice, Membership, Organisation
 from ipchain.accounts.roles import require
+from ipchain.ledger import log
 
+from . import records
 from .errors import RegistryError
 from .holders import free_identifier
-from .keys import create_node_key
+from .keys import create_node_key, office_sign
 from .models import OrgKey
 from .st3 import is_st3_code
 
@@ -49,9 +52,19 @@ def create_customs_authority(
                 status=Organisation.Status.ADMITTED,
             )
             create_node_key(organisation=authority)
+            announce(authority)
     except IntegrityError:
         raise RegistryError("duplicate_slug", f"identifier {slug!r} is taken") from None
     return authority
+
+
+def announce(authority: Organisation) -> None:
+    """Say in the log, signed by the office, that `authority` is a customs authority, with its
+    name: peer offices' rights holders then name it in their applications for action."""
+    record = records.authority_admitted_record(
+        org=authority.slug, name=authority.name, country=authority.country, moment=timezone.now()
+    )
+    log.append(office_sign(record))
 
 
 def give_signing_key(*, actor, authority: Organisation) -> OrgKey:

@@ -63,6 +63,12 @@ def org_decision_record(
     return record
 
 
+def authority_admitted_record(*, org: str, name: str, country: str, moment: datetime) -> dict:
+    """A customs authority the office admitted: peer offices read its name from here, so their
+    rights holders can name it in an application for action (docs/enforcement.md)."""
+    return _base(ORG_ADMITTED, moment) | {"org": org, "kind": "customs", "name": name, "country": country}
+
+
 def key_registered_record(
     *, org: str, key_id: str, jwk: dict, custody: str, replaces: str | None, moment: datetime
 ) -> dict:

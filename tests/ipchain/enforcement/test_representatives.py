@@ -94,7 +94,10 @@ def test_a_withdrawn_mandate_stops_at_once(world):
     assert holders_seen(client) == {"acme"}
     admin = portal(factories.brand_admin(world["acme"]))
     ref = world["acme_mandate"].ref
-    assert admin.post(f"/portal/applications/representatives/{ref}/withdraw").status_code == 302
+    assert (
+        admin.post(f"/portal/applications/representatives/{ref}/withdraw", {"confirm": "yes"}).status_code
+        == 302
+    )
     assert holders_seen(client) == set()
     api = APIClient()
     api.force_authenticate(world["lawyer"])

@@ -67,7 +67,10 @@ def test_a_withdrawn_alert_is_no_longer_shown(world):
         alert = post(world)
         client = Client()
         client.force_login(world["admin"])
-        assert client.post(f"/portal/applications/alerts/{alert.pk}/withdraw").status_code == 302
+        assert (
+            client.post(f"/portal/applications/alerts/{alert.pk}/withdraw", {"confirm": "yes"}).status_code
+            == 302
+        )
         alert.refresh_from_db()
         assert alert.withdrawn_at is not None
         assert "Fake jackets shipped via Hamburg" not in page(world["nl_officer"])

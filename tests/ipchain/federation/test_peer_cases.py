@@ -11,11 +11,14 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from rest_framework.test import APIClient
 
 from ipchain.accounts.models import Organisation, Role
 from ipchain.enforcement import applications
+from ipchain.enforcement.applications import ApplicationError
 from ipchain.federation import peer_keys
 from ipchain.federation.models import MirroredEntry
 from ipchain.ledger.models import LogEntry
@@ -289,3 +292,196 @@ def test_peer_case_records_that_do_not_hold_raise_nothing(settings, office, peer
     sync(peer)
     assert not Alert.objects.exists()
     assert MirroredEntry.objects.filter(peer=peer, kind=records.CUSTOMS_CASE).count() == 5
+
+
+# --- Applications across offices (Art. 4): a holder at office-a names this node's authority -
+
+
+RIGHT = {"office": "EM", "kind": "trademark", "number": "018000001"}
+SMALL_RIGHT = {"office": "EM", "kind": "trademark", "number": "018000002"}
+
+
+class AbroadApplications:
+    """office-a's customs authority and its applications for action, as its node writes them."""
+
+    def __init__(self, office: PeerOffice):
+        self.office = office
+        self.authority = PrivateKey.generate()
+        office.add(office._key_record("a-customs", self.authority), office.office)
+        admitted = records.authority_admitted_record(
+            org="a-customs", name="Douane A", country="FR", moment=T1
+        )
+        office.add(admitted, office.office)
+
+    def file(self, ref: str, *, naming=None, key=None) -> None:
+        naming = (
+            naming if naming is not None else [{"registry": settings.IPCHAIN_LOG_ORIGIN, "org": "nl-customs"}]
+        )
+        record = records.afa_record(
+            records.AFA_FILED,
+            afa=ref,
+            moment=T1,
+            holder="acme",
+            kind="union",
+            rights=[RIGHT, SMALL_RIGHT],
+            authorities=["a-customs"],
+            peer_authorities=naming,
+            small_consignments=[SMALL_RIGHT],
+        )
+        self.office.add(record, key or self.office.brand)
+
+    def decide(
+        self, ref: str, *, decision="granted", until="2027-12-31", rights=(RIGHT, SMALL_RIGHT), key=None
+    ):
+        record = records.afa_record(
+            records.AFA_DECIDED,
+            afa=ref,
+            moment=T1,
+            by="a-customs",
+            decision=decision,
+            rights=list(rights),
+            valid_until=until,
+        )
+        self.office.add(record, key or self.authority)
+
+    def end(self, ref: str, kind=records.AFA_REVOKED, effective="2026-12-01") -> None:
+        record = records.afa_record(kind, afa=ref, moment=T1, by="a-customs", effective_date=effective)
+        self.office.add(record, self.authority)
+
+
+@pytest.fixture
+def abroad(office):
+    return AbroadApplications(office)
+
+
+def detain_p1(officer, **extra):
+    return cases.open_case(actor=officer, goods="Boots", quantity=1, gtin=GTIN, serial="P1", **extra)
+
+
+def test_an_application_filed_at_the_holders_office_naming_our_authority_carries_the_case(
+    office, abroad, peer, officer, django_capture_on_commit_callbacks
+):
+    office.register("P1")
+    abroad.file("AFA-2026-A1")
+    abroad.decide("AFA-2026-A1")
+    sync(peer)
+    with django_capture_on_commit_callbacks(execute=True):
+        case = detain_p1(officer)
+    case.refresh_from_db()
+    assert (case.procedure, case.application_ref, case.state) == (
+        "application",
+        "AFA-2026-A1",
+        "awaiting_holder",
+    )
+    (record,) = case_records()
+    assert record["afa"] == "AFA-2026-A1" and record["registry"] == "node-a.example/log"
+    # The holder has no one here: the officer records the answer it gave in writing.
+    page = Client()
+    page.force_login(officer)
+    html = page.get(f"/verify/cases/{case.pk}/").content.decode()
+    assert "The rights holder confirms: counterfeit" in html
+    cases.holder_answer(actor=officer, case=case, answer="counterfeit")
+    case.refresh_from_db()
+    assert case.state == Case.State.CONFIRMED_COUNTERFEIT
+    assert "written answer" in case.actions.get(action="confirmed_counterfeit").note
+    # Another authority's officer may not answer for it.
+    stranger = factories.user(factories.customs("be-customs"), Role.CUSTOMS_OFFICER)
+    with pytest.raises(PermissionDenied):
+        cases.holder_answer(actor=stranger, case=case, answer="genuine")
+
+
+def test_a_parcel_under_an_application_abroad_that_asked_for_it_runs_the_small_consignment_procedure(
+    office, abroad, peer, officer
+):
+    office.register("P1")
+    abroad.file("AFA-2026-A1")
+    abroad.decide("AFA-2026-A1")
+    sync(peer)
+    assert detain_p1(officer, small_consignment=True).procedure == "small_consignment"
+    # Granted without the right the procedure was asked for: the standard one.
+    abroad.file("AFA-2026-A2")
+    abroad.decide("AFA-2026-A2", rights=[RIGHT], until="2026-12-30")
+    abroad.end("AFA-2026-A1")
+    sync(peer)
+    assert detain_p1(officer, small_consignment=True).procedure == "application"
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        "not_naming_us",
+        "rejected",
+        "expired",
+        "revoked",
+        "ended_by_rules",
+        "filed_by_a_stranger",
+        "decided_by_a_stranger",
+    ],
+)
+def test_applications_abroad_that_do_not_hold_leave_the_case_ex_officio(office, abroad, peer, officer, story):
+    office.register("P1")
+    stranger = PrivateKey.generate()
+    if story == "not_naming_us":
+        abroad.file("AFA-1", naming=[{"registry": "elsewhere.example/log", "org": "nl-customs"}])
+    else:
+        abroad.file("AFA-1", key=stranger if story == "filed_by_a_stranger" else None)
+    abroad.decide(
+        "AFA-1",
+        decision="rejected" if story == "rejected" else "granted",
+        until="2026-01-31" if story == "expired" else "2027-12-31",
+        key=stranger if story == "decided_by_a_stranger" else None,
+    )
+    if story == "revoked":
+        abroad.end("AFA-1")
+    if story == "ended_by_rules":
+        firing = records.afa_record(records.AFA_ENDED, afa="AFA-1", moment=T1, effective_date="2026-12-01")
+        office.add(firing | {"rule": "afa_rights_gone"}, office.office)
+    sync(peer)
+    case = detain_p1(officer)
+    assert (case.procedure, case.application_ref) == ("ex_officio", "")
+
+
+def test_a_holder_here_names_a_peer_offices_authority_in_its_application(office, abroad, peer):
+    sync(peer)
+    acme = factories.brand("acme-here")
+    customs = factories.customs("nl-customs")
+    admin = factories.brand_admin(acme)
+    page = Client()
+    page.force_login(admin)
+    form = page.get("/portal/applications/").content.decode()
+    assert "Douane A (office-a)" in form and 'value="node-a.example/log a-customs"' in form
+    fields = {
+        "actor": admin,
+        "holder": acme,
+        "competent_authority": customs,
+        "rights": list(acme.ip_rights.all()),
+        "contact_name": "Brand protection",
+        "contact_email": "bp@acme.example",
+        "liability_undertaking": True,
+    }
+    with pytest.raises(ApplicationError) as refused:
+        applications.file_application(**fields, peer_authorities=["node-a.example/log acme"])  # a brand
+    assert refused.value.reason == "bad_authority"
+    filed = applications.file_application(**fields, peer_authorities=["node-a.example/log a-customs"])
+    assert filed.peer_authorities == [
+        {"registry": "node-a.example/log", "org": "a-customs", "name": "Douane A"}
+    ]
+    (record,) = [json.loads(bytes(e.body)) for e in LogEntry.objects.filter(kind=records.AFA_FILED)]
+    assert record["peer_authorities"] == [{"registry": "node-a.example/log", "org": "a-customs"}]
+    api = APIClient()
+    api.force_authenticate(admin)
+    body = {
+        "competent_authority": "nl-customs",
+        "peer_authorities": [{"registry": "node-a.example/log", "org": "a-customs"}],
+        "rights": [acme.ip_rights.get().names],
+        "contact_name": "BP",
+        "contact_email": "bp@acme.example",
+        "liability_undertaking": True,
+    }
+    made = api.post("/api/v1/applications", body, format="json")
+    assert made.status_code == 201, made.content
+    assert made.json()["peer_authorities"][0]["org"] == "a-customs"
+    wrong = api.post(
+        "/api/v1/applications", body | {"peer_authorities": [{"registry": "x", "org": "y"}]}, format="json"
+    )
+    assert wrong.status_code == 400 and wrong.json()["error"]["reason"] == "bad_authority"
