@@ -3,6 +3,7 @@ its node-held signing key at once (admitted in the log), since a customs authori
 sightings to the rights holders of other offices (federation/sightings.py); the office or the
 authority's supervisors add the customs offices its officers work at, with their positions."""
 
+import json
 import math
 import re
 
@@ -13,6 +14,7 @@ from django.utils import timezone
 from ipchain.accounts.models import CustomsOffice, Membership, Organisation
 from ipchain.accounts.roles import require
 from ipchain.ledger import log
+from ipchain.ledger.models import LogEntry
 
 from . import records
 from .errors import RegistryError
@@ -65,6 +67,22 @@ def announce(authority: Organisation) -> None:
         org=authority.slug, name=authority.name, country=authority.country, moment=timezone.now()
     )
     log.append(office_sign(record))
+
+
+def announce_the_rest() -> list[Organisation]:
+    """Announce the admitted customs authorities the log does not name as such yet (those added
+    before announcements existed); returns them."""
+    announced = set()
+    rows = LogEntry.objects.filter(kind=records.ORG_ADMITTED).values_list("body", flat=True)
+    for body in rows.iterator(chunk_size=2000):
+        record = json.loads(bytes(body))
+        if record.get("kind") == "customs":
+            announced.add(record["org"])
+    rest = Organisation.objects.filter(kind=Organisation.Kind.CUSTOMS, status=Organisation.Status.ADMITTED)
+    rest = list(rest.exclude(slug__in=announced).order_by("slug"))
+    for authority in rest:
+        announce(authority)
+    return rest
 
 
 def give_signing_key(*, actor, authority: Organisation) -> OrgKey:

@@ -356,3 +356,27 @@ def test_a_corrected_position_moves_the_office_and_its_officers_from_now_on(clie
         ).status_code
         == 404
     )
+
+
+def announcements() -> list[dict]:
+    rows = LogEntry.objects.filter(kind="org.admitted").values_list("body", flat=True)
+    return [r for r in (json.loads(bytes(b)) for b in rows) if r.get("kind") == "customs"]
+
+
+def test_an_authority_is_announced_in_the_log_for_peer_offices_and_older_ones_by_command():
+    factories.office()
+    call_command("ipchain_add_customs_authority", name="Douane Rotterdam", country="NL", stdout=StringIO())
+    (announced,) = announcements()
+    assert (announced["org"], announced["name"], announced["country"]) == (
+        "douane-rotterdam",
+        "Douane Rotterdam",
+        "NL",
+    )
+    older = factories.customs("older-customs")  # made as before announcements existed
+    out = StringIO()
+    call_command("ipchain_add_customs_authority", announce=True, stdout=out)
+    assert out.getvalue().strip() == "announced 1: older-customs"
+    assert sorted(a["org"] for a in announcements()) == ["douane-rotterdam", older.slug]
+    again = StringIO()
+    call_command("ipchain_add_customs_authority", announce=True, stdout=again)
+    assert again.getvalue().strip() == "announced 0: none"

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ipchain.accounts.models import Organisation
 from ipchain.accounts.roles import COMMAND_LINE
-from ipchain.registry.authorities import create_customs_authority, give_signing_key
+from ipchain.registry.authorities import announce_the_rest, create_customs_authority, give_signing_key
 from ipchain.registry.errors import RegistryError
 
 
@@ -10,7 +10,9 @@ class Command(BaseCommand):
     help = (
         "Add a customs authority, admitted, with its node-held signing key registered in the log. "
         "Prints its identifier; then add its customs offices and invite its first supervisor. "
-        "With --slug and --key, give an existing authority that has no key its signing key."
+        "With --slug and --key, give an existing authority that has no key its signing key. "
+        "With --announce, name in the log, for peer offices, the authorities added before "
+        "authorities were announced there."
     )
 
     def add_arguments(self, parser):
@@ -21,8 +23,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--key", action="store_true", help="Only give the existing authority --slug its signing key"
         )
+        parser.add_argument(
+            "--announce", action="store_true", help="Only announce the authorities the log does not name yet"
+        )
 
-    def handle(self, *args, name, country, slug, email, key, **options):
+    def handle(self, *args, name, country, slug, email, key, announce, **options):
+        if announce:
+            done = announce_the_rest()
+            self.stdout.write(f"announced {len(done)}: {', '.join(a.slug for a in done) or 'none'}")
+            return
         try:
             if key:
                 authority = Organisation.objects.filter(slug=slug, kind=Organisation.Kind.CUSTOMS).first()
