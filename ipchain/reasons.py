@@ -98,6 +98,7 @@ REASON_TEXT = {
     "not_a_customs_authority": _("That organisation is not a customs authority."),
     # Detention cases.
     "case_closed": _("This case is no longer open to that."),
+    "right_not_in_force": _("Customs act only on IP rights in force: this one lapsed or was invalidated."),
     "deadline_passed": _("The answer period is over; ask customs for an extension."),
     "no_extension": _(
         "No extension: perishable goods, an extension already given, or the holder not yet notified."

@@ -154,6 +154,9 @@ def _holder_and_rights(product, rights, peer) -> tuple[Organisation, list[IpRigh
         raise CaseError("right_required", "name the product, or the IP right, the goods infringe")
     if any(r.holder_id != holder.pk for r in rights):
         raise CaseError("bad_rights", "the rights of one case belong to one rights holder")
+    if any(not r.is_live for r in rights):
+        # Customs do not act on a right that lapsed or was invalidated (Art. 12(5), 15).
+        raise CaseError("right_not_in_force", "customs act only on IP rights in force")
     if not rights and product is not None:
         rights = [r for r in product.rights.all() if r.is_live and r.holder_id == holder.pk]
     return holder, rights

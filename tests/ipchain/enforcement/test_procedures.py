@@ -287,3 +287,13 @@ def test_an_officer_opens_cases_from_the_catalogue_and_from_scratch_on_the_pages
     caps = Case.objects.get(goods="Caps")
     assert caps.product is None and list(caps.rights.all()) == [world["right"]]
     assert client.get("/verify/cases/new", {"gtin": "12345"}).status_code == 404
+
+
+def test_customs_do_not_act_on_a_right_no_longer_in_force(world):
+    factories.application(world["acme"], world["customs"])
+    right = world["right"]
+    right.status = "lapsed"
+    right.save(update_fields=["status"])
+    with pytest.raises(CaseError) as refused:
+        detain(world)
+    assert refused.value.reason == "right_not_in_force" and not Case.objects.exists()
