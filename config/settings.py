@@ -280,6 +280,21 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # Celery workers and beat log through the same handler (JSON in production) instead of
 # replacing the root logger with their own plain format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Work of each kind in a queue of its own, so each scales with its own workers (docs/deploy.md):
+# a worker started without -Q takes them all; `-Q integration` takes only the log's.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = {name: {} for name in ("celery", "integration", "bulk", "labels", "notifications")}
+CELERY_TASK_ROUTES = {
+    "ipchain.ledger.tasks.integrate_pending": {"queue": "integration"},
+    "ipchain.operations.tasks.publish_checkpoint": {"queue": "integration"},
+    "ipchain.registry.tasks.run_bulk_job": {"queue": "bulk"},
+    "ipchain.registry.tasks.register_bulk_chunk": {"queue": "bulk"},
+    "ipchain.registry.tasks.render_label_job": {"queue": "labels"},
+    "verifier.tasks.notify_holder": {"queue": "notifications"},
+    "ipchain.operations.tasks.send_case_reminders": {"queue": "notifications"},
+    "ipchain.enforcement.tasks.send_expiry_reminders": {"queue": "notifications"},
+    "ipchain.registry.tasks.send_renewal_reminders": {"queue": "notifications"},
+}
 # How often beat integrates pending entries; the trailing edge of a request's own nudge
 # (ipchain/outbox/enqueue.py) integrates within it too, with or without beat.
 IPCHAIN_INTEGRATE_INTERVAL = env_float("IPCHAIN_INTEGRATE_INTERVAL", 1)
