@@ -17,6 +17,7 @@ from config import celery_app
 from ipchain.ledger import log
 from ipchain.ledger.audit import audit_log
 from ipchain.ledger.logkey import log_verifier
+from ipchain.operations.workers import configured_queues
 from ipchain.outbox import enqueue
 from ipchain.outbox.models import OutboxTask
 from ipchain.registry import bulk
@@ -41,12 +42,17 @@ pytestmark = [
 @pytest.fixture
 def broker():
     celery_app.conf.task_always_eager = False
-    with celery_app.connection_for_write() as conn:
-        conn.default_channel.queue_purge("celery")
+    purge_all()
     yield
-    with celery_app.connection_for_write() as conn:
-        conn.default_channel.queue_purge("celery")
+    purge_all()
     celery_app.conf.task_always_eager = True
+
+
+def purge_all() -> None:
+    """Every queue, the bulk jobs' own among them (settings.CELERY_TASK_ROUTES)."""
+    with celery_app.connection_for_write() as conn:
+        for queue in configured_queues():
+            conn.default_channel.queue_purge(queue)
 
 
 def start_worker() -> subprocess.Popen:
