@@ -24,7 +24,7 @@ from benchdb import bench_database_url, fresh_database, setup_django
 # The stages of a registration, by the function that is each (file suffix, function name).
 STAGES = [
     ("session and user (middleware)", "django/contrib/auth/middleware.py", "_get_user"),
-    ("acting-for check (middleware)", "enforcement/middleware.py", "__call__"),
+    ("the view, inside the middlewares", "registry/api/items.py", "post"),
     ("throttling", "rest_framework/views.py", "check_throttles"),
     ("permission checks", "rest_framework/views.py", "check_permissions"),
     ("request body (serializer)", "rest_framework/serializers.py", "is_valid"),
@@ -32,7 +32,10 @@ STAGES = [
     ("  key unsealing", "registry/keys.py", "signing_key"),
     ("  label signature (ECDSA)", "registry/signing.py", "sign"),
     ("  record canonical JSON", "ipchain/ledger/canonical.py", "canonicalize"),
-    ("  log append", "ipchain/ledger/log.py", "append"),
+    ("  brand checked", "registry/items.py", "_check_brand"),
+    ("  products and licences read", "registry/items.py", "brand_products"),
+    ("  licences read", "registry/items.py", "label_licences"),
+    ("  log entry and item written", "registry/items.py", "_store_items"),
     ("  integration nudge", "ipchain/ledger/log.py", "request_integration"),
     ("response (serializer + render)", "rest_framework/response.py", "rendered_content"),
 ]
@@ -100,10 +103,23 @@ def main() -> None:
             (ct for (f, fn), ct in by_function.items() if f.endswith(suffix) and fn == name), default=0.0
         )
         print(f"  {label:34s} {spent / n * 1000:7.3f} ms  {spent / profiled * 100:5.1f}%")
+    print("\nthe project's own functions by cumulative time a request:")
+    ours = sorted(
+        (
+            (ct, f, fn)
+            for (f, fn), ct in by_function.items()
+            if ("/site-packages/" not in f and "/ipchain/" in f) or "/verifier/" in f
+        ),
+        reverse=True,
+    )
+    for ct, f, fn in ours[:20]:
+        print(f"  {ct / n * 1000:7.3f} ms  {f.split('/work/main/')[-1]}:{fn}")
+    statements = sum(row[1] for (_f, _l, fn), row in stats.stats.items() if fn == "_execute_send")
+    print(f"\nSQL statements a request: {statements / n:.1f}")
     out = io.StringIO()
-    pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(25)
+    pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(15)
     print("\ntop functions by own time:")
-    print("\n".join(out.getvalue().splitlines()[6:40]))
+    print("\n".join(out.getvalue().splitlines()[6:30]))
 
 
 if __name__ == "__main__":
