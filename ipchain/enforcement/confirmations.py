@@ -41,4 +41,4 @@ def confirm_page(request: HttpRequest, action: str, *, name: str, fields: dict, 
         "fields": fields | {"confirm": "yes"},
         "back": back,
     }
-    return render(request, "enforcement/confirm.html", context)
+    return render(request, "verifier/confirm.html", context)  # the cases' page, with no case

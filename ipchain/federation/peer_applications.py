@@ -126,9 +126,10 @@ def _apply(found: dict, record: dict, index: int, keys: PeerKeys, *, holder: str
     if application is None:
         return  # not an application of this holder naming us
     if kind in (records.AFA_EXPIRED, records.AFA_ENDED):
-        if keys.office_key(record.get("kid"), index) is None:
+        office = keys.office_key(record.get("kid"), index)
+        if office is None:
             raise ValueError("a rule's firing not signed by the peer office's key")
-        _verify(record, keys.keys[record["kid"]])
+        verify_record(record, office.public_key)
     else:
         if record["by"] not in application.authorities:
             raise ValueError(f"decided by {record['by']!r}, not an authority the application names")
@@ -152,8 +153,4 @@ def _filed_by_holder(record: dict, index: int, keys: PeerKeys) -> None:
         raise ValueError("a filing not signed by its holder's key or the peer office's")
     if key.revoked_index is not None and index > key.revoked_index:
         raise ValueError(f"signed with key {key.kid} after its revocation")
-    _verify(record, key)
-
-
-def _verify(record: dict, key) -> None:
     verify_record(record, key.public_key)

@@ -21,7 +21,6 @@ from ipchain.errors import DomainError
 from ipchain.registry.holders import free_identifier
 from ipchain.registry.models import Item
 from ipchain.registry.records import ITEM_REGISTERED
-from ipchain.registry.signing import verify_record
 from verifier import recorder
 from verifier.models import Alert
 from verifier.plugins import PeerHolder
@@ -56,10 +55,7 @@ def _vouched(rows) -> tuple[Peer, str] | None:
     for entry in rows.select_related("peer").order_by("peer__name", "leaf_index")[:TRIED]:
         try:
             record = record_of(entry.body)
-            key = peer_keys(entry.peer).keys.get(record.get("kid"))
-            if key is None or key.org != record.get("brand"):
-                raise ValueError("not signed by a key of its brand")
-            verify_record(record, key.public_key)
+            peer_keys(entry.peer).brand_key(record)
         except (DomainError, ValueError, KeyError, TypeError) as exc:
             logger.info("registration %d in %s's log not vouched for: %s", entry.leaf_index, entry.peer, exc)
             continue

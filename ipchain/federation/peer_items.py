@@ -32,7 +32,7 @@ from ipchain.registry import records
 from ipchain.registry.digital_link import ScannedCode, label_message
 from ipchain.registry.models import OrgKey
 from ipchain.registry.provenance import customs_event, history_step, label_signature_matches, status_after
-from ipchain.registry.signing import b64url_decode, verify_record
+from ipchain.registry.signing import b64url_decode
 from verifier.evidence import Evidence, Note
 from verifier.lookup import unlinked_sightings
 from verifier.results import Result
@@ -218,12 +218,7 @@ def _valid_registration(code: ScannedCode, notes: list[Note]) -> Registration | 
         try:
             record = record_of(entry.body)
             keys = peer_keys(peer)
-            key = keys.keys.get(record.get("kid"))
-            if key is None or key.org != record.get("brand"):
-                raise ValueError(
-                    f"signed by {record.get('kid')!r}, not a key {peer.name} admitted for its brand"
-                )
-            verify_record(record, key.public_key)
+            key = keys.brand_key(record)
             label_sig = b64url_decode(record["label_sig"])
             if not key.public_key.verify(label_message(code.gtin, code.serial), label_sig):
                 raise ValueError("its label_sig does not verify under the brand's key")
@@ -424,7 +419,7 @@ def peer_trust_list_keys() -> list[dict]:
                 "kid": key.kid,
                 "org": key.org,
                 "name": keys.org_names.get(key.org, key.org),
-                "kind": "brand" if brand else keys.org_kinds.get(key.org, "other"),
+                "kind": keys.org_kinds.get(key.org, "other"),
                 "status": OrgKey.Status.REVOKED if revoked else OrgKey.Status.ACTIVE,
                 "jwk": key.public_key.to_jwk(),
                 "valid_from": key.valid_from,

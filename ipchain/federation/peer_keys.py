@@ -69,6 +69,16 @@ class PeerKeys:
         verify_record(record, key.public_key)
         return key
 
+    def brand_key(self, record: dict) -> PeerKey:
+        """The key that signed a registration: one the log registered for the brand the record
+        names, under which its signature holds. Raises ValueError (or the signature's
+        DomainError) otherwise."""
+        key = self.keys.get(record.get("kid"))
+        if key is None or key.org != record.get("brand"):
+            raise ValueError(f"signed by {record.get('kid')!r}, not a key the office admitted for its brand")
+        verify_record(record, key.public_key)
+        return key
+
     def office_key(self, kid: str, leaf_index: int) -> PeerKey | None:
         key = self.keys.get(kid)
         if key is None or key.org != self.office:

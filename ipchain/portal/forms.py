@@ -17,6 +17,18 @@ OFFICE_CHOICES = [("", "—")] + [
 ]
 
 
+def identifier_field(invalid) -> forms.SlugField:
+    """An organisation's identifier in addresses and records, made from its name when left
+    empty; `invalid` says what one looks like."""
+    return forms.SlugField(
+        max_length=64,
+        required=False,
+        label=_("Identifier"),
+        help_text=_("Used in addresses and records. Left empty, it is made from the name."),
+        error_messages={"invalid": invalid},
+    )
+
+
 class CodeChoiceField(forms.ChoiceField):
     """A WIPO ST.3 code from a picker; a code typed in lower case is the same code."""
 
@@ -236,39 +248,21 @@ class HolderForm(HolderRightForm):
     field_order = ["name", "slug", "country", "contact_email"]
 
     name = forms.CharField(max_length=200, label=_("Name"))
-    slug = forms.SlugField(
-        max_length=64,
-        required=False,
-        label=_("Identifier"),
-        help_text=_("Used in addresses and records. Left empty, it is made from the name."),
-        error_messages={"invalid": _("Use only letters, digits and hyphens, e.g. acme-outdoor.")},
-    )
+    slug = identifier_field(_("Use only letters, digits and hyphens, e.g. acme-outdoor."))
     country = CodeChoiceField(choices=COUNTRY_CHOICES, label=_("Country"))
     contact_email = forms.EmailField(required=False, label=_("Contact e-mail"))
 
 
 class CustomsAuthorityForm(forms.Form):
     name = forms.CharField(max_length=200, label=_("Name"), help_text=_("e.g. Douane Rotterdam"))
-    slug = forms.SlugField(
-        max_length=64,
-        required=False,
-        label=_("Identifier"),
-        help_text=_("Used in addresses and records. Left empty, it is made from the name."),
-        error_messages={"invalid": _("Use only letters, digits and hyphens, e.g. nl-customs.")},
-    )
+    slug = identifier_field(_("Use only letters, digits and hyphens, e.g. nl-customs."))
     country = CodeChoiceField(choices=COUNTRY_CHOICES, label=_("Country"))
     contact_email = forms.EmailField(required=False, label=_("Contact e-mail"))
 
 
 class RepresentativeFirmForm(forms.Form):
     name = forms.CharField(max_length=200, label=_("Name"), help_text=_("e.g. Brandguard Legal"))
-    slug = forms.SlugField(
-        max_length=64,
-        required=False,
-        label=_("Identifier"),
-        help_text=_("Used in addresses and records. Left empty, it is made from the name."),
-        error_messages={"invalid": _("Use only letters, digits and hyphens, e.g. brandguard.")},
-    )
+    slug = identifier_field(_("Use only letters, digits and hyphens, e.g. brandguard."))
     country = CodeChoiceField(choices=COUNTRY_CHOICES, label=_("Country"))
 
 
