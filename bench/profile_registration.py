@@ -3,7 +3,7 @@ dedicated PostgreSQL database, through Django's test client in this process (no 
 gunicorn). Prints the CPU time a request and the share of each stage, from the profile's
 cumulative times of the functions that are the stages, then the top functions by own time.
 
-    python bench/profile_registration.py [--requests 300] [--database-url postgres://…/ipchain_bench]
+    python bench/profile_registration.py [--requests 300] [--auth token|session] [--database-url …]
 
 PostgreSQL's own CPU is not in the profile (it is another process): the wall time a request
 minus the process's CPU time a request is printed as "waiting", an upper bound for it.
@@ -45,6 +45,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--database-url")
+    parser.add_argument(
+        "--auth", choices=["token", "session"], default="token", help="an API token, as a production line"
+    )
     args = parser.parse_args()
     url = bench_database_url(args.database_url)
     fresh_database(url)
@@ -60,7 +63,13 @@ def main() -> None:
     brand = factories.brand("acme")
     product = factories.product(brand)
     client = Client()
-    client.force_login(factories.brand_admin(brand))
+    user = factories.brand_admin(brand)
+    if args.auth == "token":
+        from rest_framework.authtoken.models import Token
+
+        client.defaults["HTTP_AUTHORIZATION"] = f"Token {Token.objects.create(user=user).key}"
+    else:
+        client.force_login(user)
 
     def post(serial: str) -> None:
         answer = client.post(

@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "ipchain.operations.middleware.RequestIdMiddleware",
     "ipchain.operations.middleware.RequestMetricsMiddleware",
     "ipchain.edge.EdgeGuardMiddleware",
+    # What writes depend on is read again only when it changed (ipchain/accounts/changes.py).
+    "ipchain.accounts.middleware.ChangeCounterMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -356,7 +358,8 @@ CELERY_BEAT_SCHEDULE = {
 # --- The API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's tokens, the user kept while nothing changes (ipchain/accounts/changes.py).
+        "ipchain.accounts.tokenauth.KeptTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [

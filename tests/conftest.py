@@ -7,6 +7,7 @@ from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.utils import translation
 
+from ipchain.accounts import changes
 from ipchain.enforcement import portfolio
 from ipchain.ledger.logkey import log_signer
 from ipchain.ledger.notes import Signer
@@ -48,6 +49,7 @@ def ledger_settings(settings):
     log_signer.cache_clear()
     cache.clear()  # Redis in CI: nothing a test cached (figures, the trust list) reaches the next
     portfolio.forget()  # which authorities see whose guides: ids are reused after a rollback
+    changes.forget()  # memberships, keys, registration terms: the same
     yield settings
     log_signer.cache_clear()
     cache.clear()

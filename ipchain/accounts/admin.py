@@ -1,7 +1,14 @@
 from django.contrib import admin
 from django.db import models
 
-from .models import CustomsOffice, Invitation, Membership, Organisation
+from ipchain.readonly_admin import ReadOnlyAdmin
+
+from .models import ChangeCounter, CustomsOffice, Invitation, Membership, Organisation
+
+
+@admin.register(ChangeCounter)
+class ChangeCounterAdmin(ReadOnlyAdmin):
+    list_display = ["value"]
 
 
 @admin.register(Organisation)

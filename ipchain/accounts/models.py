@@ -153,3 +153,14 @@ class Invitation(models.Model):
     @property
     def pending(self) -> bool:
         return not self.accepted_at and not self.withdrawn_at and self.expires_at > timezone.now()
+
+
+class ChangeCounter(models.Model):
+    """One row counting changes to what writes depend on: who may do what, organisations,
+    keys, products, rights and licences (ipchain.accounts.changes). Processes keep what they
+    read of those while the count stands still."""
+
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.value} changes"

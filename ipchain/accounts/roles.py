@@ -6,9 +6,12 @@ needed: a brand operator may add items, but only to their own brand.
 
 import copy
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 
+from .changes import Kept
 from .models import Membership, Organisation, Role
 
 # Codenames are "<app_label>.<codename>"; missing ones (an app not installed) are skipped.
@@ -124,6 +127,7 @@ def membership_of(user) -> Membership | None:
     check by organisation sees the client and only it."""
     if not getattr(user, "is_authenticated", False):
         return None
+    _recall_membership(user)
     try:
         membership = user.membership
     except Membership.DoesNotExist:
@@ -132,6 +136,39 @@ def membership_of(user) -> Membership | None:
     if client is not None and membership.organisation.kind == Organisation.Kind.REPRESENTATIVE:
         return _acting(membership, client)
     return membership
+
+
+# Kept per process while nothing they depend on changes (changes.py): a production line's
+# user registers thousands of items in a row.
+_memberships = Kept("memberships")
+_permissions = Kept("permissions")
+
+
+def _recall_membership(user) -> None:
+    related = get_user_model().membership.related
+    if getattr(user, "pk", None) is None or related.is_cached(user):
+        return
+    found = _memberships.get(user.pk, _read_membership)
+    if found is not None:  # a copy each request: nothing one request sets reaches the next
+        found = copy.copy(found)
+        found.organisation = copy.copy(found.organisation)
+    related.set_cached_value(user, found)
+
+
+def _read_membership(user_id: int) -> Membership | None:
+    return Membership.objects.select_related("organisation").filter(user_id=user_id).first()
+
+
+def _recall_permissions(user) -> None:
+    # ModelBackend keeps a user's permissions in `_perm_cache` for the life of the user
+    # object (one request); this keeps them across requests.
+    if user.is_active and not hasattr(user, "_perm_cache"):
+        user._perm_cache = _permissions.get(user.pk, _read_permissions)
+
+
+def _read_permissions(user_id: int) -> frozenset[str]:
+    user = get_user_model().objects.filter(pk=user_id).first()
+    return frozenset(ModelBackend().get_all_permissions(user)) if user is not None else frozenset()
 
 
 def _acting(membership: Membership, client: Organisation) -> Membership:
@@ -183,6 +220,8 @@ def require(user, permission: str, organisation: Organisation | None = None) -> 
     if user is COMMAND_LINE:
         return None
     membership = membership_of(user)
+    if membership is not None:
+        _recall_permissions(user)
     if membership is None or not user.has_perm(permission):
         raise PermissionDenied(f"needs permission {permission}")
     if organisation is not None and membership.organisation_id != organisation.pk:

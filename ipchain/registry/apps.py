@@ -17,3 +17,10 @@ class RegistryConfig(AppConfig):
             encryption_keys()
         except KeystoreError as exc:
             raise ImproperlyConfigured(f"IPCHAIN_KEY_ENCRYPTION_KEYS: {exc}") from None
+
+        from ipchain.accounts import changes
+
+        from .models import IpRight, Licence, OrgKey, Product, RightEvent
+
+        # What a registration depends on: processes read it again when one of these changes.
+        changes.watch(Product, Product.rights.through, IpRight, RightEvent, Licence, OrgKey)

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from ipchain.accounts import changes
 from ipchain.accounts.models import CustomsOffice, Membership, Organisation
 from ipchain.accounts.roles import require
 from ipchain.ledger import log
@@ -143,6 +144,7 @@ def move_customs_office(*, actor, office: CustomsOffice, latitude, longitude) ->
         Membership.objects.filter(organisation=office.authority_id, customs_office=office.name).update(
             latitude=office.latitude, longitude=office.longitude
         )
+        changes.changed()
     return office
 
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from ipchain.accounts.changes import Kept
 from ipchain.accounts.models import Organisation
 from ipchain.accounts.roles import require
 from ipchain.ledger import log
@@ -100,16 +101,58 @@ STANDING_TEXT = {
 }
 
 
-def label_licences(brand: Organisation, products: dict[str, Product]) -> dict[str, Licence | None]:
-    """For each product, the licence its labels are signed under (None: the brand's own right).
-    Raises RegistryError when a product stands on no live right of the brand's today
-    (docs/rules.md)."""
-    verdicts = standing.label_standing(products, brand, timezone.now().date())
-    for gtin, verdict in sorted(verdicts.items()):
-        if not verdict.holds:
-            raise RegistryError(verdict.reason, f"product {gtin}: {STANDING_TEXT[verdict.reason]}")
-    refs = standing.licence_by_ref(v.licence.ref for v in verdicts.values() if v.licence)
-    return {gtin: refs[v.licence.ref] if v.licence else None for gtin, v in verdicts.items()}
+@dataclass(frozen=True)
+class Terms:
+    """On what the brand may sign a product's labels today: the product (None: not one it may
+    register), the licence (None: its own right) or the reason it may not (STANDING_TEXT)."""
+
+    product: Product | None
+    licence: Licence | None = None
+    refusal: str = ""
+
+
+_terms = Kept("registration terms")
+
+
+def registration_terms(brand: Organisation, gtins) -> dict[str, Terms]:
+    """Each product's terms for the brand today, kept while no product, right, licence or
+    organisation changes (ipchain/accounts/changes.py): a production line asks thousands of
+    times a minute."""
+    day = timezone.now().date()
+    keys = [(brand.pk, day, gtin) for gtin in set(gtins)]
+    kept = _terms.get_many(keys, lambda missing: _read_terms(brand, missing))
+    return {gtin: terms for (_brand, _day, gtin), terms in kept.items()}
+
+
+def _read_terms(brand: Organisation, keys) -> dict:
+    day = keys[0][1]
+    products = brand_products(brand, [gtin for _b, _d, gtin in keys])
+    verdicts = standing.label_standing(products, brand, day)
+    licences = standing.licence_by_ref(v.licence.ref for v in verdicts.values() if v.licence)
+    terms = {}
+    for key in keys:
+        gtin = key[2]
+        if gtin not in products:
+            terms[key] = Terms(None)
+        elif not verdicts[gtin].holds:
+            terms[key] = Terms(products[gtin], refusal=verdicts[gtin].reason)
+        else:
+            licence = verdicts[gtin].licence
+            terms[key] = Terms(products[gtin], licences[licence.ref] if licence else None)
+    return terms
+
+
+def _terms_or_refusal(brand: Organisation, rows) -> tuple[dict[str, Product], dict[str, Licence | None]]:
+    """The products and licences of the rows' labels; RegistryError for the first row of a
+    product the brand may not register, then for the first product (by GTIN) it may not sign."""
+    terms = registration_terms(brand, (row.gtin for row in rows))
+    for row in rows:
+        if terms[row.gtin].product is None:
+            raise RegistryError("unknown_product", f"line {row.line}: no product {row.gtin} for {brand}")
+    for gtin, found in sorted(terms.items()):
+        if found.refusal:
+            raise RegistryError(found.refusal, f"product {gtin}: {STANDING_TEXT[found.refusal]}")
+    return {g: t.product for g, t in terms.items()}, {g: t.licence for g, t in terms.items()}
 
 
 def register_item(*, actor, brand: Organisation, **fields) -> Item:
@@ -162,22 +205,20 @@ def register_batch(*, actor, brand: Organisation, items) -> list[Item]:
             continue
         seen[row.gtin, row.serial] = index
         rows.append(row)
-    products = brand_products(brand, {row.gtin for row in rows})
+    terms = registration_terms(brand, {row.gtin for row in rows})
     problems += [
         _problem(r.line, "unknown_product", f"no product {r.gtin} of yours")
         for r in rows
-        if r.gtin not in products
+        if terms[r.gtin].product is None
     ]
-    verdicts = standing.label_standing(products, brand, timezone.now().date())
     problems += [
-        _problem(
-            r.line, verdicts[r.gtin].reason, f"product {r.gtin}: {STANDING_TEXT[verdicts[r.gtin].reason]}"
-        )
+        _problem(r.line, terms[r.gtin].refusal, f"product {r.gtin}: {STANDING_TEXT[terms[r.gtin].refusal]}")
         for r in rows
-        if r.gtin in verdicts and not verdicts[r.gtin].holds
+        if terms[r.gtin].refusal
     ]
+    products = [t.product for t in terms.values() if t.product is not None]
     taken = set(
-        Item.objects.filter(product__in=products.values(), serial__in={r.serial for r in rows}).values_list(
+        Item.objects.filter(product__in=products, serial__in={r.serial for r in rows}).values_list(
             "product__gtin", "serial"
         )
     )
@@ -202,11 +243,7 @@ def register_rows(*, brand: Organisation, rows: Sequence[ItemRow], bulk_job=None
     """
     _check_brand(brand)
     key, private = signing_key(brand)
-    products = brand_products(brand, (row.gtin for row in rows))
-    for row in rows:
-        if row.gtin not in products:
-            raise RegistryError("unknown_product", f"line {row.line}: no product {row.gtin} for {brand}")
-    licences = label_licences(brand, products)
+    products, licences = _terms_or_refusal(brand, rows)
     now = timezone.now()
     signed, label_sigs = [], []
     for row in rows:
@@ -448,10 +485,7 @@ def _accept_registration(brand: Organisation, record: dict) -> Item:
         raise RegistryError("malformed_signature", "label_sig is not base64url") from None
     if not PublicKey.from_pem(key.public_pem).verify(label_message(row.gtin, row.serial), label_sig):
         raise RegistryError("bad_label_signature", "label_sig does not verify for this GTIN and serial")
-    products = brand_products(brand, [row.gtin])
-    if row.gtin not in products:
-        raise RegistryError("unknown_product", f"no product {row.gtin} for {brand}")
-    licences = label_licences(brand, products)
+    products, licences = _terms_or_refusal(brand, [row])
     return _store_items(brand, key, products, [row], [record], [label_sig], timezone.now(), None, licences)[0]
 
 

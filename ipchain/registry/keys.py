@@ -4,6 +4,7 @@ Every registration and revocation is a ledger record signed by the office, so th
 list anyone derives from the log says which key was valid for whom and when.
 """
 
+import copy
 from datetime import datetime
 from functools import lru_cache
 
@@ -11,6 +12,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from ipchain.accounts import changes
+from ipchain.accounts.changes import Kept
 from ipchain.accounts.models import Organisation
 from ipchain.accounts.roles import membership_of, require
 from ipchain.ledger import log
@@ -68,9 +71,13 @@ def private_key(key: OrgKey) -> PrivateKey:
     return _unsealed(key.kid, key.sealed_private_key, _aad(key))
 
 
+_active_keys = Kept("active keys")
+
+
 def signing_key(organisation: Organisation) -> tuple[OrgKey, PrivateKey]:
-    """The organisation's active node-held key, ready to sign."""
-    key = active_key(organisation)
+    """The organisation's active node-held key, ready to sign (kept while no key changes:
+    ipchain/accounts/changes.py)."""
+    key = copy.copy(_active_keys.get(organisation.pk, lambda _pk: active_key(organisation)))
     return key, private_key(key)
 
 
@@ -140,6 +147,7 @@ def _register(key: OrgKey, *, replaces: OrgKey | None) -> OrgKey:
         OrgKey.objects.filter(pk=replaces.pk, status=OrgKey.Status.ACTIVE).update(
             status=OrgKey.Status.RETIRED, retired_at=now
         )
+        changes.changed()
     return key
 
 

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
+from ipchain.accounts import changes
 from ipchain.accounts.models import Organisation, Role
 from ipchain.ledger import log
 from ipchain.ledger.models import LogEntry
@@ -95,6 +96,7 @@ def _apply(firing: right_rules.Firing, signed: dict, entry: LogEntry) -> None:
         Licence.objects.filter(ref=firing.fields["licence"]).update(
             status=Licence.Status.ENDED, ended_on=effective
         )
+        changes.changed()
 
 
 @dataclass(frozen=True)
