@@ -246,6 +246,18 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# A PostgreSQL streaming replica for verification reads (ipchain/replicas.py, docs/deploy.md):
+# tiles, proofs, trust and status lists, and a scan's item, while it is at most about
+# IPCHAIN_REPLICA_MAX_LAG_SECONDS behind the primary. Never migrated; tests read the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    if not DATABASE_URL.startswith("postgres"):
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs DATABASE_URL to be PostgreSQL")
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["ipchain.replicas.ReplicaRouter"]
+IPCHAIN_REPLICA_MAX_LAG_SECONDS = env_float("IPCHAIN_REPLICA_MAX_LAG_SECONDS", 1.0)
+
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}

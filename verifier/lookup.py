@@ -1,19 +1,21 @@
 """The item a scanned code names, and where it was seen: the verifier's reads.
 
 A verification costs one query: the item with its registration entry and its recent
-sightings (plus its events, only when it has any, verification.py). Products and keys are
-remembered briefly by each process (ipchain/remembered.py): a key's revocation is seen within
-IPCHAIN_VERIFY_CACHE_SECONDS, a product's guide within 30 times that, a change made in this
-process at once.
+sightings (plus its events, only when it has any, verification.py), on the replica when one
+keeps up (ipchain/replicas.py), and again on the primary when the replica has no such item.
+Products and keys are remembered briefly by each process (ipchain/remembered.py): a key's
+revocation is seen within IPCHAIN_VERIFY_CACHE_SECONDS, a product's guide within 30 times
+that, a change made in this process at once.
 """
 
 from datetime import UTC, datetime, timedelta
 
 import psycopg
 from django.conf import settings
-from django.db import connection
+from django.db import connections
 from django.db.models.signals import post_delete, post_save
 
+from ipchain import replicas
 from ipchain.ledger.models import LogEntry
 from ipchain.registry.digital_link import ScannedCode, label_message
 from ipchain.registry.models import Item, Licence, OrgKey, Product
@@ -55,7 +57,11 @@ def find_item(code: ScannedCode, now: datetime) -> tuple[Item | None, tuple[Sigh
     product = _products.get(code.gtin, _product)
     if product is None:
         return None, ()
-    rows = _item_rows([clone_window_start(now), product.pk, code.serial])
+    params = [clone_window_start(now), product.pk, code.serial]
+    replica = replicas.usable_replica()
+    rows = _item_rows(params, replica or "default")
+    if not rows and replica:
+        rows = _item_rows(params, "default")  # registered a moment ago: not replicated yet
     if not rows:
         return None, ()
     pk, lot, origin, status, key_id, label_sig, head_hash, registered_at, entry_id, *rest = rows[0]
@@ -115,7 +121,8 @@ def signed_by_known_key(code: ScannedCode) -> bool:
     )
 
 
-def _item_rows(params: list) -> list[tuple]:
+def _item_rows(params: list, alias: str) -> list[tuple]:
+    connection = connections[alias]
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql" or not settings.IPCHAIN_VERIFY_PREPARED:
             cursor.execute(_ITEM_SQL, params)

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, router, transaction
 from django.utils import timezone
 
 from ipchain.outbox.enqueue import nudge
@@ -196,7 +196,8 @@ def read_tiles(keys: Iterable[TileKey]) -> dict[TileKey, bytes]:
     if not keys:
         return {}
     condition = " OR ".join(['(level = %s AND "index" = %s)'] * len(keys))
-    with connection.cursor() as cursor:
+    # Where the ORM would read (a replica inside a replica-first view: ipchain/replicas.py).
+    with connections[router.db_for_read(HashTile)].cursor() as cursor:
         cursor.execute(
             f'SELECT level, "index", hashes FROM {HashTile._meta.db_table} WHERE {condition}',  # noqa: S608
             [part for key in keys for part in key],

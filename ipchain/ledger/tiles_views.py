@@ -5,6 +5,8 @@ import re
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
+from ipchain.replicas import replica_first
+
 from . import reads
 from .logkey import log_verifier
 from .tiles import TILE_WIDTH, decode_index
@@ -47,6 +49,7 @@ def _tile_response(data: bytes) -> HttpResponse:
 
 
 @require_GET
+@replica_first
 def checkpoint(request: HttpRequest) -> HttpResponse:
     return _text(reads.latest_checkpoint_note(), cache="no-cache")
 
@@ -57,6 +60,7 @@ def verifier_key(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@replica_first
 def hash_tile(request: HttpRequest, level: str, path: str) -> HttpResponse:
     parsed = _parse_tile(path)
     if parsed is None or not _LEVEL_RE.match(level) or int(level) > MAX_LEVEL:
@@ -69,6 +73,7 @@ def hash_tile(request: HttpRequest, level: str, path: str) -> HttpResponse:
 
 
 @require_GET
+@replica_first
 def entry_bundle(request: HttpRequest, path: str) -> HttpResponse:
     parsed = _parse_tile(path)
     if parsed is None:

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ipchain.api_errors import ApiError
+from ipchain.replicas import replica_first
 
 from .. import log, reads
 from ..canonical import RecordError, parse_json
@@ -77,6 +78,7 @@ class TlogProofView(APIView):
         parameters=[OpenApiParameter("index", int, required=True)],
         responses={(200, "text/plain"): OpenApiTypes.STR},
     )
+    @replica_first
     def get(self, request: Request) -> HttpResponse:
         index = _int_param(request, "index")
         try:
@@ -94,6 +96,7 @@ class EntryView(APIView):
     permission_classes = [permissions.AllowAny]
 
     @extend_schema(parameters=[ENCODING], responses=OpenApiTypes.OBJECT)
+    @replica_first
     def get(self, request: Request, index: int) -> Response:
         encode = _encoder(request)
         try:
@@ -121,6 +124,7 @@ class InclusionProofView(APIView):
         ],
         responses=OpenApiTypes.OBJECT,
     )
+    @replica_first
     def get(self, request: Request) -> Response:
         encode = _encoder(request)
         index = _int_param(request, "index")
@@ -151,6 +155,7 @@ class ConsistencyProofView(APIView):
         ],
         responses=OpenApiTypes.OBJECT,
     )
+    @replica_first
     def get(self, request: Request) -> Response:
         encode = _encoder(request)
         first = _int_param(request, "first")
