@@ -4,7 +4,7 @@ integration into a checkpoint is the worker's and not counted), on a dedicated P
 database, through Django's test client in this process. The baseline, in the same run: items
 one request each (`POST /api/v1/items`).
 
-    python bench/item_batch.py [--batches 5] [--singles 300] [--database-url postgres://…/ipchain_bench]
+    python bench/item_batch.py [--batches 5] [--singles 300] [--profile] [--database-url …]
 """
 
 import argparse
@@ -22,6 +22,7 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=5)
     parser.add_argument("--singles", type=int, default=300)
     parser.add_argument("--database-url")
+    parser.add_argument("--profile", action="store_true", help="then one more batch under cProfile")
     args = parser.parse_args()
     url = bench_database_url(args.database_url)
     fresh_database(url)
@@ -64,6 +65,14 @@ def main() -> None:
         f"ratio {batch_rate / single_rate:.1f}x one a request; target >= 5,000 items/s: "
         f"{'met' if batch_rate >= 5000 else 'NOT met'}"
     )
+    if args.profile:
+        import cProfile
+        import pstats
+
+        batch = [{"gtin": product.gtin, "serial": f"P-{n}"} for n in range(1000)]
+        profile = cProfile.Profile()
+        profile.runcall(client.post, "/api/v1/items/batch", {"items": batch}, content_type="application/json")
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(35)
 
 
 if __name__ == "__main__":

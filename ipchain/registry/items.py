@@ -205,8 +205,17 @@ def register_batch(*, actor, brand: Organisation, items) -> list[Item]:
             continue
         seen[row.gtin, row.serial] = index
         rows.append(row)
+    problems += _unregistrable(brand, rows)
+    if problems:
+        raise BatchRefused(sorted(problems, key=lambda p: p["index"]))
+    return register_rows(brand=brand, rows=rows)
+
+
+def _unregistrable(brand: Organisation, rows: list[ItemRow]) -> list[dict]:
+    """The rows' problems with their products and serials: not the brand's to register, not
+    to be signed today, or registered already (`line` is each row's index in the batch)."""
     terms = registration_terms(brand, {row.gtin for row in rows})
-    problems += [
+    problems = [
         _problem(r.line, "unknown_product", f"no product {r.gtin} of yours")
         for r in rows
         if terms[r.gtin].product is None
@@ -222,14 +231,11 @@ def register_batch(*, actor, brand: Organisation, items) -> list[Item]:
             "product__gtin", "serial"
         )
     )
-    problems += [
+    return problems + [
         _problem(r.line, "already_registered", "already registered")
         for r in rows
         if (r.gtin, r.serial) in taken
     ]
-    if problems:
-        raise BatchRefused(sorted(problems, key=lambda p: p["index"]))
-    return register_rows(brand=brand, rows=rows)
 
 
 def _problem(index: int, reason: str, message: str) -> dict:
@@ -260,10 +266,11 @@ def register_rows(*, brand: Organisation, rows: Sequence[ItemRow], bulk_job=None
         )
         signed.append(sign_record(record, private))
         label_sigs.append(label_sig)
-    return _store_items(brand, key, products, rows, signed, label_sigs, now, bulk_job, licences)
+    keys = [key] * len(rows)
+    return _store_items(brand, keys, products, rows, signed, label_sigs, now, bulk_job, licences)
 
 
-def _store_items(brand, key, products, rows, signed, label_sigs, now, bulk_job, licences) -> list[Item]:
+def _store_items(brand, keys, products, rows, signed, label_sigs, now, bulk_job, licences) -> list[Item]:
     try:
         with transaction.atomic():
             entries = log.append_many(signed)
@@ -283,7 +290,7 @@ def _store_items(brand, key, products, rows, signed, label_sigs, now, bulk_job, 
                     bulk_job=bulk_job,
                     licence=licences[row.gtin],
                 )
-                for row, label_sig, entry in zip(rows, label_sigs, entries, strict=True)
+                for row, key, label_sig, entry in zip(rows, keys, label_sigs, entries, strict=True)
             ]
             return Item.objects.bulk_create(items)
     except IntegrityError:
@@ -391,11 +398,13 @@ def _store_event(item, kind, signer, key, signed, details, new_owner, occurred_a
 # --- records signed offline by the holder's own key ---------------------------------------
 
 
-def _signer_key(record: dict, organisation: Organisation) -> OrgKey:
+def _signer_key(record: dict, organisation: Organisation, find_key=None) -> OrgKey:
+    """The active key of `organisation` that signed the record (its "kid"), the signature
+    checked. `find_key(kid)`, when given, looks keys up instead of the database."""
     if "sig" not in record or "kid" not in record:
         raise RegistryError("missing_signature", "the record has no kid and sig: sign it first")
-    kid = record.get("kid")
-    key = OrgKey.objects.filter(kid=kid if isinstance(kid, str) else "").first()
+    kid = record.get("kid") if isinstance(record.get("kid"), str) else ""
+    key = find_key(kid) if find_key else OrgKey.objects.filter(kid=kid).first()
     if key is None or key.organisation_id != organisation.pk:
         raise RegistryError("wrong_key", "the record's kid is not a key of your organisation")
     if key.status != OrgKey.Status.ACTIVE:
@@ -461,12 +470,26 @@ def _check_fields(record: dict, allowed: set[str], required: set[str]) -> None:
 
 
 def _accept_registration(brand: Organisation, record: dict) -> Item:
+    _check_brand(brand)
+    row, key, label_sig = _checked_registration(brand, record)
+    products, licences = _terms_or_refusal(brand, [row])
+    return _store_items(brand, [key], products, [row], [record], [label_sig], timezone.now(), None, licences)[
+        0
+    ]
+
+
+def _checked_registration(brand: Organisation, record, find_key=None, line: int = 0) -> tuple:
+    """A registration signed by the holder, checked: its fields, its key and both its
+    signatures (the record's and the label's). Returns (row, key, label signature)."""
+    if not isinstance(record, dict):
+        raise RegistryError("not_an_object", "a record must be a JSON object")
+    if record.get("type") != records.ITEM_REGISTERED:
+        raise RegistryError("bad_type", f"type must be {records.ITEM_REGISTERED!r}")
     _check_fields(
         record,
         REGISTRATION_FIELDS,
         {"v", "type", "time", "brand", "gtin", "serial", "label_sig"},
     )
-    _check_brand(brand)
     if record["brand"] != brand.slug:
         raise RegistryError("wrong_brand", "a brand can only register its own items")
     row = check_item_row(
@@ -475,18 +498,63 @@ def _accept_registration(brand: Organisation, record: dict) -> Item:
         lot=record.get("lot", ""),
         production_date=record.get("production_date"),
         origin=record.get("origin", ""),
+        line=line,
     )
     if row.gtin != record["gtin"] or row.serial != record["serial"]:
         raise RegistryError("not_normalised", "gtin must be 14 digits and serial without spaces")
-    key = _signer_key(record, brand)
+    key = _signer_key(record, brand, find_key)
     try:
         label_sig = b64url_decode(record["label_sig"])
     except SignatureError:
         raise RegistryError("malformed_signature", "label_sig is not base64url") from None
     if not PublicKey.from_pem(key.public_pem).verify(label_message(row.gtin, row.serial), label_sig):
         raise RegistryError("bad_label_signature", "label_sig does not verify for this GTIN and serial")
-    products, licences = _terms_or_refusal(brand, [row])
-    return _store_items(brand, key, products, [row], [record], [label_sig], timezone.now(), None, licences)[0]
+    return row, key, label_sig
+
+
+def accept_signed_batch(*, actor, records) -> list[Item]:
+    """Accept up to MAX_BATCH item registrations the holder signed with its own keys, in one
+    transaction, all or nothing: BatchRefused lists every bad record by its index, with its
+    reason (the same reasons as one record's). Every record's and label's signature is
+    checked."""
+    membership = require(actor, "registry.add_item")
+    brand = membership.organisation if membership else None
+    if brand is None:
+        raise RegistryError("not_a_brand", "signed records come from a rights holder's member")
+    _check_brand(brand)
+    if not isinstance(records, list) or not 1 <= len(records) <= MAX_BATCH:
+        raise RegistryError("bad_batch", f"records is a list of 1 to {MAX_BATCH} signed records")
+    keys = {key.kid: key for key in OrgKey.objects.filter(organisation=brand)}  # one query for all
+    checked, problems, seen = [], [], {}
+    for index, record in enumerate(records):
+        try:
+            row, key, label_sig = _checked_registration(brand, record, keys.get, line=index)
+        except RegistryError as exc:
+            problems.append(_problem(index, exc.reason, str(exc)))
+            continue
+        if (row.gtin, row.serial) in seen:
+            problems.append(
+                _problem(index, "duplicate_in_file", f"the same item as record {seen[row.gtin, row.serial]}")
+            )
+            continue
+        seen[row.gtin, row.serial] = index
+        checked.append((row, key, label_sig, record))
+    rows = [row for row, *_ in checked]
+    problems += _unregistrable(brand, rows)
+    if problems:
+        raise BatchRefused(sorted(problems, key=lambda p: p["index"]))
+    products, licences = _terms_or_refusal(brand, rows)
+    return _store_items(
+        brand,
+        [key for _, key, _, _ in checked],
+        products,
+        rows,
+        [record for *_, record in checked],
+        [label_sig for _, _, label_sig, _ in checked],
+        timezone.now(),
+        None,
+        licences,
+    )
 
 
 def _accept_event(signer: Organisation, record: dict) -> ItemEvent:

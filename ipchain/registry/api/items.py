@@ -158,11 +158,7 @@ class ItemBatchView(APIView):
             made = item_services.register_batch(actor=request.user, brand=brand, items=items)
         except item_services.BatchRefused as exc:
             return Response(error_body(exc.reason, str(exc), items=exc.items), status=400)
-        out = [
-            {"gtin": i.product.gtin, "serial": i.serial, "label_uri": item_services.label_uri(i)}
-            for i in made
-        ]
-        return Response({"registered": len(made), "items": out}, status=201)
+        return Response({"registered": len(made), "items": _batch_out(made)}, status=201)
 
 
 class ItemDetailView(APIView):
@@ -239,6 +235,37 @@ def label_file_name(gtin: str, serial: str, kind: str, size: str | None) -> str:
     and other characters no file name should; they become '_'."""
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", serial)
     return f"label-{gtin}-{safe}{f'-{size}mm' if size else ''}.{kind}"
+
+
+class SignedBatchIn(serializers.Serializer):
+    records = serializers.ListField(
+        child=serializers.JSONField(),
+        help_text=f"1 to {item_services.MAX_BATCH} item registrations signed with your own key "
+        "(docs/signing.md)",
+    )
+
+
+class SignedRecordBatchView(APIView):
+    """Register up to 1,000 items whose records you signed with your own key, all or nothing:
+    every record's and label's signature is checked; a refused batch names every bad record
+    by its index, with its reason (`error.items`), and registers none."""
+
+    @extend_schema(request=SignedBatchIn, responses={201: BatchOut}, operation_id="records_batch")
+    def post(self, request):
+        records = request.data.get("records") if isinstance(request.data, dict) else None
+        try:
+            made = item_services.accept_signed_batch(actor=request.user, records=records)
+        except item_services.BatchRefused as exc:
+            return Response(error_body(exc.reason, str(exc), items=exc.items), status=400)
+        except RecordError as exc:
+            raise RegistryError(exc.reason, str(exc)) from None
+        return Response({"registered": len(made), "items": _batch_out(made)}, status=201)
+
+
+def _batch_out(made: list[Item]) -> list[dict]:
+    return [
+        {"gtin": i.product.gtin, "serial": i.serial, "label_uri": item_services.label_uri(i)} for i in made
+    ]
 
 
 class SignedRecordView(APIView):

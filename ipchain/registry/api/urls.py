@@ -11,6 +11,7 @@ urlpatterns = [
     path("items/<str:gtin>/<str:serial>/events", items.ItemEventView.as_view(), name="api-item-events"),
     path("items/<str:gtin>/<str:serial>/label", items.ItemLabelView.as_view(), name="api-item-label"),
     path("records", items.SignedRecordView.as_view(), name="api-records"),
+    path("records/batch", items.SignedRecordBatchView.as_view(), name="api-records-batch"),
     path("keys", keys.KeyListView.as_view(), name="api-keys"),
     path("keys/<str:kid>/revoke", keys.KeyRevokeView.as_view(), name="api-key-revoke"),
     path("bulk-jobs", jobs.BulkJobListView.as_view(), name="api-bulk-jobs"),
