@@ -283,12 +283,16 @@ class Item(models.Model):
         DECOMMISSIONED = "decommissioned", _("Decommissioned")
         DESTROYED = "destroyed", _("Destroyed")
 
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="items")
+    # No index of their own: item_unique_serial (product, serial) and the (owner, registered_at)
+    # index serve both, and each index costs every registration.
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="items", db_index=False)
     serial = models.CharField(max_length=20)
     lot = models.CharField(max_length=20, blank=True)
     production_date = models.DateField(null=True, blank=True)
     origin_country = models.CharField(max_length=2, blank=True, help_text="WIPO ST.3 code")
-    owner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="owned_items")
+    owner = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="owned_items", db_index=False
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     key = models.ForeignKey(OrgKey, on_delete=models.PROTECT, related_name="items")
     label_sig = models.BinaryField(max_length=64, help_text="Signature over the label message (r||s)")

@@ -71,6 +71,12 @@ class PublicKey:
 
     @classmethod
     def from_pem(cls, pem: str | bytes) -> "PublicKey":
+        # Parsing a PEM costs more than a verification: a batch of records signed by one key
+        # parses it once (a PublicKey never changes).
+        return _public_key_from_pem(pem) if cls is PublicKey else cls._parse_pem(pem)
+
+    @classmethod
+    def _parse_pem(cls, pem: str | bytes) -> "PublicKey":
         try:
             key = VerifyingKey.from_pem(pem, hashfunc=hashlib.sha256)
         except (ValueError, MalformedPointError, AssertionError) as exc:
@@ -159,6 +165,11 @@ class PublicKey:
 
     def __repr__(self) -> str:
         return f"<PublicKey {self.key_id}>"
+
+
+@lru_cache(maxsize=1024)
+def _public_key_from_pem(pem: str | bytes) -> PublicKey:
+    return PublicKey._parse_pem(pem)
 
 
 class PrivateKey:
