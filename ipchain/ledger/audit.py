@@ -10,8 +10,15 @@ index, each either an integrity problem (a hash, tile, root or signature that is
 log was edited) or a content problem (a record that breaks a content rule: not canonical,
 not I-JSON, an implausible time; the log is intact but that record should not have been
 taken). Only a gap in the indexes ends it, since nothing after a gap can be placed.
+
+An incremental audit (`incremental=True`) goes on from where the last good run ended: it
+restores the tree as that run left it (its perfect subtrees and right-edge tiles), checks
+that this tree has the root of the signed checkpoint of that size (so a state tampered
+with is caught), then audits only the entries and checkpoints added since. It proves the
+log grew append-only since then; only a full audit re-reads the entries before.
 """
 
+import base64
 import contextlib
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -45,6 +52,32 @@ class Problem:
 
 
 @dataclass
+class TreeState:
+    """The tree as an audit left it: its size, perfect subtrees and right-edge tiles."""
+
+    size: int = 0
+    nodes: list[bytes] = field(default_factory=list)
+    tiles: dict[int, bytes] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        b64 = base64.b64encode
+        return {
+            "size": self.size,
+            "nodes": [b64(n).decode() for n in self.nodes],
+            "tiles": {str(level): b64(data).decode() for level, data in self.tiles.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "TreeState":
+        b64 = base64.b64decode
+        return cls(
+            int(data["size"]),
+            [b64(n) for n in data["nodes"]],
+            {int(level): b64(tile) for level, tile in data["tiles"].items()},
+        )
+
+
+@dataclass
 class AuditResult:
     ok: bool = True
     entries: int = 0
@@ -54,6 +87,7 @@ class AuditResult:
     message: str = ""
     problems: list[Problem] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=lambda: {INTEGRITY: 0, CONTENT: 0})
+    state: TreeState | None = None  # where the tree stood at the end
 
     def fail(self, reason: str, message: str, index: int | None = None, *, kind: str = INTEGRITY) -> None:
         if self.ok:
@@ -67,13 +101,25 @@ class _Stop(Exception):
     pass
 
 
-def audit_log(*, verifier: Verifier, check_canonical: bool = True, record: bool = True) -> AuditResult:
+def last_good_state() -> TreeState | None:
+    """Where the latest good audit (full or incremental) left the tree, if it recorded it."""
+    run = AuditRun.objects.filter(ok=True).exclude(state={}).order_by("-pk").first()
+    return TreeState.from_json(run.state) if run is not None else None
+
+
+def audit_log(
+    *, verifier: Verifier, check_canonical: bool = True, record: bool = True, incremental: bool = False
+) -> AuditResult:
+    """The audit; incremental: from where the last good run left the tree (a full one where
+    no run did)."""
     result = AuditResult()
-    run = AuditRun.objects.create() if record else None
+    start = last_good_state() if incremental else None
+    run = AuditRun.objects.create(first_index=start.size if start else 0) if record else None
     with contextlib.suppress(_Stop):  # only a gap in the indexes ends the audit early
-        _audit(result, verifier, check_canonical)
+        _audit(result, verifier, check_canonical, start or TreeState())
     if run is not None:
         run.finished_at = timezone.now()
+        run.state = result.state.to_json() if result.ok and result.state is not None else {}
         run.entries_checked, run.checkpoints_checked = result.entries, result.checkpoints
         run.ok, run.reason, run.message = result.ok, result.reason, result.message
         run.first_bad_index = result.first_bad_index
@@ -83,18 +129,31 @@ def audit_log(*, verifier: Verifier, check_canonical: bool = True, record: bool 
     return result
 
 
-def _audit(result: AuditResult, verifier: Verifier, check_canonical: bool) -> None:
-    checkpoints = _verified_checkpoints(result, verifier)
+def _audit(result: AuditResult, verifier: Verifier, check_canonical: bool, start: TreeState) -> None:
+    checkpoints = _verified_checkpoints(result, verifier, start.size)
     # Integration signs a checkpoint in the same transaction, so every integrated entry
     # lies below the latest checkpoint: one past it was added behind the log's back.
     signed_size = checkpoints[-1][0] if checkpoints else 0
-    next_checkpoint = 0
-    tree = CompactRange()
-    tile_edge: dict[int, bytes] = {}
+    try:
+        tree = CompactRange.restore(start.size, start.nodes)
+    except ValueError as exc:
+        result.fail("bad_audit_state", f"the last good audit's state cannot be used: {exc}")
+        raise _Stop from None
+    if start.size:
+        signed = dict(checkpoints).get(start.size)
+        if signed != tree.root():
+            result.fail(
+                "bad_audit_state",
+                f"no signed checkpoint of size {start.size} has the root the last good audit left:"
+                " run a full audit",
+            )
+            raise _Stop
+    next_checkpoint = sum(1 for size, _root in checkpoints if size <= start.size)
+    tile_edge: dict[int, bytes] = dict(start.tiles)
     batch: list[bytes] = []
-    last_good = 0
+    last_good = start.size
 
-    for index, body, stored_hash, submitted_at in _integrated_entries():
+    for index, body, stored_hash, submitted_at in _integrated_entries(start.size):
         if index != tree.size:
             what = "missing" if index > tree.size else "duplicated"
             result.fail("index_gap", f"entry {tree.size} is {what} (next stored index is {index})", tree.size)
@@ -126,7 +185,8 @@ def _audit(result: AuditResult, verifier: Verifier, check_canonical: bool) -> No
                 last_good = tree.size
             next_checkpoint += 1
     _check_tiles(result, tree.size - len(batch), tile_edge, batch)
-    result.entries = tree.size
+    result.entries = tree.size - start.size
+    result.state = TreeState(tree.size, tree.nodes, dict(tile_edge))
 
     for size, root in checkpoints[next_checkpoint:]:
         if size != 0:
@@ -153,22 +213,21 @@ def _check_content(result: AuditResult, index: int, body: bytes, submitted_at) -
         result.fail(exc.reason, f"entry {index}: {exc}", index, kind=CONTENT)
 
 
-def _integrated_entries() -> Iterator[tuple[int, bytes, bytes, datetime]]:
+def _integrated_entries(first: int) -> Iterator[tuple[int, bytes, bytes, datetime]]:
     return (
-        LogEntry.objects.filter(leaf_index__isnull=False)
+        LogEntry.objects.filter(leaf_index__gte=first)
         .order_by("leaf_index")
         .values_list("leaf_index", "body", "leaf_hash", "submitted_at")
         .iterator(chunk_size=CHUNK)
     )
 
 
-def _verified_checkpoints(result: AuditResult, verifier: Verifier) -> list[tuple[int, bytes]]:
-    """(tree_size, root) of every stored checkpoint whose signature and fields check out; each
-    that does not is a problem, and is left out."""
+def _verified_checkpoints(result: AuditResult, verifier: Verifier, first: int) -> list[tuple[int, bytes]]:
+    """(tree_size, root) of every stored checkpoint of `first` entries or more whose signature
+    and fields check out; each that does not is a problem, and is left out."""
     checked = []
-    for size, root, note in SignedCheckpoint.objects.order_by("tree_size").values_list(
-        "tree_size", "root_hash", "note"
-    ):
+    rows = SignedCheckpoint.objects.filter(tree_size__gte=first).order_by("tree_size")
+    for size, root, note in rows.values_list("tree_size", "root_hash", "note"):
         try:
             checkpoint = open_checkpoint(note, verifier)
         except NoteError as exc:

@@ -201,6 +201,21 @@ class CompactRange:
         self._nodes.append(node)
         self.size += 1
 
+    @property
+    def nodes(self) -> list[bytes]:
+        """The perfect subtrees' hashes, largest first: with `size`, all the range is."""
+        return list(self._nodes)
+
+    @classmethod
+    def restore(cls, size: int, nodes: list[bytes]) -> "CompactRange":
+        """The range of `size` leaves whose perfect subtrees are `nodes` (one per set bit of
+        size); ValueError when they cannot be."""
+        if size < 0 or len(nodes) != size.bit_count() or any(len(n) != 32 for n in nodes):
+            raise ValueError(f"a range of {size} leaves has {size.bit_count()} subtrees of 32 bytes")
+        found = cls()
+        found.size, found._nodes = size, list(nodes)
+        return found
+
     def root(self) -> bytes:
         if not self._nodes:
             return EMPTY_ROOT

@@ -88,6 +88,11 @@ class AuditRun(models.Model):
     integrity_problems = models.PositiveIntegerField(default=0)
     content_problems = models.PositiveIntegerField(default=0)
     problems = models.JSONField(default=list, blank=True)
+    # Where the run began: 0 for a full audit, the size a good run ended at for an incremental
+    # one; and, for a good run, where the tree stood at its end (its perfect subtrees and the
+    # tiles at its right edge), so the next incremental run goes on from there.
+    first_index = models.BigIntegerField(default=0)
+    state = models.JSONField(default=dict, blank=True)
 
     class Meta:
         get_latest_by = "started_at"

@@ -111,8 +111,9 @@ def replay_problems(entries) -> list[ReplayProblem]:
     return [ReplayProblem(p.index, p.reason, p.message) for p in right_rules.replay(list(entries))]
 
 
-def check_rule_firings():
-    """The audit's check (IPCHAIN_AUDIT_RECORD_CHECKS): this log's rule runs replayed."""
+def check_rule_firings(since: int = 0):
+    """The audit's check (IPCHAIN_AUDIT_RECORD_CHECKS): this log's rule runs replayed, all of
+    them whatever `since` (a right's records fold from its first)."""
     yield from replay_problems(standing.log_records())
 
 

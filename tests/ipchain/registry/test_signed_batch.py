@@ -73,7 +73,8 @@ def test_one_bad_record_refuses_the_batch_naming_every_bad_one(holder):
         signed(org, private, product.gtin, "TAKEN"),
         signed(org, private, factories.gtin(), "G5"),  # no product of the brand
         "not a record",
-        signed(org, private, product.gtin, "G6") | {"label_sig": good["label_sig"]},  # a label signature swapped in after signing
+        signed(org, private, product.gtin, "G6")
+        | {"label_sig": good["label_sig"]},  # a label signature swapped in after signing
         {"type": "item_event"},
     ]
     entries, registered = LogEntry.objects.count(), Item.objects.count()

@@ -25,18 +25,25 @@ class Command(BaseCommand):
         )
 
         parser.add_argument(
+            "--incremental",
+            action="store_true",
+            help="Go on from where the last good audit left the tree: check only what was added since "
+            "(and each record's signature since). Proves append-only growth; a full audit re-reads all",
+        )
+        parser.add_argument(
             "--skip-records",
             action="store_true",
             help="Do not re-verify each record's own signature (IPCHAIN_AUDIT_RECORD_CHECKS)",
         )
 
-    def handle(self, *args, vkey, skip_canonical, skip_records, **options):
+    def handle(self, *args, vkey, skip_canonical, skip_records, incremental, **options):
         try:
             verifier = Verifier.from_vkey(vkey) if vkey else log_verifier()
         except (NoteError, LogKeyMissing) as exc:
             raise CommandError(str(exc)) from None
         started = time.perf_counter()
-        result = audit_log(verifier=verifier, check_canonical=not skip_canonical)
+        result = audit_log(verifier=verifier, check_canonical=not skip_canonical, incremental=incremental)
+        since = result.state.size - result.entries if result.state is not None else 0
         elapsed = time.perf_counter() - started
         if not result.ok:
             for problem in result.problems:
@@ -48,11 +55,12 @@ class Command(BaseCommand):
             raise CommandError(f"audit FAILED{where}: {result.reason}: {result.message} ({counts})")
         self.stdout.write(
             f"audit ok: {result.entries} entries and {result.checkpoints} checkpoints in {elapsed:.2f}s"
+            + (f" (from entry {since})" if since else "")
         )
         if skip_records:
             return
         for path in settings.IPCHAIN_AUDIT_RECORD_CHECKS:
-            problem = next(iter(import_string(path)()), None)
+            problem = next(iter(import_string(path)(since=since)), None)
             if problem is not None:
                 raise CommandError(
                     f"audit FAILED at index {problem.index}: {problem.reason}: {problem.message}"
