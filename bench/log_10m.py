@@ -217,7 +217,7 @@ def main() -> None:
         print(f"{name:<28}{statistics.median(samples):>10.2f}{percentile(samples, 99):>9.2f}")
     from ipchain.ledger.tiles import tile_path
 
-    tile = client.get(f"/log/tile/{tile_path(0, size // 256 // 2)}")  # a full tile mid-log
+    tile = client.get(f"/log/{tile_path(0, size // 256 // 2)}")  # a full tile mid-log
     print(
         f"a full tile: {tile.status_code}, {len(tile.content)} bytes, Cache-Control: {tile['Cache-Control']}"
     )
