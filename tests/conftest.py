@@ -9,6 +9,7 @@ from django.utils import translation
 
 from ipchain.accounts import changes
 from ipchain.enforcement import portfolio
+from ipchain.ledger import reads
 from ipchain.ledger.logkey import log_signer
 from ipchain.ledger.notes import Signer
 
@@ -50,6 +51,7 @@ def ledger_settings(settings):
     cache.clear()  # Redis in CI: nothing a test cached (figures, the trust list) reaches the next
     portfolio.forget()  # which authorities see whose guides: ids are reused after a rollback
     changes.forget()  # memberships, keys, registration terms: the same
+    reads.forget_tiles()  # full tiles a proof read: another test's log had other ones
     yield settings
     log_signer.cache_clear()
     cache.clear()

@@ -11,7 +11,7 @@ from .logkey import log_signer
 from .merkle import EMPTY_ROOT, ProofError
 from .models import LogEntry, SignedCheckpoint
 from .notes import Checkpoint
-from .tiles import TILE_WIDTH, TiledTree
+from .tiles import TILE_BYTES, TILE_WIDTH, TiledTree
 from .tlogproof import TlogProof
 
 
@@ -95,7 +95,32 @@ def _tree(tree_size: int | None) -> TiledTree:
         raise ProofError(
             "tree_size_too_large", f"tree_size {tree_size} is past the log's size {current_tree_size()}"
         )
-    return TiledTree(tree_size, read_tiles)
+    return TiledTree(tree_size, _read_tiles_keeping_full)
+
+
+# Full tiles never change: a process keeps the last ones read (8 KiB each). The upper levels'
+# few tiles serve every proof, so most proofs read one or two level-0 tiles from the database.
+FULL_TILES_KEPT = 2048
+_full_tiles: dict = {}
+
+
+def _read_tiles_keeping_full(keys) -> dict:
+    keys = list(keys)
+    found = {key: _full_tiles[key] for key in keys if key in _full_tiles}
+    missing = [key for key in keys if key not in found]
+    if missing:
+        read = read_tiles(missing)
+        found.update(read)
+        full = {key: data for key, data in read.items() if len(data) == TILE_BYTES}
+        if len(_full_tiles) + len(full) > FULL_TILES_KEPT:
+            _full_tiles.clear()
+        _full_tiles.update(full)
+    return found
+
+
+def forget_tiles() -> None:
+    """Drop the full tiles kept (tests; a database restored from a backup)."""
+    _full_tiles.clear()
 
 
 def inclusion_proof(index: int, tree_size: int | None = None) -> InclusionProof:
@@ -114,7 +139,7 @@ def consistency_proof(first: int, second: int | None = None) -> ConsistencyProof
         raise ProofError("bad_tree_sizes", f"first must be between 1 and {tree.size}")
     with _missing_tiles_mean_too_large(tree.size):
         hashes = tree.consistency_proof(first)
-        first_root = TiledTree(first, read_tiles).root()
+        first_root = tree.of_size(first).root()  # from the tiles the proof read
         return ConsistencyProof(first, tree.size, first_root, tree.root(), hashes)
 
 

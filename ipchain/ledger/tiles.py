@@ -138,6 +138,13 @@ class TiledTree:
         self._read = read_tiles
         self._tiles: dict[TileKey, bytes] = {}
 
+    def of_size(self, size: int) -> "TiledTree":
+        """The tree of its first `size` leaves, sharing the tiles read so far (tiles only
+        grow: each holds what the smaller tree needs)."""
+        smaller = TiledTree(size, self._read)
+        smaller._tiles = self._tiles
+        return smaller
+
     def prefetch_for(self, *indexes: int) -> None:
         """Load in one read every tile a proof about these leaf indexes is likely to touch."""
         keys = set()

@@ -7,7 +7,7 @@ from django.db import connection
 
 from ipchain.ledger import log
 from ipchain.ledger.audit import audit_log
-from ipchain.ledger.models import AuditRun
+from ipchain.ledger.models import AuditRun, HashTile
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +92,16 @@ def test_the_command_runs_incrementally(log_verifier, capsys):
     grow(300, 100)
     call_command("ipchain_audit", "--incremental", "--skip-records")
     assert "audit ok: 100 entries" in capsys.readouterr().out
+
+
+def test_hashes_past_the_tree_in_an_edge_tile_are_caught(log_verifier):
+    grow(0, 300)
+    assert audit_log(verifier=log_verifier).ok
+    grow(300, 100)  # the level-0 edge tile is 1, holding 400 - 256 = 144 hashes
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE ledger_hashtile DISABLE TRIGGER USER")
+    tile = HashTile.objects.get(level=0, index=1)
+    HashTile.objects.filter(pk=tile.pk).update(hashes=bytes(tile.hashes) + bytes(32))
+    step = audit_log(verifier=log_verifier, incremental=True)
+    assert (step.ok, step.reason) == (False, "tile_mismatch")
