@@ -119,8 +119,23 @@ def _read_tiles_keeping_full(keys) -> dict:
 
 
 def forget_tiles() -> None:
-    """Drop the full tiles kept (tests; a database restored from a backup)."""
+    """Drop the full tiles and roots kept (tests; a database restored from a backup)."""
     _full_tiles.clear()
+    _roots.clear()
+
+
+# A tree's root never changes once the log has that many entries: computed once a process.
+_roots: dict[int, bytes] = {}
+
+
+def _root(tree: TiledTree) -> bytes:
+    root = _roots.get(tree.size)
+    if root is None:
+        root = tree.root()
+        if len(_roots) >= FULL_TILES_KEPT:
+            _roots.clear()
+        _roots[tree.size] = root
+    return root
 
 
 def inclusion_proof(index: int, tree_size: int | None = None) -> InclusionProof:
@@ -130,7 +145,7 @@ def inclusion_proof(index: int, tree_size: int | None = None) -> InclusionProof:
     with _missing_tiles_mean_too_large(tree.size):
         hashes = tree.inclusion_proof(index)
         leaf = tree.perfect_hash(0, index)
-        return InclusionProof(index, tree.size, leaf, hashes, tree.root())
+        return InclusionProof(index, tree.size, leaf, hashes, _root(tree))
 
 
 def consistency_proof(first: int, second: int | None = None) -> ConsistencyProof:
@@ -139,8 +154,8 @@ def consistency_proof(first: int, second: int | None = None) -> ConsistencyProof
         raise ProofError("bad_tree_sizes", f"first must be between 1 and {tree.size}")
     with _missing_tiles_mean_too_large(tree.size):
         hashes = tree.consistency_proof(first)
-        first_root = tree.of_size(first).root()  # from the tiles the proof read
-        return ConsistencyProof(first, tree.size, first_root, tree.root(), hashes)
+        first_root = _root(tree.of_size(first))  # from the tiles the proof read
+        return ConsistencyProof(first, tree.size, first_root, _root(tree), hashes)
 
 
 @contextmanager

@@ -118,7 +118,10 @@ def _full_tile_levels(tile: bytes) -> list[list[bytes]]:
     return levels
 
 
+@lru_cache(maxsize=4096)
 def _tile_root(data: bytes) -> bytes:
+    # Kept by bytes: the right edge's partial tiles are the same for every proof at one tree
+    # size, and their roots cost up to 255 hashes each (a few hundred KB at most).
     return root_from_leaf_hashes(_split_hashes(data))
 
 
