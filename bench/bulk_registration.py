@@ -30,6 +30,11 @@ def setup_django(database_url: str, broker: str | None) -> None:
         os.environ.pop("CELERY_BROKER_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     sys.path.insert(0, str(ROOT))
+    if "IPCHAIN_LOG_KEY" not in os.environ:  # a throw-away log key, for the worker too
+        from ipchain.ledger.notes import Signer
+
+        origin = os.environ.setdefault("IPCHAIN_LOG_ORIGIN", "bench.ipchain.localhost/log")
+        os.environ["IPCHAIN_LOG_KEY"] = Signer.generate(origin).skey
     import django
 
     django.setup()
