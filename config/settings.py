@@ -255,6 +255,10 @@ if DATABASE_REPLICA_URL:
         raise ImproperlyConfigured("DATABASE_REPLICA_URL needs DATABASE_URL to be PostgreSQL")
     DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    # A replica that stops answering costs a read two seconds, then the primary serves.
+    DATABASES["replica"].setdefault("OPTIONS", {}).update(
+        {"connect_timeout": 2, "options": "-c statement_timeout=2000"}
+    )
 DATABASE_ROUTERS = ["ipchain.replicas.ReplicaRouter"]
 IPCHAIN_REPLICA_MAX_LAG_SECONDS = env_float("IPCHAIN_REPLICA_MAX_LAG_SECONDS", 1.0)
 

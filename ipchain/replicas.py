@@ -1,9 +1,11 @@
 """Verification reads served from a PostgreSQL streaming replica, while it keeps up.
 
 With DATABASE_REPLICA_URL set (docs/deploy.md), the views that only read what anyone may
-check (tiles, proofs, checkpoints, trust and status lists) run against the replica, and so
-does the one query of a verification (verifier/lookup.py). Writes, and every other read, go
-to the primary. Two rules keep answers right while the replica lags:
+check (tiles, entries, proofs, checkpoints) run against the replica, and so does the one
+query of a verification (verifier/lookup.py). Writes, and every other read, go to the
+primary: among them the signed trust and status lists, which are cached for every process
+and must never be rebuilt from a copy that has not seen a key's revocation yet. Two rules
+keep answers right while the replica lags:
 
 - Whatever the replica lacks is asked of the primary: a view that answers 4xx (a tile or an
   entry not replicated yet) runs again there, and a scan naming no item there is looked up
@@ -12,8 +14,8 @@ to the primary. Two rules keep answers right while the replica lags:
   (IPCHAIN_REPLICA_MAX_LAG_SECONDS), the WAL the replica has replayed with the primary's WAL
   position at the previous comparison, one to two intervals before (or now, after a quiet
   spell): a replica that has not replayed that much (slow, paused, cut off) serves nothing
-  until it has. What the replica answers thus holds everything committed on the primary
-  two intervals before.
+  until it has. A decision is reused for one interval, so what the replica answers holds
+  everything committed on the primary three intervals before.
 """
 
 import contextvars
@@ -57,12 +59,23 @@ def usable_replica() -> str | None:
     if not configured():
         return None
     now = time.monotonic()
-    if now - _freshness.checked_at < settings.IPCHAIN_REPLICA_MAX_LAG_SECONDS:
-        return REPLICA if _freshness.usable else None
-    with _freshness.lock:
-        if now - _freshness.checked_at >= settings.IPCHAIN_REPLICA_MAX_LAG_SECONDS:
-            _check(now)
-        return REPLICA if _freshness.usable else None
+    due = now - _freshness.checked_at >= settings.IPCHAIN_REPLICA_MAX_LAG_SECONDS
+    # One thread checks; the others go on with the last decision rather than wait on a
+    # replica that may not answer.
+    if due and _freshness.lock.acquire(blocking=False):
+        try:
+            if now - _freshness.checked_at >= settings.IPCHAIN_REPLICA_MAX_LAG_SECONDS:
+                _check(now)
+        finally:
+            _freshness.lock.release()
+    return REPLICA if _freshness.usable else None
+
+
+def replica_failed(exc: Exception) -> None:
+    """A read on the replica failed: the primary serves until the next check finds it well."""
+    logger.warning("replica read failed, using the primary: %s", exc)
+    connections[REPLICA].close()
+    _freshness.checked_at, _freshness.usable = time.monotonic(), False
 
 
 def _check(now: float) -> None:
@@ -70,9 +83,7 @@ def _check(now: float) -> None:
         primary = _wal_position("default", "pg_current_wal_lsn()")
         replayed = _wal_position(REPLICA, "pg_last_wal_replay_lsn()")
     except DatabaseError as exc:
-        logger.warning("replica not used: %s", exc)
-        connections[REPLICA].close()
-        _freshness.checked_at, _freshness.usable = now, False
+        replica_failed(exc)
         return
     # What the primary had one to two intervals ago; after a longer quiet spell, what it has now.
     interval = settings.IPCHAIN_REPLICA_MAX_LAG_SECONDS

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import psycopg
 from django.conf import settings
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.db.models.signals import post_delete, post_save
 
 from ipchain import replicas
@@ -58,10 +58,14 @@ def find_item(code: ScannedCode, now: datetime) -> tuple[Item | None, tuple[Sigh
     if product is None:
         return None, ()
     params = [clone_window_start(now), product.pk, code.serial]
-    replica = replicas.usable_replica()
-    rows = _item_rows(params, replica or "default")
-    if not rows and replica:
-        rows = _item_rows(params, "default")  # registered a moment ago: not replicated yet
+    rows = []
+    if replica := replicas.usable_replica():
+        try:
+            rows = _item_rows(params, replica)
+        except DatabaseError as exc:
+            replicas.replica_failed(exc)
+    if not rows:  # no replica, or it failed, or the item was registered a moment ago
+        rows = _item_rows(params, "default")
     if not rows:
         return None, ()
     pk, lot, origin, status, key_id, label_sig, head_hash, registered_at, entry_id, *rest = rows[0]

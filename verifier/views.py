@@ -23,7 +23,6 @@ from ipchain.registry.keys import active_key, the_office
 from ipchain.registry.models import Product, ProductImage
 from ipchain.registry.signing import PublicKey
 from ipchain.registry.wording import event_label
-from ipchain.replicas import replica_first
 from ipchain.throttling import throttle_page
 
 from . import cases, plugins, resolver, status_list
@@ -387,7 +386,6 @@ def manifest(request: HttpRequest) -> JsonResponse:
     )
 
 
-@replica_first
 def trust_list(request: HttpRequest) -> JsonResponse:
     """The office-signed trust list for offline verification (public, cached briefly)."""
     response = JsonResponse(signed_trust_list())
@@ -397,7 +395,6 @@ def trust_list(request: HttpRequest) -> JsonResponse:
 
 
 @throttle_page("label")
-@replica_first
 def status_list_view(request: HttpRequest) -> HttpResponse:
     """The office-signed offline status list (status_list.py): the full list, or with
     ?since=<version> the changes since then; 410 when there are too many, for the full list."""

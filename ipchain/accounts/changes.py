@@ -9,7 +9,9 @@ receiver of the models' signals). A request reads the counter once (ChangeCounte
 so a change committed in any process is seen by every request that starts after it.
 
 Writes that bypass model signals (QuerySet.update, bulk_create) call `changed()` themselves;
-a bound in time (IPCHAIN_VERIFY_CACHE_SECONDS x 30) guards against one that forgets.
+a bound in time (IPCHAIN_VERIFY_CACHE_SECONDS x 30) guards against one that forgets. Values
+are always read from the primary (never a replica, ipchain/replicas.py), and none is kept
+while the current transaction holds changes not yet committed: it may roll them back.
 """
 
 import contextvars
@@ -18,6 +20,8 @@ import time
 
 from django.conf import settings
 from django.db import connection, transaction
+
+from ipchain import replicas
 
 MAX_VALUES = 10_000  # past this a map starts afresh: a bound on memory
 TIME_FACTOR = 30
@@ -54,8 +58,13 @@ def changed(**kwargs) -> None:
         seen.clear()
     # One increment a transaction however many rows it changes (a catalogue import saves
     # thousands of products).
-    if not any(entry[1] is _increment for entry in connection.run_on_commit):
+    if not _uncommitted_changes():
         transaction.on_commit(_increment, robust=True)
+
+
+def _uncommitted_changes() -> bool:
+    """Whether this transaction changed something writes depend on, not yet committed."""
+    return any(entry[1] is _increment for entry in connection.run_on_commit)
 
 
 def watch(*models) -> None:
@@ -107,6 +116,12 @@ class Kept:
 
     def get_many(self, keys, read_many) -> dict:
         """The values of `keys`; those not kept read at once by `read_many(keys)`, a dict."""
+        keys = list(keys)
+        if not keys:
+            return {}
+        if _uncommitted_changes():  # this transaction sees rows no other may, and may roll back
+            with replicas.reading_from(None):
+                return read_many(keys)
         counter = current()
         now, bound = time.monotonic(), self._bound()
         found, missing = {}, []
@@ -117,7 +132,8 @@ class Kept:
             else:
                 missing.append(key)
         if missing:
-            read = read_many(missing)
+            with replicas.reading_from(None):  # the primary's rows, never a lagging copy
+                read = read_many(missing)
             with self._lock:
                 if len(self._values) + len(read) > MAX_VALUES:
                     self._values.clear()

@@ -20,13 +20,18 @@ log grew append-only since then; only a full audit re-reads the entries before.
 
 import base64
 import contextlib
+import hmac
+import json
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Q
 from django.db.models.functions import Length
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.module_loading import import_string
 
 from .canonical import RecordError, is_canonical, parse_json
 from .content import check_record_content
@@ -59,23 +64,50 @@ class TreeState:
     size: int = 0
     nodes: list[bytes] = field(default_factory=list)
     tiles: dict[int, bytes] = field(default_factory=dict)
+    # What the run that left it checked besides hashes and signatures: a run may go on only
+    # from a state whose run checked at least what it checks.
+    canonical: bool = False
+    records: bool = False
+    sealed: bool = True  # carries this node's seal: made by this node, not written in
 
     def to_json(self) -> dict:
         b64 = base64.b64encode
-        return {
+        data = {
             "size": self.size,
             "nodes": [b64(n).decode() for n in self.nodes],
             "tiles": {str(level): b64(data).decode() for level, data in self.tiles.items()},
+            "checks": {"canonical": self.canonical, "records": self.records},
         }
+        return data | {"seal": _seal(data)}
 
     @classmethod
     def from_json(cls, data: dict) -> "TreeState":
         b64 = base64.b64decode
+        checks = data.get("checks", {})
         return cls(
             int(data["size"]),
             [b64(n) for n in data["nodes"]],
             {int(level): b64(tile) for level, tile in data["tiles"].items()},
+            bool(checks.get("canonical")),
+            bool(checks.get("records")),
+            hmac.compare_digest(
+                str(data.get("seal", "")), _seal({k: v for k, v in data.items() if k != "seal"})
+            ),
         )
+
+    def covers(self, *, canonical: bool, records: bool) -> bool:
+        return (self.canonical or not canonical) and (self.records or not records)
+
+
+def _unsealed(data: dict) -> dict:
+    return {key: value for key, value in data.items() if key != "seal"}
+
+
+def _seal(data: dict) -> str:
+    """An HMAC of the state with a key derived from SECRET_KEY, which the database does not
+    hold: someone able to write the audit's table cannot write a state the audit accepts."""
+    payload = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    return salted_hmac("ipchain.ledger.audit.state", payload, algorithm="sha256").hexdigest()
 
 
 @dataclass
@@ -102,22 +134,40 @@ class _Stop(Exception):
     pass
 
 
-def last_good_state() -> TreeState | None:
-    """Where the latest good audit (full or incremental) left the tree, if it recorded it."""
-    run = AuditRun.objects.filter(ok=True).exclude(state={}).order_by("-pk").first()
-    return TreeState.from_json(run.state) if run is not None else None
+def last_good_state(*, canonical: bool, records: bool) -> TreeState | None:
+    """Where the latest good audit that checked at least as much left the tree; None when
+    the latest audit failed (the next one is a full one) or no good run recorded a state."""
+    finished = AuditRun.objects.exclude(finished_at=None).order_by("-pk")
+    latest = finished.first()
+    if latest is None or not latest.ok:
+        return None
+    for data in finished.filter(ok=True).exclude(state={}).values_list("state", flat=True)[:50]:
+        state = TreeState.from_json(data)
+        if not state.sealed or state.covers(canonical=canonical, records=records):
+            return state
+    return None
 
 
 def audit_log(
-    *, verifier: Verifier, check_canonical: bool = True, record: bool = True, incremental: bool = False
+    *,
+    verifier: Verifier,
+    check_canonical: bool = True,
+    check_records: bool = False,
+    record: bool = True,
+    incremental: bool = False,
 ) -> AuditResult:
-    """The audit; incremental: from where the last good run left the tree (a full one where
-    no run did)."""
+    """The audit; with check_records, also each record's own signature and the rule runs
+    (IPCHAIN_AUDIT_RECORD_CHECKS, from the registry). Incremental: from where the last good
+    run that checked as much left the tree (a full audit where none did, or the last failed)."""
     result = AuditResult()
-    start = last_good_state() if incremental else None
+    start = last_good_state(canonical=check_canonical, records=check_records) if incremental else None
     run = AuditRun.objects.create(first_index=start.size if start else 0) if record else None
     with contextlib.suppress(_Stop):  # only a gap in the indexes ends the audit early
         _audit(result, verifier, check_canonical, start or TreeState())
+        if check_records and result.ok:
+            _check_records(result, since=start.size if start else 0)
+    if result.state is not None:
+        result.state.canonical, result.state.records = check_canonical, check_records
     if run is not None:
         run.finished_at = timezone.now()
         run.state = result.state.to_json() if result.ok and result.state is not None else {}
@@ -130,7 +180,21 @@ def audit_log(
     return result
 
 
+def _check_records(result: AuditResult, since: int) -> None:
+    """The record checks of other apps (IPCHAIN_AUDIT_RECORD_CHECKS), from index `since`."""
+    for path in settings.IPCHAIN_AUDIT_RECORD_CHECKS:
+        for problem in import_string(path)(since=since):
+            result.fail(problem.reason, problem.message, problem.index)
+
+
 def _audit(result: AuditResult, verifier: Verifier, check_canonical: bool, start: TreeState) -> None:
+    if not start.sealed:
+        result.fail(
+            "bad_audit_state",
+            "the last good audit's state does not carry this node's seal (written into the database,"
+            " or SECRET_KEY changed): run a full audit",
+        )
+        raise _Stop
     checkpoints = _verified_checkpoints(result, verifier, start.size)
     # Integration signs a checkpoint in the same transaction, so every integrated entry
     # lies below the latest checkpoint: one past it was added behind the log's back.

@@ -4,6 +4,7 @@ Each write is one transaction holding both the index rows (Item, ItemEvent) and 
 ledger entries, so there is never an item without its record or a record without its item.
 """
 
+import copy
 import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -121,10 +122,16 @@ def registration_terms(brand: Organisation, gtins) -> dict[str, Terms]:
     day = timezone.now().date()
     keys = [(brand.pk, day, gtin) for gtin in set(gtins)]
     kept = _terms.get_many(keys, lambda missing: _read_terms(brand, missing))
-    return {gtin: terms for (_brand, _day, gtin), terms in kept.items()}
+    # Copies: nothing one request sets on a product or licence reaches the next.
+    return {
+        gtin: Terms(copy.copy(terms.product), copy.copy(terms.licence), terms.refusal)
+        for (_brand, _day, gtin), terms in kept.items()
+    }
 
 
 def _read_terms(brand: Organisation, keys) -> dict:
+    if not keys:
+        return {}
     day = keys[0][1]
     products = brand_products(brand, [gtin for _b, _d, gtin in keys])
     verdicts = standing.label_standing(products, brand, day)

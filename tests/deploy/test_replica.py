@@ -89,6 +89,10 @@ def clusters():
         yield {
             "DATABASE_URL": f"postgres://postgres@127.0.0.1:{PRIMARY_PORT}/{DATABASE}",
             "DATABASE_REPLICA_URL": f"postgres://postgres@127.0.0.1:{REPLICA_PORT}/{DATABASE}",
+            "stop_replica": lambda: (
+                as_postgres(str(tools / "pg_ctl"), "-D", str(replica), "-m", "immediate", "stop"),
+                started.remove(replica),
+            ),
         }
     finally:
         for data in reversed(started):
@@ -110,8 +114,21 @@ def node_environment(urls: dict) -> dict:
     }
 
 
+def run_probe(env: dict, *args: str) -> dict:
+    probe = subprocess.run(
+        [sys.executable, "tests/deploy/replica_probe.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert probe.returncode == 0, probe.stderr[-3000:]
+    return json.loads(probe.stdout.strip().splitlines()[-1])
+
+
 def test_verifications_read_the_replica_while_it_keeps_up_and_the_primary_while_it_lags(clusters):
-    env = node_environment(clusters)
+    env = node_environment({k: v for k, v in clusters.items() if k.startswith("DATABASE")})
     migrate = subprocess.run(
         [sys.executable, "manage.py", "migrate", "--no-input"],
         cwd=ROOT,
@@ -120,16 +137,7 @@ def test_verifications_read_the_replica_while_it_keeps_up_and_the_primary_while_
         text=True,
     )
     assert migrate.returncode == 0, migrate.stderr[-3000:]
-    probe = subprocess.run(
-        [sys.executable, "tests/deploy/replica_probe.py"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert probe.returncode == 0, probe.stderr[-3000:]
-    seen = json.loads(probe.stdout.strip().splitlines()[-1])
+    seen = run_probe(env)
 
     assert seen["replica_used"]
     # Settled: the scan's one query ran on the replica alone, and so did the tile.
@@ -145,3 +153,10 @@ def test_verifications_read_the_replica_while_it_keeps_up_and_the_primary_while_
     assert seen["tile_while_lagging"]["status"] == 200 and seen["tile_while_lagging"]["replica_queries"] == 0
     # Caught up again: back on the replica, with the recall replayed.
     assert seen["resumed"] == {"verdict": "recalled", "item_read_on": ["replica"]}
+
+    # The replica stopped: every read answered by the primary, no error.
+    clusters["stop_replica"]()
+    down = run_probe(env, "down")
+    assert down["replica_used"] is False
+    assert down["verify"] == {"verdict": "recalled", "item_read_on": ["primary"]}
+    assert down["tile"]["status"] == 200

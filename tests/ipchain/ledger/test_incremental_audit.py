@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from ipchain.ledger import log
-from ipchain.ledger.audit import audit_log
+from ipchain.ledger.audit import TreeState, audit_log
 from ipchain.ledger.models import AuditRun, HashTile
 
 pytestmark = pytest.mark.django_db
@@ -58,19 +58,41 @@ def test_an_edit_before_the_last_good_run_needs_the_full_audit(log_verifier):
     assert (full.ok, full.first_bad_index) == (False, 5)
 
 
-def test_a_state_tampered_with_is_refused(log_verifier):
+def test_a_state_written_into_the_database_is_refused(log_verifier):
     grow(0, 300)
     assert audit_log(verifier=log_verifier).ok
     run = AuditRun.objects.latest("pk")
     nodes = run.state["nodes"]
-    run.state = run.state | {"nodes": [nodes[0][:-4] + "AAA=", *nodes[1:]]}
+    run.state = run.state | {"nodes": [nodes[0][:-4] + "AAA=", *nodes[1:]]}  # no seal fits
     run.save()
     grow(300, 100)
     step = audit_log(verifier=log_verifier, incremental=True)
     assert (step.ok, step.reason) == (False, "bad_audit_state")
-    run.state = run.state | {"nodes": nodes[1:]}  # a subtree short
+    # After a failed audit the next incremental one is a full one.
+    again = audit_log(verifier=log_verifier, incremental=True)
+    assert again.ok and again.entries == 400 and AuditRun.objects.latest("pk").first_index == 0
+
+
+def test_a_sealed_state_must_still_have_the_signed_root(log_verifier):
+    grow(0, 300)
+    assert audit_log(verifier=log_verifier).ok
+    run = AuditRun.objects.latest("pk")
+    state = TreeState.from_json(run.state)
+    state.nodes = [bytes(32), *state.nodes[1:]]  # sealed by this node, but not the tree
+    run.state = state.to_json()
     run.save()
-    assert audit_log(verifier=log_verifier, incremental=True).reason == "bad_audit_state"
+    step = audit_log(verifier=log_verifier, incremental=True)
+    assert (step.ok, step.reason) == (False, "bad_audit_state")
+
+
+def test_a_run_goes_on_only_from_one_that_checked_as_much(log_verifier):
+    grow(0, 300)
+    assert audit_log(verifier=log_verifier, check_canonical=False).ok  # hashes only
+    grow(300, 100)
+    step = audit_log(verifier=log_verifier, incremental=True)  # canonical checks too: from 0
+    assert step.ok and step.entries == 400
+    again = audit_log(verifier=log_verifier, incremental=True, check_canonical=False)
+    assert again.ok and again.entries == 0
 
 
 def test_without_a_good_run_the_incremental_audit_is_a_full_one(log_verifier):
