@@ -6,12 +6,13 @@ ledger entries, so there is never an item without its record or a record without
 
 import copy
 import hmac
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from ipchain.accounts.changes import Kept
@@ -299,6 +300,9 @@ def _store_items(brand, keys, products, rows, signed, label_sigs, now, bulk_job,
                 )
                 for row, key, label_sig, entry in zip(rows, keys, label_sigs, entries, strict=True)
             ]
+            if connection.vendor == "postgresql":
+                _insert_items(items)
+                return items
             return Item.objects.bulk_create(items)
     except IntegrityError:
         raise RegistryError(
@@ -306,6 +310,29 @@ def _store_items(brand, keys, products, rows, signed, label_sigs, now, bulk_job,
         ) from None
     except RecordError as exc:
         raise RegistryError(exc.reason, str(exc)) from None
+
+
+_ITEM_FIELDS = [f for f in Item._meta.concrete_fields if not f.primary_key]
+
+
+def _insert_items(items: list[Item]) -> None:
+    """INSERT the items from one array a column: Django's bulk_create spends about 110 ms of
+    CPU on 1,000 items building and binding a VALUES list, this 19 ms (a quarter of a batch's
+    CPU). Every concrete column is written, from the model's own fields."""
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in _ITEM_FIELDS)
+    # Arrays of the bare type (varchar, not varchar(20)): an explicit cast would cut a long
+    # value short; assigned to the column, it is refused.
+    arrays = ", ".join(f"%s::{re.sub(r'[(][0-9, ]+[)]', '', f.db_type(connection))}[]" for f in _ITEM_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Item._meta.db_table} ({columns}) SELECT * FROM unnest({arrays}) RETURNING id",  # noqa: S608
+            [[getattr(item, f.attname) for item in items] for f in _ITEM_FIELDS],
+        )
+        # Ids come from a sequence in row order; RETURNING promises no order, so sort them.
+        ids = sorted(item_id for (item_id,) in cursor.fetchall())
+    for item, item_id in zip(items, ids, strict=True):
+        item.pk = item_id
+        item._state.adding, item._state.db = False, connection.alias
 
 
 def label_uri(item: Item) -> str:

@@ -2,11 +2,15 @@
 its index, with its reason, and registers none."""
 
 import pytest
+from django.db import DataError, transaction
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from ipchain.accounts.models import Role
+from ipchain.ledger import log
 from ipchain.ledger.models import LogEntry
 from ipchain.registry import items
+from ipchain.registry.keys import signing_key
 from ipchain.registry.models import Item
 from tests import factories
 
@@ -90,3 +94,25 @@ def test_only_a_brands_staff_register_a_batch(brand_api):
     assert post(customs, {"items": [{"gtin": product.gtin, "serial": "C"}]}).status_code == 403
     assert post(APIClient(), {"items": [{"gtin": product.gtin, "serial": "C"}]}).status_code in (401, 403)
     assert not Item.objects.exists()
+
+
+@pytest.mark.postgres
+def test_the_array_insert_refuses_a_value_too_long_for_its_column_rather_than_cut_it():
+    """Items go in through one array a column on PostgreSQL (items._insert_items)."""
+    brand = factories.brand()
+    product = factories.product(brand)
+    key, _ = signing_key(brand)
+    entry = log.append_many([{"type": "test", "n": 1}])[0]
+    made = Item(
+        product=product,
+        serial="S" * 25,
+        owner=brand,
+        key=key,
+        label_sig=bytes(64),
+        registration_entry=entry,
+        head_hash=entry.leaf_hash,
+        registered_at=timezone.now(),
+    )
+    with pytest.raises(DataError), transaction.atomic():
+        items._insert_items([made])
+    assert not Item.objects.filter(product=product).exists()
