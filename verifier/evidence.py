@@ -5,8 +5,9 @@ Three things are remembered in the process, all safe to remember:
 - the latest checkpoint, whose note signature is verified with the log's key when it is
   read, for IPCHAIN_VERIFY_CACHE_SECONDS; the age a verdict shows is counted from the
   checkpoint's publication, so remembering it never makes evidence look fresher;
-- the hash tiles proofs read: full tiles never change (C2SP tlog-tiles), and partial ones
-  are dropped when the checkpoint changes;
+- the hash tiles proofs read: full tiles never change (C2SP tlog-tiles) and are kept with
+  the log's own proofs (ledger/reads.py); partial ones are kept here, dropped when the
+  checkpoint changes;
 - that leaf h at index i is included in the tree of size n with root r: a proof that
   checked once stays true for ever (RFC 9162 2.1.3), so it is not checked twice.
 """
@@ -24,17 +25,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from ipchain.errors import DomainError
-from ipchain.ledger.log import read_tiles
 from ipchain.ledger.logkey import log_verifier
 from ipchain.ledger.merkle import ProofError, verify_inclusion
 from ipchain.ledger.models import LogEntry, SignedCheckpoint
 from ipchain.ledger.notes import open_checkpoint
-from ipchain.ledger.reads import with_cosignatures
+from ipchain.ledger.reads import forget_tiles, read_tiles_keeping_full, with_cosignatures
 from ipchain.ledger.tiles import TILE_BYTES, TiledTree
 from ipchain.ledger.tlogproof import TlogProof
 
 PROVEN_MAX = 50_000  # remembered proofs, about 200 bytes each
-TILES_MAX = 1024  # remembered tiles, at most 8 KiB each
+TILES_MAX = 1024  # remembered partial tiles, at most 8 KiB each
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ class LatestCheckpoint:
 _lock = threading.Lock()
 _latest: tuple[float, LatestCheckpoint | None] = (0.0, None)
 _proven: OrderedDict[tuple[int, int, bytes, bytes], bool] = OrderedDict()
-_tiles: OrderedDict[tuple[int, int], bytes] = OrderedDict()
+_partial_tiles: OrderedDict[tuple[int, int], bytes] = OrderedDict()
 
 
 def latest_checkpoint() -> LatestCheckpoint | None:
@@ -109,7 +109,8 @@ def forget() -> None:
     _cosigned = (0.0, -1, "")
     with _lock:
         _proven.clear()
-        _tiles.clear()
+        _partial_tiles.clear()
+    forget_tiles()
 
 
 def evidence_for(entry: LogEntry | None) -> Evidence:
@@ -166,22 +167,21 @@ def _proven_included(index: int, leaf_hash: bytes, latest: LatestCheckpoint) -> 
 def _read_tiles_remembered(keys) -> dict[tuple[int, int], bytes]:
     keys = list(keys)
     with _lock:
-        found = {key: _tiles[key] for key in keys if key in _tiles}
+        found = {key: _partial_tiles[key] for key in keys if key in _partial_tiles}
     missing = [key for key in keys if key not in found]
     if missing:
-        read = read_tiles(missing)
+        read = read_tiles_keeping_full(missing)
         found.update(read)
         with _lock:
-            _tiles.update(read)
-            while len(_tiles) > TILES_MAX:
-                _tiles.popitem(last=False)
+            _partial_tiles.update((key, data) for key, data in read.items() if len(data) < TILE_BYTES)
+            while len(_partial_tiles) > TILES_MAX:
+                _partial_tiles.popitem(last=False)
     return found
 
 
 def _drop_partial_tiles() -> None:
     with _lock:
-        for key in [key for key, data in _tiles.items() if len(data) < TILE_BYTES]:
-            del _tiles[key]
+        _partial_tiles.clear()
 
 
 def attach_proof(evidence: Evidence, entry: LogEntry) -> None:

@@ -90,9 +90,7 @@ class TreeState:
             {int(level): b64(tile) for level, tile in data["tiles"].items()},
             bool(checks.get("canonical")),
             bool(checks.get("records")),
-            hmac.compare_digest(
-                str(data.get("seal", "")), _seal({k: v for k, v in data.items() if k != "seal"})
-            ),
+            hmac.compare_digest(str(data.get("seal", "")), _seal(_unsealed(data))),
         )
 
     def covers(self, *, canonical: bool, records: bool) -> bool:

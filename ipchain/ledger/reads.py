@@ -95,16 +95,20 @@ def _tree(tree_size: int | None) -> TiledTree:
         raise ProofError(
             "tree_size_too_large", f"tree_size {tree_size} is past the log's size {current_tree_size()}"
         )
-    return TiledTree(tree_size, _read_tiles_keeping_full)
+    return TiledTree(tree_size, read_tiles_keeping_full)
 
 
-# Full tiles never change: a process keeps the last ones read (8 KiB each). The upper levels'
-# few tiles serve every proof, so most proofs read one or two level-0 tiles from the database.
+# Full tiles never change: a process keeps the last ones read (8 KiB each), for the proofs
+# served here and the verdicts' evidence alike (verifier/evidence.py). The upper levels' few
+# tiles serve every proof, so most proofs read one or two level-0 tiles from the database.
 FULL_TILES_KEPT = 2048
+ROOTS_KEPT = 2048
 _full_tiles: dict = {}
 
 
-def _read_tiles_keeping_full(keys) -> dict:
+def read_tiles_keeping_full(keys) -> dict:
+    """Stored tiles by (level, index), as log.read_tiles, the full ones from this process's
+    memory when it has them."""
     keys = list(keys)
     found = {key: _full_tiles[key] for key in keys if key in _full_tiles}
     missing = [key for key in keys if key not in found]
@@ -132,7 +136,7 @@ def _root(tree: TiledTree) -> bytes:
     root = _roots.get(tree.size)
     if root is None:
         root = tree.root()
-        if len(_roots) >= FULL_TILES_KEPT:
+        if len(_roots) >= ROOTS_KEPT:
             _roots.clear()
         _roots[tree.size] = root
     return root

@@ -160,6 +160,10 @@ def _terms_or_refusal(brand: Organisation, rows) -> tuple[dict[str, Product], di
     for gtin, found in sorted(terms.items()):
         if found.refusal:
             raise RegistryError(found.refusal, f"product {gtin}: {STANDING_TEXT[found.refusal]}")
+    return _products_and_licences(terms)
+
+
+def _products_and_licences(terms: dict[str, Terms]) -> tuple[dict[str, Product], dict[str, Licence | None]]:
     return {g: t.product for g, t in terms.items()}, {g: t.licence for g, t in terms.items()}
 
 
@@ -213,16 +217,16 @@ def register_batch(*, actor, brand: Organisation, items) -> list[Item]:
             continue
         seen[row.gtin, row.serial] = index
         rows.append(row)
-    problems += _unregistrable(brand, rows)
+    problems += _unregistrable(rows, registration_terms(brand, {row.gtin for row in rows}))
     if problems:
         raise BatchRefused(sorted(problems, key=lambda p: p["index"]))
     return register_rows(brand=brand, rows=rows)
 
 
-def _unregistrable(brand: Organisation, rows: list[ItemRow]) -> list[dict]:
-    """The rows' problems with their products and serials: not the brand's to register, not
-    to be signed today, or registered already (`line` is each row's index in the batch)."""
-    terms = registration_terms(brand, {row.gtin for row in rows})
+def _unregistrable(rows: list[ItemRow], terms: dict[str, Terms]) -> list[dict]:
+    """The rows' problems with their products (`terms`, registration_terms) and serials: not
+    the brand's to register, not to be signed today, or registered already (`line` is each
+    row's index in the batch)."""
     problems = [
         _problem(r.line, "unknown_product", f"no product {r.gtin} of yours")
         for r in rows
@@ -574,10 +578,11 @@ def accept_signed_batch(*, actor, records) -> list[Item]:
         seen[row.gtin, row.serial] = index
         checked.append((row, key, label_sig, record))
     rows = [row for row, *_ in checked]
-    problems += _unregistrable(brand, rows)
+    terms = registration_terms(brand, {row.gtin for row in rows})
+    problems += _unregistrable(rows, terms)
     if problems:
         raise BatchRefused(sorted(problems, key=lambda p: p["index"]))
-    products, licences = _terms_or_refusal(brand, rows)
+    products, licences = _products_and_licences(terms)  # every product known and signable
     return _store_items(
         brand,
         [key for _, key, _, _ in checked],
